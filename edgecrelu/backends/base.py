@@ -1,0 +1,83 @@
+"""The Runner interface (Polygraphy style): ``activate / infer / deactivate`` with ``*_impl`` hooks,
+usable as a context manager. Heavy imports (onnxruntime providers, tensorrt, pycuda, torch) happen
+inside each backend's ``activate_impl`` or module functions, never at package import.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from edgecrelu.errors import EdgeCReLUError
+
+
+class Runner:
+    """Runs one model (one cell) on one backend.
+
+    ``infer(feed)`` is synchronous: when it returns, outputs are host numpy arrays and the device is
+    idle, so a wall-clock timer around it measures what an application sees (no enqueue-only timing).
+    """
+
+    name = "runner"
+
+    def __init__(self):
+        self.is_active = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def activate(self) -> "Runner":
+        if self.is_active:
+            return self
+        self.activate_impl()
+        self.is_active = True
+        return self
+
+    def deactivate(self) -> None:
+        if not self.is_active:
+            return
+        try:
+            self.deactivate_impl()
+        finally:
+            self.is_active = False
+
+    def __enter__(self):
+        return self.activate()
+
+    def __exit__(self, exc_type, exc, tb):
+        self.deactivate()
+        return False
+
+    # -- inference -------------------------------------------------------------------------
+    def infer(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if not self.is_active:
+            raise EdgeCReLUError(f"{self.name}: infer() called before activate()")
+        return self.infer_impl(feed)
+
+    def input_names(self) -> list[str]:
+        return self.input_names_impl()
+
+    # -- what a record needs beyond wall-clock time -----------------------------------------
+    def stage_times_ms(self) -> dict | None:
+        """Per-stage times of the last ``infer`` (``{"h2d": ms, "compute": ms, "d2h": ms}``), or None."""
+        return None
+
+    def memory_info(self) -> dict:
+        """Device-side memory facts (``device_bytes``, ``activation_bytes``, ``engine_bytes``...)."""
+        return {}
+
+    def describe(self) -> dict:
+        """Settings to record: provider, threads, optimisation level, engine key, ..."""
+        return {"backend": self.name}
+
+    # -- hooks -----------------------------------------------------------------------------
+    def activate_impl(self) -> None:
+        raise NotImplementedError
+
+    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def deactivate_impl(self) -> None:
+        pass
+
+    def input_names_impl(self) -> list[str]:
+        raise NotImplementedError

@@ -1,0 +1,35 @@
+"""One exception type for user mistakes; the CLI prints it as one line, never a traceback."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Iterable
+
+
+class EdgeCReLUError(Exception):
+    """A user-facing error: bad input, missing file, unknown name, missing optional dependency."""
+
+
+class MissingDependencyError(EdgeCReLUError):
+    """An optional heavy dependency (torch, tensorrt, pycuda, ...) is not installed."""
+
+    def __init__(self, module: str, extra: str, hint: str | None = None):
+        msg = f"{module} is not installed; install it with: pip install 'edgecrelu[{extra}]'"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+        self.module = module
+        self.extra = extra
+
+
+def require(module: str, extra: str, hint: str | None = None):
+    """Import ``module`` or raise a one-line error naming the extra that provides it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # also OSError-free: a broken libnvinfer raises ImportError
+        raise MissingDependencyError(module, extra, hint) from exc
+
+
+def unknown(what: str, name: str, choices: Iterable[str]) -> EdgeCReLUError:
+    """``unknown model 'x'; choose one of: a, b, c`` -- never a bare KeyError."""
+    return EdgeCReLUError(f"unknown {what} '{name}'; choose one of: {', '.join(sorted(choices))}")

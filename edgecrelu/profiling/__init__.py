@@ -1,0 +1,1 @@
+"""Measurement: timing statistics, memory, accuracy, environment capture, power (no torch)."""

@@ -1,0 +1,135 @@
+"""Result records: one JSON file per measured cell, written atomically as ``profile`` goes.
+
+Schema (DESIGN.md "Result record"), ``schema_version`` 1::
+
+    schema_version, kind="edgecrelu-result", run_id, created_utc, edgecrelu_version,
+    device_profile  {name, path, description, decision{...}}
+    environment     {host, cpu{...}, gpu, libraries{...}, jetson{...} | null, ...}
+    bundle          {path, manifest_sha256, model{arch, input_shape, num_classes}, dataset_sha256}
+    cell            {variant, kind, depth, form, precision, backend, batch}
+    settings        {warmup_s, min_duration_s, min_iterations, trials, threads, backend{...}}
+    latency_ms      {n, min, mean, p50, p90, p95, p99, max, std, cov}   (end to end, per batch)
+    stages_ms       {h2d{...}, compute{...}, d2h{...}} | null           (where the backend can tell)
+    trials          [{p50, p99, n}, ...]                                (one per interleaved trial)
+    throughput_ips  images per second (batch / mean latency)
+    memory          {model_bytes, params, macs, peak_rss_bytes, device_bytes, ...}
+    accuracy        {top1, top5, n, agreement_top1, max_abs_diff, reference}
+    power           {mean_mw, rails_mw{...}, mj_per_inference, source, samples} | null
+    warnings        [str, ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+from edgecrelu.errors import EdgeCReLUError
+
+SCHEMA_VERSION = 1
+KIND = "edgecrelu-result"
+REQUIRED = (
+    "schema_version", "run_id", "created_utc", "device_profile", "environment", "bundle",
+    "cell", "latency_ms", "throughput_ips", "memory", "accuracy", "warnings",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One measured configuration."""
+
+    variant: str  # "relu", "crelu@4", "crelu-half@4"
+    form: str  # ONNX form ("graph", "folded", ...) or torch mode ("eager", "compile")
+    precision: str  # fp32 | fp16 | int8 | bf16 (torch)
+    backend: str  # onnxruntime | tensorrt | torch | ...
+    batch: int
+
+    @property
+    def key(self) -> str:
+        """Stable, filesystem-safe identifier: ``crelu-half_4.graph.fp16.onnxruntime.b8``."""
+        v = self.variant.replace("@", "_")
+        return f"{v}.{self.form}.{self.precision}.{self.backend}.b{self.batch}"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        kind, _, depth = self.variant.partition("@")
+        d["kind"] = kind
+        d["depth"] = int(depth) if depth else 0
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Cell":
+        return cls(d["variant"], d["form"], d["precision"], d["backend"], int(d["batch"]))
+
+
+def atomic_write_json(path: str | os.PathLike, obj) -> Path:
+    """Write JSON so that a reader never sees a half file: temp file in the same dir, fsync, rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=2, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def record_path(results_dir: str | os.PathLike, cell: Cell) -> Path:
+    return Path(results_dir) / f"{cell.key}.json"
+
+
+def write_record(results_dir: str | os.PathLike, record: dict) -> Path:
+    validate(record)
+    cell = Cell.from_dict(record["cell"])
+    return atomic_write_json(record_path(results_dir, cell), record)
+
+
+def validate(record: dict, source: str = "record") -> dict:
+    if not isinstance(record, dict) or record.get("kind") != KIND:
+        raise EdgeCReLUError(f"{source} is not an edgecrelu result record")
+    if record.get("schema_version") != SCHEMA_VERSION:
+        raise EdgeCReLUError(
+            f"{source}: schema_version {record.get('schema_version')} is not supported (expected {SCHEMA_VERSION})"
+        )
+    missing = [k for k in REQUIRED if k not in record]
+    if missing:
+        raise EdgeCReLUError(f"{source}: missing field(s): {', '.join(missing)}")
+    return record
+
+
+def load_record(path: str | os.PathLike) -> dict:
+    p = Path(path)
+    try:
+        rec = json.loads(p.read_text())
+    except (OSError, ValueError) as exc:
+        raise EdgeCReLUError(f"cannot read result record {p}: {exc}") from None
+    return validate(rec, str(p))
+
+
+def load_records(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """Load every ``*.json`` record under the given files/directories (recursively for dirs)."""
+    out = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
+            if not files:
+                raise EdgeCReLUError(f"no result records (*.json) in {p}")
+            out.extend(load_record(q) for q in files)
+        elif p.is_file():
+            out.append(load_record(p))
+        else:
+            raise EdgeCReLUError(f"results not found: {p}")
+    return out
