@@ -1,0 +1,117 @@
+"""`edgecrelu report` through the CLI: files, verdict, tablefmt, and bad input as one line."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from edgecrelu.cli import cli
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, ["report", *map(str, args)])
+
+
+def one_line_error(r, words):
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), r.output
+    assert words in lines[0], lines[0]
+
+
+def test_report_go(tmp_path):
+    r = invoke(FIXTURES / "go", "--out", tmp_path / "rep")
+    assert r.exit_code == 0, r.output
+    assert "GO: best CReLU crelu-half@4 (folded, int8, onnxruntime) is 20.0 % faster at p99" in r.output
+    assert "Best deployable configuration" in r.output
+    for name in ("report.md", "report.html", "results.csv", "report.json"):
+        assert (tmp_path / "rep" / name).is_file()
+        assert f"wrote {tmp_path / 'rep' / name}" in r.output
+
+
+def test_report_format_and_tablefmt(tmp_path):
+    r = invoke(FIXTURES / "nogo_memory", "--out", tmp_path, "--format", "json,md", "--tablefmt", "github")
+    assert r.exit_code == 0, r.output
+    assert "| variant" in r.output and "!mem" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+    d = json.loads((tmp_path / "report.json").read_text())
+    assert d["verdict"]["verdict"] == "NO-GO" and d["sections"][0]["verdict"]["reason"] == "memory"
+
+
+def test_policy_file_overrides_the_records(tmp_path):
+    pol = tmp_path / "policy.toml"
+    pol.write_text("[decision]\nmin_gain = 0.30\n")
+    r = invoke(FIXTURES / "go", "--out", tmp_path / "rep", "--policy", pol, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert "NO-GO" in r.output and "below the 30 % minimum gain" in r.output
+
+
+def test_several_result_dirs_make_sections_and_a_warning(tmp_path):
+    d = FIXTURES / "two_devices"
+    r = invoke(d / "cpu", d / "jetson-orin-nano", "--out", tmp_path, "--format", "html")
+    assert r.exit_code == 0, r.output
+    assert "WARNING: results come from 2 machines" in r.output
+    assert "== cpu on bench-01" in r.output and "== jetson-orin-nano on orin-07" in r.output
+    assert "NO-GO overall" in r.output
+
+
+def test_missing_results_dir(tmp_path):
+    one_line_error(invoke(tmp_path / "nope", "--out", tmp_path / "rep"), "results not found")
+    assert not (tmp_path / "rep").exists()
+
+
+def test_corrupt_record_keeps_existing_report(tmp_path):
+    res = tmp_path / "results"
+    shutil.copytree(FIXTURES / "go", res)
+    next(iter(sorted(res.glob("*.json")))).write_text('{"schema_version": 1, "kind": "edgecrelu-res')
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.md").write_text("previous report")
+    (out / "notes.txt").write_text("mine")
+    one_line_error(invoke(res, "--out", out), "cannot read result record")
+    assert (out / "report.md").read_text() == "previous report"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "report.md"]
+
+
+def test_not_a_record(tmp_path):
+    res = tmp_path / "results"
+    res.mkdir()
+    (res / "x.json").write_text('{"hello": 1}')
+    one_line_error(invoke(res, "--out", tmp_path / "rep"), "is not an edgecrelu result record")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[decision]\nmax_acc_drop = 1\n", "unknown key 'decision.max_acc_drop'; valid keys: baseline_variant"),
+    ('[decision]\nobjective = "vibes"\n', "decision.objective 'vibes'"),
+    ('[decision]\nbaseline_precision = "fp16"\n', "baseline cell relu/graph/fp16/onnxruntime/b1 not found"),
+])
+def test_bad_policy(tmp_path, text, words):
+    pol = tmp_path / "policy.toml"
+    pol.write_text(text)
+    one_line_error(invoke(FIXTURES / "go", "--out", tmp_path / "rep", "--policy", pol), words)
+    assert not (tmp_path / "rep").exists()
+
+
+def test_bad_format(tmp_path):
+    one_line_error(invoke(FIXTURES / "go", "--out", tmp_path, "--format", "md,pdf"), "unknown report format 'pdf'")
+
+
+def test_report_imports_nothing_heavy():
+    code = ("import sys, edgecrelu.commands.report, edgecrelu.report.model, edgecrelu.report.render_html\n"
+            "heavy = [m for m in ('torch', 'onnxruntime', 'onnx', 'tensorrt', 'pycuda', 'sklearn') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+
+
+def test_report_runs_without_torch(tmp_path, no_torch_cli):
+    p = no_torch_cli(["report", FIXTURES / "go", "--out", tmp_path, "--format", "md"])
+    assert p.returncode == 0, p.stderr
+    assert "GO: best CReLU" in p.stdout and (tmp_path / "report.md").is_file()
