@@ -23,7 +23,9 @@ class PowerMonitor:
     def stop(self) -> None:
         pass
 
-    def summary(self, inferences: int) -> dict | None:
+    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
+        """Power record for the cell; ``duration_s`` is the time the ``inferences`` took (the timed
+        loop's wall time), else the monitor's own start-to-stop time (which includes warm-up)."""
         return None
 
     def __enter__(self):

@@ -1,0 +1,134 @@
+"""Desktop / server GPU power during a cell: NVML through pynvml when it imports, else ``nvidia-smi``.
+
+This is the GPU board's own power reading (``nvmlDeviceGetPowerUsage`` / ``power.draw``), not the
+host's; recent drivers average ``power.draw`` over about a second, so cells shorter than a few
+seconds get few independent samples (a warning says so).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.profiling.jetson import energy_mj_per_inference
+from edgecrelu.profiling.power import PowerMonitor
+
+
+def parse_power_draw(line: str) -> float | None:
+    """One ``nvidia-smi --query-gpu=power.draw`` line (``72.34``, ``72.34 W``, ``[N/A]``) -> mW or None."""
+    m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(W)?\s*$", line)
+    return float(m.group(1)) * 1000.0 if m else None
+
+
+def summarize(samples_mw: list[float], duration_s: float, inferences: int, source: str) -> dict | None:
+    if not samples_mw:
+        return None
+    mean = sum(samples_mw) / len(samples_mw)
+    out = {
+        "mean_mw": mean,
+        "rails_mw": {"gpu_board": mean},
+        "mj_per_inference": energy_mj_per_inference(mean, duration_s, inferences),
+        "duration_s": duration_s,
+        "source": source,
+        "samples": len(samples_mw),
+    }
+    warnings = ["GPU board power only (NVML); host CPU and memory are not included"]
+    if len(samples_mw) < 3:
+        warnings.append(f"only {len(samples_mw)} power sample(s) during the cell; lengthen timing.min_duration_s")
+    out["warnings"] = warnings
+    return out
+
+
+class NvmlMonitor(PowerMonitor):
+    """Samples GPU 0's power every ``interval_ms`` while a cell runs."""
+
+    source = "nvml"
+
+    def __init__(self, interval_ms: int = 100, device_index: int = 0, command: str = "nvidia-smi"):
+        self.interval_ms = int(interval_ms)
+        self.device_index = int(device_index)
+        self.command = command
+        self.samples_mw: list[float] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen | None = None
+        self._t0 = self._t1 = None
+        self.via = None
+
+    def _pynvml(self):
+        try:
+            import pynvml
+        except ImportError:
+            return None
+        try:
+            pynvml.nvmlInit()
+            return pynvml, pynvml.nvmlDeviceGetHandleByIndex(self.device_index)
+        except Exception:  # NVMLError: no driver / no such GPU
+            return None
+
+    def start(self) -> None:
+        self.samples_mw = []
+        self._stop.clear()
+        nv = self._pynvml()
+        if nv is not None:
+            self.via = "pynvml"
+            self._thread = threading.Thread(target=self._poll_nvml, args=nv, daemon=True)
+        else:
+            exe = shutil.which(self.command)
+            if exe is None:
+                raise EdgeCReLUError("power.source = \"nvml\" needs pynvml (pip install nvidia-ml-py) or nvidia-smi "
+                                     "on PATH; neither is here")
+            self.via = "nvidia-smi"
+            self._proc = subprocess.Popen(
+                [exe, "-i", str(self.device_index), "--query-gpu=power.draw", "--format=csv,noheader,nounits",
+                 "-lms", str(self.interval_ms)],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+            self._thread = threading.Thread(target=self._read_smi, daemon=True)
+        self._t0 = time.monotonic()
+        self._t1 = None
+        self._thread.start()
+
+    def _poll_nvml(self, pynvml, handle) -> None:
+        while not self._stop.is_set():
+            try:
+                self.samples_mw.append(float(pynvml.nvmlDeviceGetPowerUsage(handle)))  # milliwatts
+            except Exception:
+                pass
+            self._stop.wait(self.interval_ms / 1000.0)
+
+    def _read_smi(self) -> None:
+        for line in self._proc.stdout:
+            mw = parse_power_draw(line)
+            if mw is not None:
+                self.samples_mw.append(mw)
+
+    def stop(self) -> None:
+        if self._t0 is None or self._t1 is not None:
+            return
+        self._t1 = time.monotonic()
+        self._stop.set()
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
+        """Mean power over the monitored window; energy over ``duration_s`` (see PowerMonitor.summary)."""
+        if self._t0 is None or self._t1 is None:
+            return None
+        window = self._t1 - self._t0
+        out = summarize(list(self.samples_mw), duration_s or window, inferences, "nvml")
+        if out is not None:
+            out["via"] = self.via
+            out["monitored_s"] = window
+        return out

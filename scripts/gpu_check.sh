@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# GPU check: on a machine with an NVIDIA GPU, run the pipeline from this checkout (no install, no
+# network) and print a summary. Stages: train (1 epoch, tiny, digits) -> export -> profile with the
+# torch backend on CUDA -> TensorRT (when tensorrt + pycuda import) -> ONNX Runtime CPU for
+# comparison -> report. A stage whose tool is missing is skipped with a message; the whole check
+# stays within 5 minutes (each stage gets a share of the remaining time).
+#
+#   scripts/gpu_check.sh [WORK_DIR]        (default: a fresh temp dir)
+#   DEVICE=jetson-agx-orin scripts/gpu_check.sh   (device profile; default: desktop-gpu, or
+#                                                  jetson-orin-nano on a Jetson)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="${1:-$(mktemp -d -t edgecrelu-gpu-check-XXXXXX)}"
+mkdir -p "$WORK"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export EDGECRELU_ENGINE_CACHE="${EDGECRELU_ENGINE_CACHE:-$WORK/engines}"
+PY="${PYTHON:-python3}"
+BUDGET_S="${BUDGET_S:-290}"
+START=$(date +%s)
+if [[ -f /etc/nv_tegra_release ]]; then DEVICE="${DEVICE:-jetson-orin-nano}"; else DEVICE="${DEVICE:-desktop-gpu}"; fi
+PROFILE_ARGS=(--batch 1,8 --duration 0.5 --iterations 20 --trials 1 --warmup 0.2)
+
+declare -a SUMMARY=()
+FAILED=0
+
+note() { echo "[gpu_check] $*" >&2; }
+
+# stage NAME MAX_SECONDS CMD... : run with a time limit, log to $WORK/NAME.log, record the outcome.
+stage() {
+  local name="$1" max="$2"; shift 2
+  local left=$((BUDGET_S - ($(date +%s) - START)))
+  if ((left < 10)); then
+    SUMMARY+=("$name: NOT RUN (5-minute budget spent)"); note "$name: not run, time budget spent"; FAILED=1; return 0
+  fi
+  ((max > left)) && max=$left
+  note "$name (limit ${max}s): $*"
+  local t0=$(date +%s) rc=0
+  if command -v timeout >/dev/null 2>&1; then
+    timeout "$max" "$@" >"$WORK/$name.log" 2>&1 || rc=$?
+  else
+    "$@" >"$WORK/$name.log" 2>&1 || rc=$?
+  fi
+  local dt=$(($(date +%s) - t0))
+  if ((rc == 0)); then
+    SUMMARY+=("$name: OK (${dt}s)")
+  else
+    [[ $rc -eq 124 ]] && SUMMARY+=("$name: TIMED OUT after ${dt}s") || SUMMARY+=("$name: FAILED rc=$rc (${dt}s)")
+    FAILED=1
+    note "$name failed; last lines of $WORK/$name.log:"; tail -n 15 "$WORK/$name.log" >&2 || true
+  fi
+  return 0
+}
+
+skip() { SUMMARY+=("$1: SKIPPED ($2)"); note "$1: skipped: $2"; }
+
+if ! command -v "$PY" >/dev/null 2>&1; then
+  echo "gpu_check: $PY not found" >&2; exit 1
+fi
+EC=("$PY" -m edgecrelu)
+HAVE_TORCH=0; HAVE_CUDA=0; HAVE_TRT=0
+"$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1
+((HAVE_TORCH)) && "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null && HAVE_CUDA=1
+"$PY" -c "import tensorrt, pycuda.driver" 2>/dev/null && HAVE_TRT=1
+command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >&2 || true
+note "work dir $WORK; device profile $DEVICE; torch=$HAVE_TORCH cuda=$HAVE_CUDA tensorrt+pycuda=$HAVE_TRT"
+
+TRAIN_DEV=cpu; ((HAVE_CUDA)) && TRAIN_DEV=cuda
+if ((HAVE_TORCH)); then
+  stage train 90 "${EC[@]}" train --model convpool-c --width 0.25 --input-size 16 --data digits \
+    --variants relu,crelu-half@2 --epochs 1 --device "$TRAIN_DEV" --out "$WORK/run"
+  stage export 60 "${EC[@]}" export "$WORK/run" --out "$WORK/bundle" --precisions fp32,fp16,int8 \
+    --forms graph,folded --calib-size 64 --eval-size 200 --overwrite
+else
+  skip train "torch does not import"; skip export "torch does not import"
+fi
+
+if [[ -f "$WORK/bundle/manifest.json" ]]; then
+  if ((HAVE_CUDA)); then
+    stage torch_cuda 60 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
+      --precisions fp32,fp16 --out "$WORK/results/torch" "${PROFILE_ARGS[@]}"
+  else
+    skip torch_cuda "torch sees no CUDA GPU"
+  fi
+  if ((HAVE_TRT)); then
+    stage tensorrt 120 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend tensorrt \
+      --precisions fp32,fp16,int8 --out "$WORK/results/tensorrt" "${PROFILE_ARGS[@]}"
+  else
+    skip tensorrt "tensorrt or pycuda does not import (pip install 'edgecrelu[trt]', or JetPack's TensorRT)"
+  fi
+  stage ort_cpu 45 "${EC[@]}" profile "$WORK/bundle" --device cpu --backend onnxruntime \
+    --precisions fp32,int8 --out "$WORK/results/ort-cpu" "${PROFILE_ARGS[@]}"
+  RES=()
+  for d in torch tensorrt ort-cpu; do
+    compgen -G "$WORK/results/$d/*.json" >/dev/null && RES+=("$WORK/results/$d")
+  done
+  if ((${#RES[@]})) && "${EC[@]}" report --help >/dev/null 2>&1; then
+    stage report 30 "${EC[@]}" report "${RES[@]}" --out "$WORK/report" --format md,csv,json
+  else
+    skip report "no records or no report command"
+  fi
+else
+  skip profile "no bundle"
+fi
+
+echo
+echo "== edgecrelu GPU check ($(($(date +%s) - START))s, work dir $WORK) =="
+for s in "${SUMMARY[@]}"; do echo "  $s"; done
+for name in torch_cuda tensorrt ort_cpu; do  # the table each profile stage printed
+  log="$WORK/$name.log"
+  if [[ -f "$log" ]] && grep -q "^variant" "$log"; then
+    echo; echo "-- $name --"; sed -n '/^variant/,$p' "$log"
+  fi
+done
+[[ -f "$WORK/report/report.md" ]] && { echo; echo "report: $WORK/report/report.md"; }
+if ! printf '%s\n' "${SUMMARY[@]}" | grep -Eq '^(torch_cuda|tensorrt): OK'; then
+  echo; echo "NOTE: no GPU stage ran on this machine (see the skips above)."
+fi
+exit "$FAILED"
