@@ -1,0 +1,69 @@
+"""``edgecrelu train``: train the ReLU / CReLU variants of one model with one recipe, over seeds."""
+
+from __future__ import annotations
+
+import click
+
+from edgecrelu.commands.options import csv_list
+
+
+@click.command("train")
+@click.option("--model", "model", default="convpool-c", show_default=True,
+              help="Built-in architecture (see `edgecrelu models`) or package.module:callable.")
+@click.option("--variants", default=None,
+              help="Comma list: relu, crelu@K, crelu-half@K. Default: relu,crelu@K,crelu-half@K at the model's default depth.")
+@click.option("--data", default="digits", show_default=True,
+              help="digits | imagefolder:PATH | cifar10:PATH | npz:PATH")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seeds", default="0", show_default=True, help="Comma list of seeds; several show seed noise.")
+@click.option("--out", type=click.Path(file_okay=False), default="runs/train", show_default=True,
+              help="Run directory (runs/NAME).")
+@click.option("--width", type=float, default=None, help="Width multiplier (default: the architecture's).")
+@click.option("--input-size", type=click.IntRange(min=1), default=None,
+              help="Square input side in pixels (default: the architecture's, 32 for convpool-c).")
+@click.option("--channels", type=click.Choice(["1", "3"]), default=None,
+              help="Force grey (1) or RGB (3) input (default: the data's own).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option("--lr", type=float, default=None, help="Peak learning rate (default: 0.05 for sgd, 0.002 for adamw).")
+@click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
+@click.option("--data-seed", type=int, default=0, show_default=True, help="Seed of the train/val/test split.")
+@click.option("--resume", is_flag=True, help="Continue --out, skipping finished (variant, seed) checkpoints.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--skip-bad", is_flag=True, help="Skip (and count) unreadable images instead of failing.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
+              help="State dict to start every variant from (a user model's pretrained weights).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="torch threads per process (default: torch's; 1 per process under torchrun).")
+def command(model, variants, data, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
+            data_seed, resume, device, skip_bad, checkpoint, threads):
+    """Train every variant with the same recipe and seeds; write runs/NAME (see docs/contracts.md).
+
+    \b
+    edgecrelu train --model convpool-c --variants relu,crelu@4,crelu-half@4 \\
+        --data digits --epochs 10 --seeds 0,1,2 --out runs/digits
+    Several processes:  torchrun --nproc-per-node 2 -m edgecrelu train ...
+    """
+    from edgecrelu.train import TrainConfig, train_run
+
+    config = TrainConfig(
+        model=model,
+        variants=tuple(csv_list(variants, what="variant") or ()) or None,
+        data=data,
+        out=out,
+        epochs=epochs,
+        seeds=tuple(csv_list(seeds, what="seed", cast=int) or (0,)),
+        width=width,
+        input_size=input_size,
+        channels=int(channels) if channels else None,
+        batch_size=batch_size,
+        lr=lr,
+        optimizer=optimizer,
+        data_seed=data_seed,
+        resume=resume,
+        device=device,
+        skip_bad=skip_bad,
+        checkpoint=checkpoint,
+        threads=threads,
+    )
+    path = train_run(config, log=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path / "run.json"))

@@ -1,0 +1,53 @@
+"""Small on-disk data sets made from sklearn's digits, for the source tests."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+
+def digits_uint8(n_per_class: int, classes=(0, 1, 2)):
+    """(images uint8 0..255 (N,8,8), labels) with the first ``n_per_class`` digits of each class."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    xs, ys = [], []
+    for c in classes:
+        idx = np.flatnonzero(d.target == c)[:n_per_class]
+        xs.append(np.clip(d.images[idx] * 16, 0, 255).astype(np.uint8))
+        ys.append(np.full(len(idx), c))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def write_imagefolder(root: Path, n_per_class: int = 10, rgb_class: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """class folders ``digit_<c>`` of PNG (grey), one class as RGB BMP if ``rgb_class``; returns (x, y)."""
+    from PIL import Image
+
+    x, y = digits_uint8(n_per_class)
+    for i, (img, c) in enumerate(zip(x, y)):
+        folder = root / f"digit_{c}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if rgb_class is not None and c == rgb_class:
+            Image.fromarray(np.stack([img] * 3, axis=-1), mode="RGB").save(folder / f"{i:03d}.bmp")
+        else:
+            Image.fromarray(img, mode="L").save(folder / f"{i:03d}.png")
+    return x, y
+
+
+def write_cifar10(root: Path, per_batch: int = 10, seed: int = 0) -> dict:
+    """The six CIFAR-10 python batches (bytes keys, like the originals) with random pixels."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    made = {}
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        data = rng.integers(0, 256, size=(per_batch, 3072), dtype=np.uint8)
+        labels = [int(v) for v in np.arange(per_batch) % 10]
+        with open(root / name, "wb") as f:
+            pickle.dump({b"batch_label": name.encode(), b"data": data, b"labels": labels}, f, protocol=2)
+        made[name] = (data, labels)
+    with open(root / "batches.meta", "wb") as f:
+        names = [b"airplane", b"automobile", b"bird", b"cat", b"deer", b"dog", b"frog", b"horse", b"ship", b"truck"]
+        pickle.dump({b"label_names": names, b"num_vis": 3072}, f, protocol=2)
+    return made
