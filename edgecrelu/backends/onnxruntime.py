@@ -1,0 +1,167 @@
+"""ONNX Runtime backend: the bundle's ONNX artifacts through an ``InferenceSession``.
+
+Execution providers come from the device profile's ``[onnxruntime] providers`` in order of
+preference; the ones this onnxruntime build does not offer are skipped with a warning that lands in
+the record (a CPU-only wheel on a GPU box must not silently look like a GPU number). More than one
+intra-op thread turns spinning off (FACTS.md: spinning threads wreck p99 on small VMs).
+onnxruntime itself is imported only inside functions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from edgecrelu.backends.base import Runner
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.results import Cell
+
+NAME = "onnxruntime"
+EXTRA = ""  # onnxruntime is a core dependency; GPU / Jetson builds come from other wheels (see HINT)
+HINT = ("pip install onnxruntime (CPU), onnxruntime-gpu (CUDA / TensorRT providers), "
+        "or the Jetson Zoo wheel on a Jetson")
+GRAPH_OPT = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
+             "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
+
+
+def check_available() -> None:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        raise EdgeCReLUError(f"onnxruntime is not installed; install it with: {HINT}") from None
+
+
+def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
+    """One cell per ONNX artifact of the bundle (after filtering) and batch size."""
+    cells = []
+    for art in bundle.artifacts(variants=variants, precisions=precisions, forms=forms):
+        for b in batches:
+            cells.append(Cell(art.variant, art.form, art.precision, NAME, int(b)))
+    return sorted(set(cells))
+
+
+def artifact_for(bundle, cell: Cell):
+    for art in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
+        return art
+    raise EdgeCReLUError(f"bundle {bundle.root} has no artifact for {cell.variant} {cell.form} {cell.precision}")
+
+
+def make_runner(bundle, cell: Cell, profile) -> "OrtRunner":
+    art = artifact_for(bundle, cell)
+    return OrtRunner(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
+                     trt=getattr(profile, "tensorrt", None))
+
+
+def provider_options(name: str, precision: str, trt=None) -> dict:
+    """Options for the GPU providers; the CPU provider takes none."""
+    if name == "CUDAExecutionProvider":
+        return {"device_id": "0"}
+    if name == "TensorrtExecutionProvider":
+        opts = {"device_id": "0", "trt_fp16_enable": str(precision == "fp16"),
+                "trt_int8_enable": str(precision == "int8")}  # int8 artifacts are explicit QDQ
+        if trt is not None:
+            opts["trt_max_workspace_size"] = str(int(trt.workspace_mb) << 20)
+            opts["trt_builder_optimization_level"] = str(trt.builder_optimization_level)
+            opts["trt_cuda_graph_enable"] = str(bool(trt.cuda_graphs) and trt.dla_core < 0)
+            if trt.dla_core >= 0:
+                opts["trt_dla_enable"] = "True"
+                opts["trt_dla_core"] = str(trt.dla_core)
+        return opts
+    return {}
+
+
+class OrtRunner(Runner):
+    """One ONNX model in one ``InferenceSession``."""
+
+    name = NAME
+
+    def __init__(self, model_path, options, precision: str = "fp32", trt=None):
+        super().__init__()
+        self.model_path = Path(model_path)
+        self.options = options  # devices.OrtOptions
+        self.precision = precision
+        self.trt = trt  # devices.TrtOptions, for the TensorRT execution provider
+        self.warnings: list[str] = []
+        self.session = None
+        self._out_names: list[str] = []
+        self._providers: list[str] = []
+
+    def session_options(self):
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = int(self.options.threads)
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, GRAPH_OPT[self.options.graph_optimization])
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0" if self.options.threads > 1 else "1")
+        so.log_severity_level = 3  # errors only: warnings about unused initializers are noise here
+        return so
+
+    def _choose_providers(self) -> list:
+        import onnxruntime as ort
+
+        available = ort.get_available_providers()
+        chosen = []
+        for p in self.options.providers:
+            if p in available:
+                chosen.append((p, provider_options(p, self.precision, self.trt)))
+            else:
+                self.warnings.append(f"onnxruntime provider {p} is not available in this build (has: "
+                                     f"{', '.join(available)}); skipped")
+        if not chosen:
+            self.warnings.append("no requested provider available; using CPUExecutionProvider")
+            chosen = [("CPUExecutionProvider", {})]
+        return chosen
+
+    def activate_impl(self) -> None:
+        import onnxruntime as ort
+
+        chosen = self._choose_providers()
+        try:
+            self.session = ort.InferenceSession(
+                str(self.model_path), self.session_options(),
+                providers=[p for p, _ in chosen], provider_options=[o for _, o in chosen])
+        except Exception as exc:  # ORT raises its own exception types (Fail, InvalidGraph, ...)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise EdgeCReLUError(f"onnxruntime cannot load {self.model_path}: {first}") from None
+        self._providers = self.session.get_providers()
+        requested = [p for p, _ in chosen]
+        if self._providers and self._providers[0] != requested[0]:
+            self.warnings.append(f"onnxruntime fell back from {requested[0]} to {self._providers[0]}")
+        self._out_names = [o.name for o in self.session.get_outputs()]
+        self._run = self.session.run
+        # The timed loop calls runner.infer once per sample: bind a closure over the session so
+        # a call costs one Python frame over a bare session.run (scripts/bench_overhead.py).
+        names, run = list(self._out_names), self.session.run
+        self.infer = lambda feed: dict(zip(names, run(names, feed)))
+
+    def deactivate_impl(self) -> None:
+        self.__dict__.pop("infer", None)  # back to Runner.infer, which refuses an inactive runner
+        self.session = None
+        self._run = None
+
+    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict:
+        return dict(zip(self._out_names, self._run(self._out_names, feed)))
+
+    def input_names_impl(self) -> list[str]:
+        return [i.name for i in self.session.get_inputs()]
+
+    def describe(self) -> dict:
+        import onnxruntime as ort
+
+        threads = int(self.options.threads)
+        return {
+            "backend": NAME,
+            "onnxruntime_version": ort.__version__,
+            "providers_requested": list(self.options.providers),
+            "providers": list(self._providers),
+            "intra_op_threads": threads,
+            "inter_op_threads": 1,
+            "allow_spinning": "0" if threads > 1 else "1",
+            "graph_optimization": self.options.graph_optimization,
+            "model": self.model_path.name,
+            "warnings": list(self.warnings),
+        }

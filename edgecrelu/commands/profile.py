@@ -1,0 +1,67 @@
+"""``edgecrelu profile BUNDLE --device NAME|PATH --out RESULTS``: measure every cell, one record each."""
+
+from __future__ import annotations
+
+import click
+
+from edgecrelu.commands.options import csv_list, tablefmt_option
+from edgecrelu.errors import EdgeCReLUError
+
+
+def _tuple(value, **kw):
+    out = csv_list(value, **kw)
+    return tuple(out) if out else None
+
+
+@click.command("profile")
+@click.argument("bundle", type=click.Path(file_okay=False, path_type=str))
+@click.option("--device", "device", default="cpu", show_default=True,
+              help="Built-in device profile name (see `edgecrelu devices`) or path to a profile TOML.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Results directory: one JSON record per cell.")
+@click.option("--backend", default=None,
+              help="Backend(s), comma-separated (onnxruntime, tensorrt, torch). Default: the profile's first.")
+@click.option("--variants", default=None, help="Comma-separated variants, e.g. relu,crelu-half@4. Default: all.")
+@click.option("--precisions", default=None, help="Comma-separated precisions (fp32,fp16,int8). Default: the profile's.")
+@click.option("--forms", default=None, help="Comma-separated CReLU forms (graph,folded,...). Default: all.")
+@click.option("--batch", "batch", default=None, help="Comma-separated batch sizes, e.g. 1,8,32. Default: the profile's.")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="Intra-op threads (overrides the profile).")
+@click.option("--warmup", type=click.FloatRange(min=0), default=None, help="Warm-up seconds per trial.")
+@click.option("--duration", type=click.FloatRange(min=0), default=None, help="Minimum timed seconds per trial.")
+@click.option("--iterations", type=click.IntRange(min=1), default=None, help="Minimum timed iterations per trial.")
+@click.option("--trials", type=click.IntRange(min=1), default=None, help="Interleaved trials per cell.")
+@click.option("--resume", is_flag=True, help="Keep records already in --out and measure only the missing cells.")
+@click.option("--isolation", type=click.Choice(["process", "none"]), default="process", show_default=True,
+              help="'process': each trial in a fresh worker process (peak RSS is the cell's own).")
+@tablefmt_option
+def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
+            iterations, trials, resume, isolation, tablefmt):
+    """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
+
+    \b
+    Example:
+      edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
+    """
+    from edgecrelu.backends import BACKENDS
+    from edgecrelu.bundle import PRECISIONS
+    from edgecrelu.profiling.engine import ProfileConfig, run_profile, summary_table
+
+    config = ProfileConfig(
+        bundle=bundle, device=device, out=out,
+        backends=_tuple(backend, choices=list(BACKENDS), what="backend"),
+        variants=_tuple(variants, what="variant"),
+        precisions=_tuple(precisions, choices=list(PRECISIONS) + ["bf16"], what="precision"),
+        forms=_tuple(forms, what="form"),
+        batches=_tuple(batch, what="batch size", cast=int),
+        threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
+        resume=resume, isolation=isolation,
+    )
+    run = run_profile(config)
+    if run.records:
+        click.echo(summary_table(run.records, tablefmt))
+    click.echo(f"{len(run.measured)} cell(s) measured, {len(run.resumed)} resumed, {len(run.failures)} failed; "
+               f"records in {run.out}", err=True)
+    if run.failures:
+        cell, why = next(iter(run.failures.items()))
+        more = f" (and {len(run.failures) - 1} more)" if len(run.failures) > 1 else ""
+        raise EdgeCReLUError(f"{len(run.failures)} cell(s) failed: {cell.key}: {why}{more}")

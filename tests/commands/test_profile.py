@@ -1,0 +1,130 @@
+"""``edgecrelu profile`` through Click, and once in a fresh interpreter with torch blocked."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from fixtures.tiny_bundle import cached_tiny_bundle
+
+from edgecrelu.cli import cli
+from edgecrelu.results import load_records
+
+FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1"]
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return str(cached_tiny_bundle())
+
+
+@pytest.fixture(scope="module")
+def finished(bundle, tmp_path_factory):
+    """A results dir holding one finished record, to check errors leave it untouched."""
+    out = tmp_path_factory.mktemp("done") / "R"
+    res = CliRunner().invoke(cli, ["profile", bundle, "--out", str(out), "--variants", "relu",
+                                   "--precisions", "fp32", "--isolation", "none", *FAST])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_profile_writes_records_and_prints_the_summary(bundle, tmp_path):
+    out = tmp_path / "R"
+    res = CliRunner().invoke(cli, ["profile", bundle, "--device", "cpu", "--out", str(out), "--forms", "graph",
+                                   "--threads", "2", *FAST])
+    assert res.exit_code == 0, res.output
+    recs = load_records([out])
+    assert len(recs) == 4  # relu + crelu-half graph, fp32 + int8
+    assert all(r["settings"]["threads"] == 2 and r["settings"]["backend"]["allow_spinning"] == "0" for r in recs)
+    for head in ("variant", "form", "precision", "backend", "batch", "p50 ms", "p99 ms", "CoV", "ips", "top1", "agree"):
+        assert head in res.stdout
+    assert "crelu-half@1" in res.stdout and "[trial 2/2]" in res.stderr
+
+
+def _snapshot(out):
+    return {p.name: p.read_bytes() for p in out.glob("*.json")}
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--device", "no-such-device"], "unknown device 'no-such-device'"),
+    (["--backend", "nosuch"], "unknown backend 'nosuch'"),
+    (["--device", "jetson-nano", "--backend", "onnxruntime", "--precisions", "int8"], "no INT8 support"),
+    (["--batch", "one"], "bad batch size 'one'"),
+    (["--variants", "relu", "--precisions", "fp32"], "already has records"),
+])
+def test_errors_are_one_line_and_keep_records(bundle, finished, args, match):
+    before = _snapshot(finished)
+    res = CliRunner().invoke(cli, ["profile", bundle, "--out", str(finished), *FAST, *args])
+    assert res.exit_code == 1
+    assert match in res.output and len(res.output.strip().splitlines()) == 1
+    assert _snapshot(finished) == before
+
+
+def test_missing_bundle(finished, tmp_path):
+    before = _snapshot(finished)
+    res = CliRunner().invoke(cli, ["profile", str(tmp_path / "nope"), "--out", str(finished), *FAST])
+    assert res.exit_code == 1 and "bundle not found" in res.output
+    assert _snapshot(finished) == before
+
+
+def test_jetson_profile_without_tensorrt_names_the_install(bundle, tmp_path):
+    pytest.importorskip("edgecrelu.backends.tensorrt")
+    try:
+        import tensorrt  # noqa: F401
+        pytest.skip("tensorrt is installed here")
+    except ImportError:
+        pass
+    res = CliRunner().invoke(cli, ["profile", bundle, "--device", "jetson-orin-nano", "--out", str(tmp_path / "R")])
+    assert res.exit_code == 1 and "tensorrt" in res.output and "install" in res.output
+    assert not (tmp_path / "R").exists()
+
+
+def test_resume_flag(bundle, finished, tmp_path):
+    import shutil
+
+    out = tmp_path / "R"
+    shutil.copytree(finished, out)
+    before = _snapshot(out)
+    res = CliRunner().invoke(cli, ["profile", bundle, "--out", str(out), "--variants", "relu", "--resume",
+                                   "--isolation", "none", *FAST])
+    assert res.exit_code == 0, res.output
+    after = _snapshot(out)
+    assert len(after) == 2 and all(after[k] == v for k, v in before.items())
+
+
+def test_profile_runs_without_torch(bundle, tmp_path, no_torch_cli):
+    out = tmp_path / "R"
+    p = no_torch_cli(["profile", bundle, "--out", out, "--variants", "crelu-half@1", "--precisions", "fp32",
+                      "--forms", "folded", *FAST])
+    assert p.returncode == 0, p.stderr
+    (rec,) = load_records([out])
+    assert rec["memory"]["peak_rss_scope"].startswith("cell worker process")
+    assert "crelu-half@1" in p.stdout
+    assert json.loads((out / f"{rec['cell']['variant'].replace('@', '_')}.folded.fp32.onnxruntime.b1.json")
+                      .read_text())["run_id"] == rec["run_id"]
+
+
+def test_sigint_keeps_finished_records_and_resume_completes(bundle, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "R"
+    args = ["profile", bundle, "--out", str(out), "--precisions", "fp32,int8", "--warmup", "0", "--duration", "0.05",
+            "--iterations", "5", "--trials", "2", "--batch", "1,8"]  # 12 cells, each trial in a worker process
+    p = subprocess.Popen([sys.executable, "-m", "edgecrelu", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not list(out.glob("*.json")) and p.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)  # Ctrl-C once the first record is on disk
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "results already written are kept" in err
+    kept = _snapshot(out)
+    assert 1 <= len(kept) < 12
+    assert len(load_records([out])) == len(kept)  # every file on disk is a whole record
+    res = CliRunner().invoke(cli, [*args, "--resume"])
+    assert res.exit_code == 0, res.output
+    after = _snapshot(out)
+    assert len(after) == 12 and all(after[k] == v for k, v in kept.items())
