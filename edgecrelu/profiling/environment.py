@@ -102,10 +102,8 @@ def _ort_providers() -> list | None:
 
 
 def _jetson() -> dict | None:
-    try:
-        from edgecrelu.profiling.jetson import jetson_info
-    except ImportError:  # TODO(lead): remove at integration; the GPU engineer's module provides it
-        return None
+    from edgecrelu.profiling.jetson import jetson_info
+
     try:
         return jetson_info()  # module, L4T, nvpmodel mode and jetson_clocks state on a Jetson; else None
     except Exception as exc:  # telemetry must never stop a measurement

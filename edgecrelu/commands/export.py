@@ -1,0 +1,57 @@
+"""``edgecrelu export``: a train run's checkpoints -> a deployment bundle (ONNX fp32/fp16/int8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgecrelu.bundle import PRECISIONS
+from edgecrelu.commands.options import csv_list
+
+# Kept in step with edgecrelu.export.forms.FORMS / int8.CALIB_METHODS (no torch or onnx import here).
+FORM_NAMES = ("graph", "folded", "pm1", "split")
+CALIB_METHODS = ("minmax", "entropy", "percentile")
+
+
+@click.command("export")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Bundle directory to create.")
+@click.option("--variants", default=None, help="Comma list of the run's variants (default: all).")
+@click.option("--precisions", default="fp32,fp16,int8", show_default=True, help="Comma list of fp32, fp16, int8.")
+@click.option("--forms", default="graph,folded", show_default=True,
+              help="CReLU forms for CReLU variants: graph, folded, pm1 (+-I 1x1), split (next-conv split). "
+                   "A relu variant gets graph only.")
+@click.option("--calib-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="INT8 calibration images, drawn from the training split.")
+@click.option("--calib-method", type=click.Choice(CALIB_METHODS), default="minmax", show_default=True,
+              help="INT8 activation ranges: min/max, entropy (KL) or percentile (99.999 %).")
+@click.option("--eval-size", type=click.IntRange(min=1), default=None,
+              help="Eval images from the test split (default: all of it).")
+@click.option("--seed", type=int, default=None,
+              help="Training seed whose checkpoint is exported for each variant (default: each variant's first).")
+@click.option("--opset", type=click.IntRange(min=13), default=18, show_default=True,
+              help="ONNX opset (recorded in the manifest).")
+@click.option("--max-int8-drop", type=float, default=1.0, show_default=True,
+              help="Warn when INT8 loses more top-1 points than this vs FP32.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")
+def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, eval_size, seed, opset,
+            max_int8_drop, overwrite):
+    """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.
+
+    \b
+    edgecrelu export runs/digits --out bundles/digits
+    edgecrelu export runs/digits --out b --forms graph,folded,pm1,split --calib-method entropy
+    """
+    from edgecrelu.export.pipeline import ExportConfig, export_bundle
+
+    config = ExportConfig(
+        run_dir=Path(run_dir), out=Path(out),
+        variants=tuple(csv_list(variants, what="variant")) if variants else None,
+        precisions=tuple(csv_list(precisions, choices=PRECISIONS, what="precision") or ()),
+        forms=tuple(csv_list(forms, choices=FORM_NAMES, what="form") or ()),
+        calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
+        max_int8_drop=max_int8_drop, overwrite=overwrite,
+    )
+    path = export_bundle(config, log=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path))

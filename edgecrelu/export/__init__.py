@@ -1,0 +1,5 @@
+"""Export: PyTorch checkpoints -> ONNX bundle (fp32 / fp16 / int8 QDQ, exact CReLU forms, parity).
+
+Torch side only. The entry point is :func:`edgecrelu.export.pipeline.export_bundle`; the modules
+import torch / onnxruntime inside the functions that need them.
+"""

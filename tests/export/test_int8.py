@@ -1,0 +1,43 @@
+"""INT8: symmetric per-channel QDQ from quantize_static (edgecrelu/export/int8.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.export.int8 import CALIB_METHODS, qdq_summary, quantize_int8
+from edgecrelu.export.onnx_export import check, ort_logits
+
+from .onnx_models import conv_crelu_net
+
+X = np.random.default_rng(1).standard_normal((48, 1, 8, 8)).astype(np.float32)
+
+
+@pytest.mark.parametrize("method", CALIB_METHODS)
+def test_qdq_is_symmetric_int8_per_channel(method):
+    fp32 = conv_crelu_net()
+    q = quantize_int8(fp32, X[:32], method)
+    check(q)
+    s = qdq_summary(q)
+    assert s["quantize_linear"] > 0
+    assert s["zero_points_all_zero"] and "INT8" in s["zero_point_types"] and "UINT8" not in s["zero_point_types"]
+    assert s["per_channel_weights"] >= 2  # both convs (and the Gemm) carry one scale per output channel
+    inits = {t.name: t for t in q.graph.initializer}
+    for n in q.graph.node:
+        if n.op_type == "QuantizeLinear":  # activations: int8 with a zero point of 0
+            zp = inits[n.input[2]]
+            assert zp.data_type == onnx.TensorProto.INT8 and not numpy_helper.to_array(zp).any()
+    # I/O stays float32 and the quantized model still tracks the float one
+    assert q.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    ref = ort_logits(fp32, X)
+    assert np.abs(ort_logits(q, X) - ref).max() < 0.1 * np.abs(ref).max()
+
+
+def test_unknown_method_and_empty_calibration():
+    with pytest.raises(EdgeCReLUError, match="unknown calibration method 'kl'"):
+        quantize_int8(conv_crelu_net(), X, "kl")
+    with pytest.raises(EdgeCReLUError, match="calibration set is empty"):
+        quantize_int8(conv_crelu_net(), X[:0], "minmax")
