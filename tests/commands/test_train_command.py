@@ -81,21 +81,21 @@ def build(in_channels, num_classes):
 
 
 def test_user_model_from_checkpoint(tmp_path, monkeypatch):
-    (tmp_path / "factory_models.py").write_text(USER_MODEL)
+    (tmp_path / "train_user_models.py").write_text(USER_MODEL)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    import factory_models
+    import train_user_models
 
     torch.manual_seed(0)
-    torch.save(factory_models.build(1, 10).state_dict(), tmp_path / "pre.pt")
+    torch.save(train_user_models.build(1, 10).state_dict(), tmp_path / "pre.pt")
     out = tmp_path / "u"
-    args = ["train", "--model", "factory_models:build", "--input-size", "8", "--epochs", "1", "--threads", "1",
+    args = ["train", "--model", "train_user_models:build", "--input-size", "8", "--epochs", "1", "--threads", "1",
             "--checkpoint", str(tmp_path / "pre.pt"), "--out", str(out)]
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0, r.output
     run = json.loads((out / "run.json").read_text())
     assert run["variants"] == ["relu", "crelu@2", "crelu-half@2"]  # default depth: the first stage's 2 sites
-    assert run["recipe"]["checkpoint"]["sha256"] and run["model"]["arch"] == "factory_models:build"
+    assert run["recipe"]["checkpoint"]["sha256"] and run["model"]["arch"] == "train_user_models:build"
     torch.save({"conv9.weight": torch.zeros(1)}, tmp_path / "wrong.pt")
     r = CliRunner().invoke(cli, args[:-4] + ["--checkpoint", str(tmp_path / "wrong.pt"), "--out", str(tmp_path / "w")])
     _one_line_error(r, "does not match the model")
