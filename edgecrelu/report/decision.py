@@ -128,6 +128,13 @@ def significant(crelu: Candidate, relu: Candidate, objective: str) -> bool:
     return crelu.spread[0] > relu.spread[1]
 
 
+def overlapping(crelu: Candidate, relu: Candidate) -> bool:
+    """True when the two trial-to-trial ranges overlap (either way round): a tie within the noise."""
+    if crelu.spread is None or relu.spread is None:
+        return True
+    return crelu.spread[0] <= relu.spread[1] and relu.spread[0] <= crelu.spread[1]
+
+
 def _comparison(gain: float, objective: str) -> str:
     a = f"{abs(gain) * 100:.1f} %"
     better = gain >= 0
@@ -284,10 +291,10 @@ def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
     if v.gain < policy.min_gain:
         v.reason = "min_gain"
         noise = ""
-        if not v.significant:
+        if overlapping(best_c, best_r):
             noise = "; the difference is not significant" if objective == "memory" else \
                 "; the difference is also inside the trial-to-trial spread (not significant)"
-        v.sentence = f"NO-GO: {head} — below the {min_gain} minimum gain{noise}."
+        v.sentence = f"NO-GO: {head} — short of the {min_gain} minimum gain{noise}."
     elif not v.significant:
         v.reason = "not_significant"
         v.sentence = (f"NO-GO: {head}, but the difference is not significant: it is inside the trial-to-trial "
