@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import atomic_write
 
 SCHEMA_VERSION = 1
 KIND = "edgecrelu-result"
@@ -66,25 +66,9 @@ class Cell:
 
 
 def atomic_write_json(path: str | os.PathLike, obj) -> Path:
-    """Write JSON so that a reader never sees a half file: temp file in the same dir, fsync, rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; records are meant to be shared and copied
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2, sort_keys=True)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    """Write JSON so that a reader never sees a half file (see :func:`edgecrelu.fileio.atomic_write`)."""
+    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"  # serialise first: a bad object leaves no file
+    return atomic_write(path, lambda f: f.write(text))
 
 
 def record_path(results_dir: str | os.PathLike, cell: Cell) -> Path:

@@ -30,6 +30,7 @@ import numpy as np
 from edgecrelu import __version__
 from edgecrelu.bundle import sha256_file, utc_now
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import atomic_write
 from edgecrelu.results import atomic_write_json
 
 SCHEMA_VERSION = 1
@@ -361,25 +362,11 @@ def _train_one(model, ds, recipe: dict, seed: int, device, dist_: _Dist, log, ta
 
 def _save_weights(model, path: Path) -> str:
     """torch.save a CPU state dict atomically; return its sha256."""
-    import tempfile
-
     import torch
 
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, lambda f: torch.save(state, f), binary=True)
     return sha256_file(path)
 
 

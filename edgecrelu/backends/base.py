@@ -81,3 +81,19 @@ class Runner:
 
     def input_names_impl(self) -> list[str]:
         raise NotImplementedError
+
+
+def onnx_cells(bundle, backend: str, *, variants=None, precisions=None, forms=None, batches=(1,)) -> list:
+    """Cells of a backend that runs the bundle's ONNX files: one per artifact (after filtering) and batch."""
+    from edgecrelu.results import Cell
+
+    cells = {Cell(a.variant, a.form, a.precision, backend, int(b))
+             for a in bundle.artifacts(variants=variants, precisions=precisions, forms=forms) for b in batches}
+    return sorted(cells)
+
+
+def artifact_for(bundle, cell):
+    """The bundle artifact a cell runs, or a one-line error."""
+    for art in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
+        return art
+    raise EdgeCReLUError(f"bundle {bundle.root} has no artifact for {cell.variant} {cell.form} {cell.precision}")

@@ -14,7 +14,7 @@ from typing import Mapping
 
 import numpy as np
 
-from edgecrelu.backends.base import Runner
+from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.results import Cell
 
@@ -35,17 +35,7 @@ def check_available() -> None:
 
 def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
     """One cell per ONNX artifact of the bundle (after filtering) and batch size."""
-    cells = []
-    for art in bundle.artifacts(variants=variants, precisions=precisions, forms=forms):
-        for b in batches:
-            cells.append(Cell(art.variant, art.form, art.precision, NAME, int(b)))
-    return sorted(set(cells))
-
-
-def artifact_for(bundle, cell: Cell):
-    for art in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
-        return art
-    raise EdgeCReLUError(f"bundle {bundle.root} has no artifact for {cell.variant} {cell.form} {cell.precision}")
+    return onnx_cells(bundle, NAME, variants=variants, precisions=precisions, forms=forms, batches=batches)
 
 
 def make_runner(bundle, cell: Cell, profile) -> "OrtRunner":

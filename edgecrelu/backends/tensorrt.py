@@ -15,7 +15,7 @@ from typing import Mapping
 
 import numpy as np
 
-from edgecrelu.backends.base import Runner
+from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
 from edgecrelu.backends.trt.builder import TRT_PRECISIONS, make_plan
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError, MissingDependencyError
@@ -73,21 +73,11 @@ def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batch
     if dla:
         check_dla(profile.tensorrt.dla_core)
     wanted = [p for p in (precisions or TRT_PRECISIONS) if p in TRT_PRECISIONS and not (dla and p == "fp32")]
-    cells = []
-    for art in bundle.artifacts(variants=variants, precisions=wanted, forms=forms):
-        for b in batches:
-            cells.append(Cell(art.variant, art.form, art.precision, NAME, int(b)))
-    return sorted(set(cells))
-
-
-def _artifact(bundle, cell: Cell):
-    for art in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
-        return art
-    raise EdgeCReLUError(f"bundle {bundle.root} has no artifact for {cell.variant} {cell.form} {cell.precision}")
+    return onnx_cells(bundle, NAME, variants=variants, precisions=wanted, forms=forms, batches=batches)
 
 
 def make_runner(bundle, cell: Cell, profile) -> "TensorRTRunner":
-    art = _artifact(bundle, cell)
+    art = artifact_for(bundle, cell)
     return TensorRTRunner(
         onnx_path=bundle.path(art.path), onnx_sha256=art.sha256, precision=cell.precision, batch=cell.batch,
         batches=tuple(profile.batch_sizes), options=profile.tensorrt,

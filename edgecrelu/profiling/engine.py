@@ -466,7 +466,9 @@ class _Run:
             "bundle": {"path": str(self.bundle.root.resolve()), "manifest_sha256": self.manifest_sha,
                        "model": {k: self.bundle.model.get(k) for k in ("arch", "input_shape", "num_classes")},
                        "dataset_sha256": manifest.get("dataset", {}).get("sha256"),
-                       "artifact": {"path": art.path, "sha256": art.sha256} if art else None},
+                       "artifact": {"path": art.path, "sha256": art.sha256} if art else None,
+                       # per-seed training accuracies, so the report can call seed noise "not significant"
+                       "train": (manifest.get("variants", {}).get(cell.variant) or {}).get("train")},
             "cell": cell.to_dict(),
             "settings": {"warmup_s": prof.timing.warmup_s, "min_duration_s": prof.timing.min_duration_s,
                          "min_iterations": prof.timing.min_iterations, "trials": len(trials),

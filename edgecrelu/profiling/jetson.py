@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.power import PowerMonitor
+from edgecrelu.profiling.power import PowerMonitor, stop_sampler
 
 # Rails that measure the whole module's input; the first one present is the total.
 INPUT_RAILS = ("VDD_IN", "POM_5V_IN", "VIN")
@@ -368,12 +368,7 @@ class TegrastatsMonitor(PowerMonitor):
         if self._proc is None:
             return
         self._t1 = time.monotonic()
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        stop_sampler(self._proc)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._proc = None

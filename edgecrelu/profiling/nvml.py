@@ -15,7 +15,7 @@ import time
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.profiling.jetson import energy_mj_per_inference
-from edgecrelu.profiling.power import PowerMonitor
+from edgecrelu.profiling.power import PowerMonitor, stop_sampler
 
 
 def parse_power_draw(line: str) -> float | None:
@@ -112,12 +112,7 @@ class NvmlMonitor(PowerMonitor):
         self._t1 = time.monotonic()
         self._stop.set()
         if self._proc is not None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+            stop_sampler(self._proc)
             self._proc = None
         if self._thread is not None:
             self._thread.join(timeout=5)

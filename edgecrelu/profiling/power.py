@@ -51,3 +51,15 @@ def get_monitor(power_settings) -> PowerMonitor:
 
         return NvmlMonitor(interval_ms=power_settings.interval_ms)
     raise unknown("power source", source, ["none", "tegrastats", "nvml"])
+
+
+def stop_sampler(proc, timeout: float = 5.0) -> None:
+    """Stop a sampling subprocess (tegrastats, nvidia-smi): terminate, then kill if it hangs."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

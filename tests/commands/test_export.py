@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from edgecrelu.cli import cli
 
+from cli_helpers import one_line_error  # noqa: E402  (tests/cli_helpers.py)
+
 pytest.importorskip("torch")
 
 from export.helpers import shared_bundle, shared_run  # noqa: E402  (tests/export/helpers.py)
@@ -19,12 +21,6 @@ def invoke(*args):
     return CliRunner().invoke(cli, ["export", *map(str, args)])
 
 
-def one_line_error(r, words):
-    assert r.exit_code == 1, r.output
-    assert "Traceback" not in r.output
-    lines = [line for line in r.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.output
-    assert words in lines[0], lines[0]
 
 
 def test_export_writes_the_bundle_path_on_stdout():

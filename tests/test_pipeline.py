@@ -1,0 +1,62 @@
+"""`edgecrelu run`: the four stages end to end on the embedded defaults (the --quick preset)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from edgecrelu.cli import cli
+from edgecrelu.pipeline import RunConfig, run_pipeline
+
+from cli_helpers import one_line_error
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = run_pipeline(RunConfig(out=str(out), quick=True), log=lambda m: None)
+    return out, result
+
+
+def test_quick_run_writes_every_stage_and_a_verdict(quick_run):
+    out, result = quick_run
+    assert (out / "run" / "run.json").is_file()
+    assert (out / "bundle" / "manifest.json").is_file()
+    records = sorted((out / "results").glob("*.json"))
+    # relu (graph) + two CReLU variants x (graph, folded), at fp32 and int8, batch 1
+    assert len(records) == 10
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert result.verdict in ("GO", "NO-GO") and result.sentence.startswith(result.verdict)
+    assert {p.name for p in (out / "report").iterdir()} >= {"report.md", "report.html", "results.csv", "report.json"}
+    assert report["verdict"]["verdict"] == result.verdict
+    rec = json.loads(records[0].read_text())
+    assert rec["latency_ms"]["n"] > 0 and rec["accuracy"]["n"] > 0
+    assert len(rec["bundle"]["train"]["test_acc"]) == 1  # the training seed carried into the record
+
+
+def test_second_run_resumes_without_retraining(quick_run):
+    out, _ = quick_run
+    before = {p: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    weights = sorted((out / "run").rglob("weights.pt"))
+    mtimes = [w.stat().st_mtime_ns for w in weights]
+    run_pipeline(RunConfig(out=str(out), quick=True), log=lambda m: None)
+    assert [w.stat().st_mtime_ns for w in weights] == mtimes
+    assert {p: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")} == before
+
+
+def test_bad_device_fails_before_any_work(tmp_path):
+    r = CliRunner().invoke(cli, ["run", "--quick", "--out", str(tmp_path / "o"), "--device", "toaster"])
+    one_line_error(r, "unknown device 'toaster'")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_tensorrt_fails_before_training(tmp_path):
+    pytest.importorskip("torch")
+    try:
+        import tensorrt  # noqa: F401
+        pytest.skip("TensorRT is installed here")
+    except ImportError:
+        pass
+    r = CliRunner().invoke(cli, ["run", "--quick", "--out", str(tmp_path / "o"), "--device", "jetson-orin-nano"])
+    one_line_error(r, "pip install 'edgecrelu[trt]'")
+    assert not (tmp_path / "o").exists()
