@@ -26,7 +26,6 @@ COMMANDS = {
     "profile": "profile",
     "report": "report",
     "run": "run",
-    "analyze": "analyze",
 }
 
 
