@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import read_json_object
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -87,11 +88,8 @@ class Bundle:
             raise EdgeCReLUError(f"bundle not found: {root}")
         if not mpath.is_file():
             raise EdgeCReLUError(f"not a bundle (no {MANIFEST}): {root}")
-        try:
-            manifest = json.loads(mpath.read_text())
-        except (OSError, ValueError) as exc:
-            raise EdgeCReLUError(f"corrupt bundle manifest {mpath}: {exc}") from None
-        if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+        manifest = read_json_object(mpath, "bundle manifest")
+        if manifest.get("kind") != KIND:
             raise EdgeCReLUError(f"not an edgecrelu bundle manifest: {mpath}")
         sv = manifest.get("schema_version")
         if sv != SCHEMA_VERSION:

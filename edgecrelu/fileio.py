@@ -30,3 +30,21 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
             pass
         raise
     return path
+
+
+def read_json_object(path: str | os.PathLike, what: str) -> dict:
+    """Load a JSON object or raise a one-line error naming ``what`` (missing, corrupt, not an object)."""
+    import json
+
+    from edgecrelu.errors import EdgeCReLUError
+
+    path = Path(path)
+    if not path.is_file():
+        raise EdgeCReLUError(f"{what} not found: {path}")
+    try:
+        obj = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise EdgeCReLUError(f"corrupt {what} {path}: {exc}") from None
+    if not isinstance(obj, dict):
+        raise EdgeCReLUError(f"corrupt {what} {path}: not a JSON object")
+    return obj

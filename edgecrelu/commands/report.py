@@ -24,7 +24,7 @@ def command(results_dirs, out, formats, policy, tablefmt):
     RESULTS_DIR holds result records written by `edgecrelu profile` (several directories, e.g. one
     per device, merge into one report with a section per device).
     """
-    from edgecrelu.report import FILENAMES, FORMATS, ReportConfig, build_report
+    from edgecrelu.report import FORMATS, ReportConfig, build_report
 
     fmts = csv_list(formats, choices=FORMATS, what="report format") or list(FORMATS)
     result = build_report(ReportConfig(tuple(results_dirs), out, tuple(fmts), policy, tablefmt))

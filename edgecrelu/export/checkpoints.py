@@ -4,12 +4,12 @@ verified against its training record before anything is exported. No torch here.
 
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 from edgecrelu.bundle import sha256_file
+from edgecrelu.fileio import read_json_object
 from edgecrelu.errors import EdgeCReLUError, unknown
 
 RUN_KIND = "edgecrelu-train-run"
@@ -32,16 +32,7 @@ class Checkpoint:
         return self.dir / "weights.pt"
 
 
-def _read_json(path: Path, what: str) -> dict:
-    if not path.is_file():
-        raise EdgeCReLUError(f"{what} not found: {path}")
-    try:
-        obj = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise EdgeCReLUError(f"corrupt {what} {path}: {exc}") from None
-    if not isinstance(obj, dict):
-        raise EdgeCReLUError(f"corrupt {what} {path}: not a JSON object")
-    return obj
+_read_json = read_json_object
 
 
 def read_run(run_dir: str | Path) -> dict:

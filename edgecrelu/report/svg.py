@@ -114,7 +114,7 @@ def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 vs p99 laten
         body.append(f'<text x="{x - 4:.1f}" y="{MT + 12}" text-anchor="end" class="tick">budget {budget_ms:g} ms</text>')
     front = sorted((r for r in pts if r.pareto_latency), key=lambda r: r.p99)
     if front:
-        path = []
+        path, path_y = [], 0.0  # a step line: horizontal from the previous point's height
         for i, r in enumerate(front):
             x, y = ax.x(r.p99), ax.y(r.top1 * 100)
             if i:
