@@ -13,6 +13,7 @@ A stage whose output is already complete is reused (``--resume`` semantics), so 
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -66,6 +67,25 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _claim(out: Path, config: RunConfig, preset: Preset) -> None:
+    """Record what OUT is made of; resuming it with other settings would mix two experiments."""
+    from dataclasses import asdict
+
+    from edgecrelu.fileio import read_json_object
+    from edgecrelu.results import atomic_write_json
+
+    settings = json.loads(json.dumps({"config": asdict(config) | {"out": None}, "preset": asdict(preset)}))
+    marker = out / "run-settings.json"
+    if marker.exists():
+        if read_json_object(marker, "run settings") != settings:
+            raise EdgeCReLUError(f"{out} was made by `edgecrelu run` with other settings (model, data, device, "
+                                 "preset or epochs); choose another --out or remove it")
+    elif out.exists() and any(out.iterdir()):
+        raise EdgeCReLUError(f"{out} exists and is not an `edgecrelu run` directory; choose another --out")
+    else:
+        atomic_write_json(marker, settings)
+
+
 def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
     """Run the four stages; return the report's :class:`~edgecrelu.report.ReportResult`."""
     from edgecrelu.devices import load_device
@@ -83,6 +103,7 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
         get_backend(config.backend or profile.backends[0]).check_available()
 
     out = Path(config.out)
+    _claim(out, config, preset)
     run_dir, bundle_dir, results_dir, report_dir = (out / n for n in ("run", "bundle", "results", "report"))
     t0 = time.perf_counter()
     timings = {}

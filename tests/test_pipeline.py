@@ -60,3 +60,16 @@ def test_missing_tensorrt_fails_before_training(tmp_path):
     r = CliRunner().invoke(cli, ["run", "--quick", "--out", str(tmp_path / "o"), "--device", "jetson-orin-nano"])
     one_line_error(r, "pip install 'edgecrelu[trt]'")
     assert not (tmp_path / "o").exists()
+
+
+def test_resuming_with_other_settings_is_refused(quick_run):
+    out, _ = quick_run
+    r = CliRunner().invoke(cli, ["run", "--out", str(out)])  # default preset over a --quick directory
+    one_line_error(r, "was made by `edgecrelu run` with other settings")
+
+
+def test_foreign_directory_is_refused(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep me")
+    r = CliRunner().invoke(cli, ["run", "--quick", "--out", str(tmp_path)])
+    one_line_error(r, "is not an `edgecrelu run` directory")
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
