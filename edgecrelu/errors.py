@@ -30,6 +30,12 @@ def require(module: str, extra: str, hint: str | None = None):
         raise MissingDependencyError(module, extra, hint) from exc
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception as one line (library messages may span many), for one-line user errors."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def unknown(what: str, name: str, choices: Iterable[str]) -> EdgeCReLUError:
     """``unknown model 'x'; choose one of: a, b, c`` -- never a bare KeyError."""
     return EdgeCReLUError(f"unknown {what} '{name}'; choose one of: {', '.join(sorted(choices))}")

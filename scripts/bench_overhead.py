@@ -81,6 +81,7 @@ def main(argv=None) -> int:
     from edgecrelu.backends.onnxruntime import OrtRunner
     from edgecrelu.bundle import Bundle
     from edgecrelu.devices import OrtOptions
+    from edgecrelu.profiling.engine import input_batch
     from edgecrelu.profiling.timing import TimingSettings, timed_loop
 
     if args.bundle:
@@ -94,8 +95,7 @@ def main(argv=None) -> int:
     if not arts:
         ap.error(f"no such fp32 artifact: {args.artifact}")
     art = arts[0]
-    x, _ = bundle.load_eval()
-    x = np.ascontiguousarray(np.concatenate([x] * (-(-args.batch // len(x))))[:args.batch])
+    x = input_batch(bundle.load_eval()[0], args.batch)
     opts = OrtOptions(threads=args.threads, providers=("CPUExecutionProvider",), graph_optimization="all")
     runner = OrtRunner(bundle.path(art.path), opts).activate()
     feed = {runner.input_names()[0]: x}

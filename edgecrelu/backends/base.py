@@ -92,8 +92,14 @@ def onnx_cells(bundle, backend: str, *, variants=None, precisions=None, forms=No
     return sorted(cells)
 
 
+def find_artifact(bundle, cell):
+    """The bundle artifact a cell runs, or None (a torch cell runs weights, not an ONNX file)."""
+    return next(iter(bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form])), None)
+
+
 def artifact_for(bundle, cell):
     """The bundle artifact a cell runs, or a one-line error."""
-    for art in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
+    art = find_artifact(bundle, cell)
+    if art is not None:
         return art
     raise EdgeCReLUError(f"bundle {bundle.root} has no artifact for {cell.variant} {cell.form} {cell.precision}")

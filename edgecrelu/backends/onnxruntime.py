@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.results import Cell
 
 NAME = "onnxruntime"
@@ -42,6 +42,11 @@ def make_runner(bundle, cell: Cell, profile) -> "OrtRunner":
     art = artifact_for(bundle, cell)
     return OrtRunner(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
                      trt=getattr(profile, "tensorrt", None))
+
+
+def allow_spinning(threads: int) -> str:
+    """ORT's ``session.intra_op.allow_spinning``: off ("0") with more than one intra-op thread."""
+    return "0" if threads > 1 else "1"
 
 
 def provider_options(name: str, precision: str, trt=None) -> dict:
@@ -86,7 +91,7 @@ class OrtRunner(Runner):
         so.inter_op_num_threads = 1
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, GRAPH_OPT[self.options.graph_optimization])
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0" if self.options.threads > 1 else "1")
+        so.add_session_config_entry("session.intra_op.allow_spinning", allow_spinning(self.options.threads))
         so.log_severity_level = 3  # errors only: warnings about unused initializers are noise here
         return so
 
@@ -115,14 +120,12 @@ class OrtRunner(Runner):
                 str(self.model_path), self.session_options(),
                 providers=[p for p, _ in chosen], provider_options=[o for _, o in chosen])
         except Exception as exc:  # ORT raises its own exception types (Fail, InvalidGraph, ...)
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise EdgeCReLUError(f"onnxruntime cannot load {self.model_path}: {first}") from None
+            raise EdgeCReLUError(f"onnxruntime cannot load {self.model_path}: {first_line(exc)}") from None
         self._providers = self.session.get_providers()
         requested = [p for p, _ in chosen]
         if self._providers and self._providers[0] != requested[0]:
             self.warnings.append(f"onnxruntime fell back from {requested[0]} to {self._providers[0]}")
         self._out_names = [o.name for o in self.session.get_outputs()]
-        self._run = self.session.run
         # The timed loop calls runner.infer once per sample: bind a closure over the session so
         # a call costs one Python frame over a bare session.run (scripts/bench_overhead.py).
         names, run = list(self._out_names), self.session.run
@@ -131,10 +134,9 @@ class OrtRunner(Runner):
     def deactivate_impl(self) -> None:
         self.__dict__.pop("infer", None)  # back to Runner.infer, which refuses an inactive runner
         self.session = None
-        self._run = None
 
     def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict:
-        return dict(zip(self._out_names, self._run(self._out_names, feed)))
+        return dict(zip(self._out_names, self.session.run(self._out_names, feed)))
 
     def input_names_impl(self) -> list[str]:
         return [i.name for i in self.session.get_inputs()]
@@ -150,7 +152,7 @@ class OrtRunner(Runner):
             "providers": list(self._providers),
             "intra_op_threads": threads,
             "inter_op_threads": 1,
-            "allow_spinning": "0" if threads > 1 else "1",
+            "allow_spinning": allow_spinning(threads),
             "graph_optimization": self.options.graph_optimization,
             "model": self.model_path.name,
             "warnings": list(self.warnings),

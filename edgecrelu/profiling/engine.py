@@ -16,9 +16,7 @@ Order of work (``run_profile``):
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +29,11 @@ from typing import Callable
 import numpy as np
 
 from edgecrelu import __version__
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.backends.base import find_artifact
+from edgecrelu.bundle import sha256_bytes, utc_now
+from edgecrelu.errors import EdgeCReLUError, first_line, unknown
+from edgecrelu.fileio import atomic_write
+from edgecrelu.profiling.stats import summarize
 from edgecrelu.results import KIND, SCHEMA_VERSION, Cell, atomic_write_json, load_record, record_path, write_record
 
 ISOLATION = ("process", "none")
@@ -124,15 +126,8 @@ def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
     if config.variants:
         for v in config.variants:
             if v not in bundle.variants and v not in {a.variant for a in arts}:
-                from edgecrelu.errors import unknown
-
                 raise unknown("variant", v, sorted(bundle.variants or {a.variant for a in arts}))
-    if config.precisions:
-        for p in config.precisions:
-            profile.check_precision(p)
-        precisions = list(config.precisions)
-    else:
-        precisions = list(profile.precisions)
+    precisions = list(config.precisions or profile.precisions)  # prepare() refused those the device lacks
     batches = [int(b) for b in (config.batches or profile.batch_sizes)]
     if any(b < 1 for b in batches):
         raise EdgeCReLUError(f"batch sizes must be >= 1, got {batches}")
@@ -154,10 +149,9 @@ def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
     return sorted(cells)
 
 
-def artifact_of(bundle, cell: Cell):
-    for a in bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form]):
-        return a
-    return None
+def input_batch(x: np.ndarray, batch: int) -> np.ndarray:
+    """The timed loop's input: ``batch`` real eval images, the set tiled when it has fewer."""
+    return np.ascontiguousarray(np.concatenate([x] * -(-batch // len(x)))[:batch])
 
 
 def verify_artifacts(bundle, cells) -> None:
@@ -166,15 +160,15 @@ def verify_artifacts(bundle, cells) -> None:
 
     seen = set()
     for c in cells:
-        a = artifact_of(bundle, c)
+        a = find_artifact(bundle, c)
         if a is None or a.path in seen:
             continue
         seen.add(a.path)
         try:
             onnx.checker.check_model(str(bundle.path(a.path)))
         except Exception as exc:  # DecodeError, ValidationError, OSError...
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise EdgeCReLUError(f"bundle {bundle.root}: {a.path} is not a valid ONNX model ({first})") from None
+            raise EdgeCReLUError(f"bundle {bundle.root}: {a.path} is not a valid ONNX model "
+                                 f"({first_line(exc)})") from None
 
 
 def check_power(profile):
@@ -222,8 +216,6 @@ def combine_power(items: list) -> dict | None:
 
 
 def pooled_latency(trials: list[dict]) -> tuple[dict, list, dict | None]:
-    from edgecrelu.profiling.stats import summarize
-
     pooled = np.concatenate([np.asarray(t["samples_ms"], dtype=np.float64) for t in trials])
     per_trial = []
     for k, t in enumerate(trials):
@@ -259,6 +251,7 @@ class _Run:
         self.cells = plan_cells(self.bundle, self.profile, self.backends, c)
         verify_artifacts(self.bundle, self.cells)
         self.profile, self.power_warning = check_power(self.profile)
+        self.profile_dict = {k: v for k, v in self.profile.to_dict().items() if k != "path"}  # as a worker parses it
         self.out = Path(c.out)
         self.partial = self.out / PARTIAL
         self.manifest_sha = self.bundle.manifest_sha256
@@ -291,10 +284,9 @@ class _Run:
         return self.partial / cell.key
 
     def _fingerprint(self, cell: Cell) -> str:
-        prof = {k: v for k, v in self.profile.to_dict().items() if k != "path"}
-        blob = json.dumps({"profile": prof, "cell": cell.to_dict(), "bundle": self.manifest_sha,
+        blob = json.dumps({"profile": self.profile_dict, "cell": cell.to_dict(), "bundle": self.manifest_sha,
                            "isolation": self.config.isolation}, sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return sha256_bytes(blob.encode())
 
     def _load_trials(self, cell: Cell) -> dict:
         d = self._cell_dir(cell)
@@ -317,21 +309,15 @@ class _Run:
     def _input(self, batch: int) -> str:
         p = self.partial / "inputs" / f"b{batch}.npy"
         if not p.is_file():
-            x, _ = self.bundle.load_eval()
-            reps = -(-batch // len(x))
-            arr = np.ascontiguousarray(np.concatenate([x] * reps)[:batch])  # real images, tiled if few
-            p.parent.mkdir(parents=True, exist_ok=True)
-            tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp.npy")
-            np.save(tmp, arr)
-            os.replace(tmp, p)
+            arr = input_batch(self.bundle.load_eval()[0], batch)
+            atomic_write(p, lambda f: np.save(f, arr), binary=True)
         return str(p)
 
     def _task(self, cell: Cell, k: int) -> dict:
         d = self._cell_dir(cell)
         d.mkdir(parents=True, exist_ok=True)
-        prof = {key: v for key, v in self.profile.to_dict().items() if key != "path"}
         return {
-            "bundle": str(self.bundle.root), "profile": prof, "profile_path": self.profile.path,
+            "bundle": str(self.bundle.root), "profile": self.profile_dict, "profile_path": self.profile.path,
             "cell": cell.to_dict(), "trial": k, "input": self._input(cell.batch),
             "accuracy": k == 0, "logits_out": str(d / "logits.npy"), "out": str(d / f"trial{k}.out"),
         }
@@ -404,10 +390,7 @@ class _Run:
         with runner:
             logits = predict_logits(runner.infer, runner.input_names()[0], x, REFERENCE_BATCH,
                                     self.bundle.model.get("output_name"))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp.npy")
-        np.save(tmp, logits)
-        os.replace(tmp, cache)
+        atomic_write(cache, lambda f: np.save(f, logits), binary=True)
         return logits, name, None
 
     def record(self, cell: Cell, trials: list[dict]) -> dict:
@@ -427,7 +410,7 @@ class _Run:
         p50s = [t["p50"] for t in per_trial]
         if len(p50s) > 1 and min(p50s) > 0 and max(p50s) / min(p50s) - 1 > prof.timing.cov_warn:
             warnings.append(f"p50 drifted {max(p50s) / min(p50s) - 1:.1%} between trials")
-        art = artifact_of(self.bundle, cell)
+        art = find_artifact(self.bundle, cell)
         memory = static_memory(self.bundle, cell, art)
         mem_info = {}
         for t in trials:
@@ -457,7 +440,7 @@ class _Run:
         manifest = self.bundle.manifest
         return {
             "schema_version": SCHEMA_VERSION, "kind": KIND, "run_id": self.run_id,
-            "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_utc": utc_now(),
             "edgecrelu_version": __version__,
             "device_profile": {"name": prof.name, "path": prof.path, "description": prof.description,
                                "decision": asdict(prof.decision), "backends": list(prof.backends),
@@ -515,8 +498,6 @@ class _Run:
                         result.failures[cell] = str(exc)
                         self.log(f"{tag}: FAILED: {exc}")
                         continue
-                    from edgecrelu.profiling.stats import summarize
-
                     s = summarize(state[cell][k]["samples_ms"])
                     self.log(f"{tag}: p50 {s['p50']:.4g} ms  p99 {s['p99']:.4g} ms  n={s['n']}")
                 if k == K - 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
@@ -29,7 +29,6 @@ class TrialTimes:
     stages_ms: dict | None = None  # stage -> per-iteration times (when the runner reports stages)
     wall_s: float = 0.0  # wall time of the timed loop
     warmup_iterations: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,

@@ -12,7 +12,6 @@ accuracy (first trial only, after the peak was read so the eval set does not cou
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -90,10 +89,11 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
 
 
 def main(argv=None) -> int:
+    from edgecrelu.fileio import read_json_object
     from edgecrelu.results import atomic_write_json
 
     argv = sys.argv[1:] if argv is None else argv
-    task = json.loads(open(argv[0]).read())
+    task = read_json_object(argv[0], "worker task")
     try:
         result = run_trial(task)
         code = 0
