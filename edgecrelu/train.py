@@ -29,8 +29,9 @@ import numpy as np
 
 from edgecrelu import __version__
 from edgecrelu.bundle import sha256_file, utc_now
-from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import atomic_write
+from edgecrelu.errors import EdgeCReLUError, require, unknown
+from edgecrelu.fileio import atomic_write, read_json_object
+from edgecrelu.profiling.stats import summarize
 from edgecrelu.results import atomic_write_json
 
 SCHEMA_VERSION = 1
@@ -81,29 +82,18 @@ def variant_dir(out: Path, variant: str, seed: int) -> Path:
 def _versions() -> dict:
     import torch
 
-    v = {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
-         "edgecrelu": __version__}
-    return v
-
-
-def _mean_std(values: list[float]) -> tuple[float | None, float | None]:
-    """Mean and sample std (ddof=1; 0.0 for one seed, which says nothing about noise)."""
-    if not values:
-        return None, None
-    a = np.asarray(values, dtype=np.float64)
-    return float(a.mean()), float(a.std(ddof=1)) if len(a) > 1 else 0.0
+    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+            "edgecrelu": __version__}
 
 
 def load_record(out: Path, variant: str, seed: int) -> dict | None:
     """The record of a finished checkpoint, or None if missing, unreadable or its weights do not match."""
-    import json
-
     d = variant_dir(out, variant, seed)
     try:
-        rec = json.loads((d / "record.json").read_text())
-    except (OSError, ValueError):
+        rec = read_json_object(d / "record.json", "training record")
+    except EdgeCReLUError:
         return None
-    if not isinstance(rec, dict) or rec.get("kind") != RECORD_KIND:
+    if rec.get("kind") != RECORD_KIND:
         return None
     w = d / "weights.pt"
     if not w.is_file() or not (d / "arch.json").is_file() or sha256_file(w) != rec.get("weights_sha256"):
@@ -209,8 +199,6 @@ def _build(cfg: TrainConfig, variant: str, ds, input_size: int):
 def _recipe(cfg: TrainConfig, input_size: int) -> dict:
     opt = cfg.optimizer
     if opt not in OPTIMIZERS:
-        from edgecrelu.errors import unknown
-
         raise unknown("optimizer", opt, OPTIMIZERS)
     if cfg.epochs < 1 or cfg.batch_size < 1:
         raise EdgeCReLUError(f"--epochs and --batch-size must be >= 1 (got {cfg.epochs}, {cfg.batch_size})")
@@ -225,8 +213,7 @@ def _recipe(cfg: TrainConfig, input_size: int) -> dict:
                     "pad_mode": "replicate"},
         "bn_recalibration": "after the last epoch, running stats recomputed on <= 512 training images "
                             "(history val_acc uses the running stats of training)",
-        "checkpoint": ({"path": str(cfg.checkpoint), "sha256": sha256_file(cfg.checkpoint)}
-                       if cfg.checkpoint and Path(cfg.checkpoint).is_file() else None),
+        "checkpoint": {"path": str(cfg.checkpoint), "sha256": sha256_file(cfg.checkpoint)} if cfg.checkpoint else None,
     }
 
 
@@ -331,7 +318,7 @@ def _train_one(model, ds, recipe: dict, seed: int, device, dist_: _Dist, log, ta
         if dist_.world > 1:
             sampler.set_epoch(epoch)
         net.train()
-        stats = torch.zeros(3, dtype=torch.float64)  # loss sum, correct, n
+        stats = torch.zeros(3, dtype=torch.float64, device=device)  # loss sum, correct, n: no sync per step
         for xb, yb in loader:
             xb = _shift(xb, pad, aug_gen).to(device)
             yb = yb.to(device)
@@ -341,8 +328,9 @@ def _train_one(model, ds, recipe: dict, seed: int, device, dist_: _Dist, log, ta
             loss.backward()
             opt.step()
             sched.step()
-            stats += torch.tensor([loss.item() * len(yb), (out.argmax(1) == yb).sum().item(), len(yb)],
-                                  dtype=torch.float64)
+            stats[0] += loss.detach().double() * len(yb)
+            stats[1] += (out.argmax(1) == yb).sum()
+            stats[2] += len(yb)
         if dist_.world > 1:
             import torch.distributed as dist
 
@@ -394,11 +382,11 @@ def summarise(out: Path, variants: list[str], seeds: list[int]) -> tuple[list[di
             continue
         test = [r["test_acc"] for r in rows]
         val = [r["val_acc"] for r in rows]
-        m, sd = _mean_std(test)
+        st = summarize(test)  # sample std (ddof=1); 0.0 for one seed, which says nothing about noise
         summary[v] = {"seeds": [r["seed"] for r in rows], "n": len(rows), "val_acc": val, "test_acc": test,
-                      "test_acc_mean": m, "test_acc_std": sd, "val_acc_mean": _mean_std(val)[0],
+                      "test_acc_mean": st["mean"], "test_acc_std": st["std"], "val_acc_mean": float(np.mean(val)),
                       "params": rows[0]["params"], "macs": rows[0]["macs"]}
-    base = next((v for v in summary if v.split("@")[0] == "relu"), None)
+    base = "relu" if "relu" in summary else None
     for v, s in summary.items():
         if base is None or v == base:
             continue
@@ -422,17 +410,15 @@ def _run_header(cfg: TrainConfig, ds, input_size: int, recipe: dict, variants, s
 
 def _check_existing(out: Path, header: dict, resume: bool) -> tuple[list[str], list[int]]:
     """Refuse to mix runs; on resume return the variants / seeds already listed (kept in run.json)."""
-    import json
-
     run_json = out / "run.json"
     if not run_json.exists():
         return [], []
     if not resume:
         raise EdgeCReLUError(f"{out} already holds a train run; pass --resume to continue it or choose another --out")
     try:
-        old = json.loads(run_json.read_text())
-    except (OSError, ValueError) as exc:
-        raise EdgeCReLUError(f"cannot resume: {run_json} is unreadable ({exc})") from None
+        old = read_json_object(run_json, "train run")
+    except EdgeCReLUError as exc:
+        raise EdgeCReLUError(f"cannot resume: {exc}") from None
     if old.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"cannot resume: {run_json} is not an edgecrelu train run")
     for key, sub in (("model", None), ("recipe", None), ("data", ("spec", "sha256", "seed", "size", "channels"))):
@@ -466,11 +452,7 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
     log = log or _log_default
     cfg = config
     if cfg.device not in ("cpu", "cuda"):
-        from edgecrelu.errors import unknown
-
         raise unknown("device", cfg.device, ["cpu", "cuda"])
-    from edgecrelu.errors import require
-
     torch = require("torch", "torch")
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise EdgeCReLUError(f"--device cuda: torch {torch.__version__} sees no CUDA GPU here; use --device cpu")
@@ -483,10 +465,10 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
 
     _resolve_variants(cfg)  # names first: a typo fails before the data loads
     input_size = _input_size(cfg)
-    recipe = _recipe(cfg, input_size)
-    ds = load_dataset(cfg.data, size=input_size, channels=cfg.channels, seed=cfg.data_seed, skip_bad=cfg.skip_bad)
     if cfg.checkpoint and not Path(cfg.checkpoint).is_file():
         raise EdgeCReLUError(f"--checkpoint {cfg.checkpoint} does not exist")
+    recipe = _recipe(cfg, input_size)
+    ds = load_dataset(cfg.data, size=input_size, channels=cfg.channels, seed=cfg.data_seed, skip_bad=cfg.skip_bad)
     variants = _resolve_variants(cfg, ds, input_size)
     for v in variants:  # every variant must build (depth within the model's sites, ...) before training
         _build(cfg, v, ds, input_size)
@@ -537,7 +519,7 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
                 record = {
                     "schema_version": SCHEMA_VERSION, "kind": RECORD_KIND, "created_utc": utc_now(),
                     "variant": variant, "variant_kind": kind, "depth": int(depth) if depth else 0,
-                    "arch": arch_json.get("arch", cfg.model), "arch_args": arch_json.get("arch_args", {}),
+                    "arch": arch_json["arch"], "arch_args": arch_json["arch_args"],
                     "input_shape": list(ds.input_shape), "num_classes": ds.num_classes,
                     "data": ds.summary(), "recipe": recipe, "seed": seed,
                     "history": history, "val_acc": val_acc, "test_acc": test_acc,

@@ -16,7 +16,8 @@ from typing import Callable
 
 import numpy as np
 
-from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.bundle import sha256_file
+from edgecrelu.errors import EdgeCReLUError, first_line, unknown
 from edgecrelu.data.preprocess import to_nhwc, to_raw
 
 SPECS = ("digits", "imagefolder:PATH", "cifar10:PATH", "npz:PATH")
@@ -53,25 +54,15 @@ def load_source(spec: str, size: tuple[int, int], channels: int | None, skip_bad
     name, path = parse_spec(spec)
     if path is not None and not Path(path).exists():
         raise EdgeCReLUError(f"data source {name}: {path} does not exist")
-    return LOADERS[name](path, size, channels, skip_bad)
-
-
-def _why(exc: BaseException) -> str:
-    """An exception as one short line (library messages may span lines)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _check_channels(channels: int | None) -> None:
     if channels not in (None, 1, 3):
         raise EdgeCReLUError(f"channels must be 1 or 3 (got {channels})")
+    return LOADERS[name](path, size, channels, skip_bad)
 
 
 # --- digits -----------------------------------------------------------------------------------
 
 
 def _digits(path, size, channels, skip_bad) -> RawSource:
-    _check_channels(channels)
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -120,7 +111,6 @@ def _read_image(path: Path, want: int | None) -> np.ndarray:
 
 
 def _imagefolder(path, size, channels, skip_bad) -> RawSource:
-    _check_channels(channels)
     from PIL import Image, UnidentifiedImageError
 
     root = Path(path)
@@ -148,7 +138,7 @@ def _imagefolder(path, size, channels, skip_bad) -> RawSource:
 
     def bad_file(f: Path, exc: BaseException) -> None:
         if not skip_bad:
-            raise EdgeCReLUError(f"cannot read image {f}: {_why(exc)} (use --skip-bad to skip unreadable images)")
+            raise EdgeCReLUError(f"cannot read image {f}: {first_line(exc)} (use --skip-bad to skip unreadable images)")
         bad.append(str(f))
 
     errors = (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError)
@@ -211,14 +201,13 @@ def _unpickle(path: Path) -> dict:
         with open(path, "rb") as f:
             obj = _NumpyOnlyUnpickler(f, encoding="bytes").load()
     except Exception as exc:  # any corruption: pickle, EOF, numpy
-        raise EdgeCReLUError(f"cifar10: cannot read {path}: {_why(exc)}") from None
+        raise EdgeCReLUError(f"cifar10: cannot read {path}: {first_line(exc)}") from None
     if not isinstance(obj, dict):
         raise EdgeCReLUError(f"cifar10: {path} is not a CIFAR python batch (not a dict)")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in obj.items()}
 
 
 def _cifar10(path, size, channels, skip_bad) -> RawSource:
-    _check_channels(channels)
     root = Path(path)
     if (root / "cifar-10-batches-py").is_dir():
         root = root / "cifar-10-batches-py"
@@ -234,7 +223,7 @@ def _cifar10(path, size, channels, skip_bad) -> RawSource:
             x = np.asarray(d["data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
             y = np.asarray(d["labels"], dtype=np.int64).reshape(-1)
         except (KeyError, ValueError) as exc:
-            raise EdgeCReLUError(f"cifar10: {root / b} has no valid data/labels ({_why(exc)})") from None
+            raise EdgeCReLUError(f"cifar10: {root / b} has no valid data/labels ({first_line(exc)})") from None
         if len(x) != len(y) or (len(y) and (y.min() < 0 or y.max() > 9)):
             raise EdgeCReLUError(f"cifar10: {root / b} has {len(x)} images but {len(y)} labels in 0..9")
         xs.append(x)
@@ -261,7 +250,6 @@ def _cifar10(path, size, channels, skip_bad) -> RawSource:
 
 
 def _npz(path, size, channels, skip_bad) -> RawSource:
-    _check_channels(channels)
     p = Path(path)
     try:
         with np.load(p, allow_pickle=False) as z:
@@ -272,7 +260,7 @@ def _npz(path, size, channels, skip_bad) -> RawSource:
     except EdgeCReLUError:
         raise
     except Exception as exc:
-        raise EdgeCReLUError(f"npz: cannot read {p}: {_why(exc)}") from None
+        raise EdgeCReLUError(f"npz: cannot read {p}: {first_line(exc)}") from None
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise EdgeCReLUError(f"npz: 'y' must be a 1-D integer array (got {y.dtype} {tuple(y.shape)})")
     if len(x) != len(y):
@@ -297,7 +285,7 @@ def _npz(path, size, channels, skip_bad) -> RawSource:
         labels=y,
         class_names=tuple(names),
         scale=scale,
-        sha256=hashlib.sha256(p.read_bytes()).hexdigest(),
+        sha256=sha256_file(p),
     )
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from torch import nn
 
-from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.nn.variants import apply_variant, first_line, parse_variant
-from edgecrelu.nn.zoo import ZooEntry, get_entry
+from edgecrelu.errors import EdgeCReLUError, first_line
+from edgecrelu.nn.counting import count_model
+from edgecrelu.nn.variants import apply_variant, default_variants, find_sites, parse_variant
+from edgecrelu.nn.zoo import ZooEntry, get_entry, list_models
 
 ARCH_SCHEMA_VERSION = 1
 
@@ -121,7 +122,7 @@ def instantiate(arch: str, *, in_channels: int, num_classes: int, input_size=Non
     return model, [int(in_channels), h, w], entry
 
 
-def _recorded_args(arch: str, entry: ZooEntry | None, in_channels: int, num_classes: int, arch_args: dict) -> dict:
+def _recorded_args(entry: ZooEntry | None, in_channels: int, num_classes: int, arch_args: dict) -> dict:
     """The arguments that rebuild the model: the builder's defaults made explicit, JSON-able."""
     base = _builder_defaults(entry.builder) if entry is not None else {}
     out = {**base, **(arch_args or {}), "in_channels": int(in_channels), "num_classes": int(num_classes)}
@@ -150,7 +151,7 @@ def make_model(arch: str, variant: str, *, in_channels: int, num_classes: int, i
     arch_json = {
         "schema_version": ARCH_SCHEMA_VERSION,
         "arch": arch,
-        "arch_args": _recorded_args(arch, entry, in_channels, num_classes, arch_args or {}),
+        "arch_args": _recorded_args(entry, in_channels, num_classes, arch_args or {}),
         "variant": spec.name,
         "input_shape": list(input_shape),
         "num_classes": int(num_classes),
@@ -228,10 +229,6 @@ def describe_builtins(*, in_channels: int = 3, num_classes: int = 10, input_size
     """One row per built-in: arch, input shape, classes, sites, params and MACs of the ``relu`` model,
     default depth, default variants with their params / MACs (``variants``: name -> {params, macs}),
     description. ``input_size=None`` uses each arch's default."""
-    from edgecrelu.nn.counting import count_model
-    from edgecrelu.nn.variants import default_variants, find_sites
-    from edgecrelu.nn.zoo import list_models
-
     rows = []
     for entry in list_models():
         model, shape, _ = instantiate(entry.name, in_channels=in_channels, num_classes=num_classes,
@@ -253,9 +250,6 @@ def describe_variant(arch: str, variant: str = "relu", *, in_channels: int = 3, 
                      input_size=None, arch_args: dict | None = None) -> dict:
     """Per-layer counts of one model variant: ``{"arch_json", "sites", "params", "macs", "layers"}``
     (``layers`` as in :func:`~edgecrelu.nn.counting.count_model`)."""
-    from edgecrelu.nn.counting import count_model
-    from edgecrelu.nn.variants import find_sites
-
     model, arch_json = make_model(arch, variant, in_channels=in_channels, num_classes=num_classes,
                                   input_size=input_size, arch_args=arch_args)
     shape = arch_json["input_shape"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from edgecrelu.nn.variants import one_thread
+from edgecrelu.nn.variants import run_shape_only
 
 
 def _macs(mod: nn.Module, out: torch.Tensor) -> int:
@@ -25,7 +25,9 @@ def _macs(mod: nn.Module, out: torch.Tensor) -> int:
     return 0
 
 
-def _count_layers(model: nn.Module, x: torch.Tensor) -> list[dict]:
+def count_model(model: nn.Module, input_shape) -> dict:
+    """``{"params", "macs", "layers": [{"name", "type", "params", "macs", "out_shape"}]}`` for one
+    ``[C, H, W]`` input (batch 1), from one eval-mode forward pass (BN statistics untouched)."""
     layers, seen, hooks = [], set(), []
 
     def hook(name):
@@ -43,26 +45,11 @@ def _count_layers(model: nn.Module, x: torch.Tensor) -> list[dict]:
     for name, mod in model.named_modules():
         if name and not any(True for _ in mod.children()):  # leaves only
             hooks.append(mod.register_forward_hook(hook(name)))
-    was = {m: m.training for m in model.modules()}
-    model.eval()
     try:
-        with torch.no_grad(), one_thread():
-            model(x)
+        run_shape_only(model, (1, *[int(s) for s in input_shape]))
     finally:
         for h in hooks:
             h.remove()
-        for m, t in was.items():
-            m.train(t)
-    return layers
-
-
-def count_model(model: nn.Module, input_shape) -> dict:
-    """``{"params", "macs", "layers": [{"name", "type", "params", "macs", "out_shape"}]}`` for one
-    ``[C, H, W]`` input (batch 1), from one eval-mode forward pass (BN statistics untouched)."""
-    p = next(model.parameters(), None)
-    x = torch.zeros((1, *[int(s) for s in input_shape]), device=p.device if p is not None else None,
-                    dtype=p.dtype if p is not None and p.is_floating_point() else None)
-    layers = _count_layers(model, x)
     return {"params": int(sum(p.numel() for p in model.parameters())),
             "macs": int(sum(layer["macs"] for layer in layers)), "layers": layers}
 

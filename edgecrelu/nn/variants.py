@@ -31,7 +31,7 @@ import torch
 from torch import fx, nn
 import torch.nn.functional as F
 
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.nn.crelu import CReLU
 
 KINDS = ("relu", "crelu", "crelu-half")
@@ -96,12 +96,6 @@ class Site:
 # -- tracing --------------------------------------------------------------------------------------
 
 
-def first_line(exc: BaseException) -> str:
-    """An exception as one line (torch's messages run to many), for one-line user errors."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 class _Tracer(fx.Tracer):
     """torch.nn modules are leaves (fx default); CReLU too, so a rewritten model traces back to sites."""
 
@@ -112,15 +106,13 @@ class _Tracer(fx.Tracer):
 def _trace(model: nn.Module) -> fx.GraphModule:
     if isinstance(model, fx.GraphModule):
         graph = copy.deepcopy(model.graph)
-        name = type(model).__name__
     else:
         try:
             graph = _Tracer().trace(model)
         except Exception as exc:  # fx raises many types (TraceError, TypeError on control flow, ...)
             raise EdgeCReLUError(f"cannot trace {type(model).__name__} with torch.fx ({first_line(exc)}); "
                                  "variants need a model without data-dependent control flow") from None
-        name = type(model).__name__
-    return fx.GraphModule(model, graph, class_name=name)
+    return fx.GraphModule(model, graph, class_name=type(model).__name__)
 
 
 class _ShapeRecorder(fx.Interpreter):
