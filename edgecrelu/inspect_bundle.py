@@ -1,7 +1,7 @@
 """What a bundle holds and whether it is intact: the library behind ``edgecrelu inspect``.
 
 No torch, no onnx: it reads the manifest, re-hashes every file and, on request, re-runs each ONNX
-artifact on the bundle's eval set with ONNX Runtime (imported only then).
+artifact on the bundle's eval set with ONNX Runtime (imported only then, with onnx for the session).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgecrelu.bundle import Bundle
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.errors import EdgeCReLUError, require
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,6 @@ def human_bytes(n: int | None) -> str:
         if n < 1024 or unit == "GiB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
-    return str(n)
 
 
 def human_count(n: int | None) -> str:
@@ -51,14 +50,10 @@ def _eval_top1(bundle: Bundle, rel: str, x, y) -> float:
     """Top-1 of one artifact on the eval set, re-measured with ONNX Runtime on CPU."""
     import numpy as np
 
-    from edgecrelu.errors import require
+    from edgecrelu.export.onnx_export import ort_session
 
-    ort = require("onnxruntime", "core", "needed by inspect --evaluate")
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    so.log_severity_level = 3
-    sess = ort.InferenceSession(str(bundle.path(rel)), so, providers=["CPUExecutionProvider"])
+    require("onnxruntime", "core", "needed by inspect --evaluate")
+    sess = ort_session(str(bundle.path(rel)), threads=1)
     name_in = bundle.model.get("input_name", "input")
     preds = [np.argmax(sess.run(None, {name_in: x[i:i + 256]})[0], 1) for i in range(0, len(x), 256)]
     return float(np.mean(np.concatenate(preds) == y)) if len(y) else 0.0
@@ -74,7 +69,7 @@ def inspect_bundle(path: str | Path, evaluate: bool = False) -> InspectReport:
     variants = bundle.variants
     x = y = None
     if evaluate:
-        if bundle.verify([bundle.manifest["dataset"]["eval"]["path"]]):
+        if status.get(bundle.manifest["dataset"]["eval"]["path"]) != []:  # unlisted, missing or changed
             raise EdgeCReLUError("cannot evaluate: the bundle's eval set does not match its hash")
         x, y = bundle.load_eval()
     rows = []

@@ -8,10 +8,10 @@ import click
 
 from edgecrelu.bundle import PRECISIONS
 from edgecrelu.commands.options import csv_list
+from edgecrelu.export import CALIB_METHODS
 
-# Kept in step with edgecrelu.export.forms.FORMS / int8.CALIB_METHODS (no torch or onnx import here).
+# Kept in step with edgecrelu.export.forms.FORMS (no torch or onnx import here).
 FORM_NAMES = ("graph", "folded", "pm1", "split")
-CALIB_METHODS = ("minmax", "entropy", "percentile")
 
 
 @click.command("export")

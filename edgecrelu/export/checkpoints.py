@@ -32,15 +32,12 @@ class Checkpoint:
         return self.dir / "weights.pt"
 
 
-_read_json = read_json_object
-
-
 def read_run(run_dir: str | Path) -> dict:
     """``run.json`` of a train run, checked for kind and for at least one checkpoint."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise EdgeCReLUError(f"train run directory not found: {run_dir}")
-    run = _read_json(run_dir / "run.json", "train run file")
+    run = read_json_object(run_dir / "run.json", "train run file")
     if run.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"{run_dir / 'run.json'} is not an edgecrelu train run (kind {run.get('kind')!r})")
     if not run.get("checkpoints"):
@@ -90,8 +87,8 @@ def select_checkpoints(run_dir: str | Path, run: dict, variants=None, seed: int 
         weights = d / "weights.pt"
         if not weights.is_file():
             raise EdgeCReLUError(f"checkpoint weights not found: {weights}")
-        record = _read_json(d / "record.json", "training record")
-        arch = _read_json(d / "arch.json", "architecture file")
+        record = read_json_object(d / "record.json", "training record")
+        arch = read_json_object(d / "arch.json", "architecture file")
         want = record.get("weights_sha256")
         got = sha256_file(weights)
         if want != got:

@@ -151,11 +151,9 @@ class _Edit:
     def name(self, idx: "_Index", base: str) -> str:
         """A tensor / node name not used anywhere in the graph or by earlier edits."""
         i = 0
-        taken = self.reserved
-        while (f"{base}_{i}" in taken or f"{base}_{i}" in idx.producer or f"{base}_{i}" in idx.inits
-               or f"{base}_{i}" in idx.node_names):
+        while any(f"{base}_{i}" in names for names in (self.reserved, idx.producer, idx.inits, idx.node_names)):
             i += 1
-        taken.add(f"{base}_{i}")
+        self.reserved.add(f"{base}_{i}")
         return f"{base}_{i}"
 
     def init(self, idx, base, arr) -> str:

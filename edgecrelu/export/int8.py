@@ -18,8 +18,7 @@ import onnx
 from onnx import numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError, unknown
-
-CALIB_METHODS = ("minmax", "entropy", "percentile")
+from edgecrelu.export import CALIB_METHODS
 
 
 def _reader(x: np.ndarray, input_name: str, batch: int):

@@ -15,6 +15,7 @@ import numpy as np
 import onnx
 
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.profiling.accuracy import topk_accuracy
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
@@ -100,10 +101,4 @@ def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
 
 def accuracy(logits: np.ndarray, y: np.ndarray) -> dict:
     """``{"top1", "top5", "n"}`` as fractions (top-k capped at the number of classes)."""
-    k = min(5, logits.shape[1])
-    topk = np.argsort(-logits, axis=1)[:, :k]
-    return {
-        "top1": float(np.mean(topk[:, 0] == y)),
-        "top5": float(np.mean(np.any(topk == y[:, None], axis=1))),
-        "n": int(len(y)),
-    }
+    return {"top1": topk_accuracy(logits, y, 1), "top5": topk_accuracy(logits, y, 5), "n": int(len(y))}

@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import onnx
 
 from edgecrelu.bundle import PRECISIONS, BundleWriter
 from edgecrelu.errors import EdgeCReLUError, require, unknown
 from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoints
 from edgecrelu.export.forms import FORMS, count_ops, find_crelu_sites, get_form
-from edgecrelu.export.int8 import CALIB_METHODS
+from edgecrelu.export.fp16 import to_fp16
+from edgecrelu.export.int8 import CALIB_METHODS, quantize_int8
 from edgecrelu.export.macs import onnx_macs
+from edgecrelu.export.onnx_export import (INPUT_NAME, OUTPUT_NAME, accuracy, check, export_onnx, max_abs_diff,
+                                          ort_logits, torch_logits)
 
 DEFAULT_FORMS = ("graph", "folded")
 
@@ -109,7 +113,6 @@ def _load_model(ckpt: Checkpoint):
 
 
 def _versions() -> dict:
-    import onnx
     import onnxruntime
     import torch
 
@@ -143,10 +146,6 @@ def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
 
 def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig):
     """``(proto, logits, manifest fields)`` of one precision of one form."""
-    from edgecrelu.export.fp16 import to_fp16
-    from edgecrelu.export.int8 import quantize_int8
-    from edgecrelu.export.onnx_export import accuracy, check, max_abs_diff, ort_logits
-
     if prec == "fp32":
         return fp32, f_logits, {"accuracy": acc32}
     proto = to_fp16(fp32) if prec == "fp16" else quantize_int8(fp32, d.cx, config.calib_method)
@@ -178,10 +177,6 @@ class _Progress:
 def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data, config: ExportConfig,
                     progress: _Progress, warnings: list[str]) -> tuple[dict, list[dict]]:
     """Export one checkpoint in every form and precision into ``w``; ``(variant entry, artifacts)``."""
-    import onnx
-
-    from edgecrelu.export.onnx_export import accuracy, check, export_onnx, max_abs_diff, ort_logits, torch_logits
-
     kind, depth = split_variant(ck.variant)
     model = _load_model(ck)
     in_shape = tuple(ck.arch["input_shape"])
@@ -274,7 +269,7 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
             "model": {
                 "arch": arch.get("arch", run.get("model", {}).get("arch")),
                 "arch_args": arch.get("arch_args", run.get("model", {}).get("arch_args", {})),
-                "input_name": "input", "output_name": "logits",
+                "input_name": INPUT_NAME, "output_name": OUTPUT_NAME,
                 "input_shape": list(arch["input_shape"]),
                 "num_classes": int(arch.get("num_classes", d.ds.num_classes)),
                 "class_names": list(d.ds.class_names), "opset": config.opset,
