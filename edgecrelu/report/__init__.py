@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgecrelu import results
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.fileio import atomic_write
 from edgecrelu.report.model import Report, analyze
 
 FORMATS = ("md", "html", "csv", "json")
@@ -38,6 +39,7 @@ class ReportResult:
     terminal: str  # table + verdict for the terminal
     files: dict = field(default_factory=dict)  # format -> Path written
     report: Report | None = None  # the full analysis (rows, per-device verdicts, cost)
+    timings: dict = field(default_factory=dict)  # stage -> seconds (filled in by `edgecrelu run`)
 
 
 def render(report: Report, fmt: str) -> str:
@@ -53,22 +55,7 @@ def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         from edgecrelu.report.render_json import render_json
         return render_json(report)
-    from edgecrelu.errors import unknown
     raise unknown("report format", fmt, FORMATS)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_report(config: ReportConfig) -> ReportResult:
@@ -79,7 +66,6 @@ def build_report(config: ReportConfig) -> ReportResult:
     """
     for f in config.formats:
         if f not in FORMATS:
-            from edgecrelu.errors import unknown
             raise unknown("report format", f, FORMATS)
     if not config.results:
         raise EdgeCReLUError("no results given: pass one or more result directories")
@@ -101,9 +87,8 @@ def build_report(config: ReportConfig) -> ReportResult:
         try:
             out.mkdir(parents=True, exist_ok=True)
             for f, text in texts.items():
-                path = out / FILENAMES[f]
-                _atomic_write_text(path, text)
-                files[f] = path
+                data = text.encode("utf-8")
+                files[f] = atomic_write(out / FILENAMES[f], lambda fh: fh.write(data), binary=True)
         except OSError as exc:
             raise EdgeCReLUError(f"cannot write the report to {out}: {exc}") from None
     return ReportResult(report.verdict, report.sentence, terminal, files, report)

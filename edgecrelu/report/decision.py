@@ -130,9 +130,7 @@ def significant(crelu: Candidate, relu: Candidate, objective: str) -> bool:
 
 def overlapping(crelu: Candidate, relu: Candidate) -> bool:
     """True when the two trial-to-trial ranges overlap (either way round): a tie within the noise."""
-    if crelu.spread is None or relu.spread is None:
-        return True
-    return crelu.spread[0] <= relu.spread[1] and relu.spread[0] <= crelu.spread[1]
+    return stats.overlap(crelu.spread, relu.spread)
 
 
 def _comparison(gain: float, objective: str) -> str:

@@ -12,6 +12,8 @@ from edgecrelu.devices import Decision
 from edgecrelu.report import cost, decision, sections, table
 from edgecrelu.report.policy import policy_from_record
 
+RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
+
 
 @dataclass
 class SectionReport:
@@ -33,7 +35,7 @@ class Report:
     verdict: str  # GO | NO-GO over all sections
     sentence: str
     warnings: list = field(default_factory=list)
-    policy_source: str = "device profile [decision] table of the records"
+    policy_source: str = RECORDS_POLICY
     created_utc: str = ""
     edgecrelu_version: str = __version__
     commit: str | None = None
@@ -52,26 +54,18 @@ def _commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def _distinct(values):
-    out = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
-
-
 def reproducibility(recs: list[dict]) -> dict:
     created = sorted(r.get("created_utc") or "" for r in recs)
     return {
         "environment": recs[0].get("environment") or {},
-        "settings": _distinct(r.get("settings") for r in recs),
-        "bundles": _distinct(
+        "settings": sections.distinct(r.get("settings") for r in recs),
+        "bundles": sections.distinct(
             {k: (r.get("bundle") or {}).get(k) for k in ("path", "manifest_sha256", "dataset_sha256", "model")}
             for r in recs
         ),
-        "run_ids": _distinct(r.get("run_id") for r in recs),
+        "run_ids": sections.distinct(r.get("run_id") for r in recs),
         "created_utc": [created[0], created[-1]] if created else [],
-        "edgecrelu_versions": _distinct(r.get("edgecrelu_version") for r in recs),
+        "edgecrelu_versions": sections.distinct(r.get("edgecrelu_version") for r in recs),
         "device_profile": {k: v for k, v in (recs[0].get("device_profile") or {}).items() if k != "decision"},
     }
 
@@ -105,6 +99,6 @@ def analyze(records: list[dict], overrides: dict | None = None, policy_source: s
             " ".join(f"[{s.section.label}] {s.verdict.sentence}" for s in secs)
     return Report(
         secs, verdict, sentence, warns,
-        policy_source=policy_source or "device profile [decision] table of the records",
+        policy_source=policy_source or RECORDS_POLICY,
         created_utc=utc_now(), commit=_commit(),
     )

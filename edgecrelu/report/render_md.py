@@ -34,11 +34,8 @@ def policy_lines(p) -> list[str]:
 
 def render_md(report) -> str:
     out = ["# edgecrelu report: CReLU GO / NO-GO", "", _bold_head(report.sentence), ""]
-    for sr in report.sections:
-        if len(report.sections) > 1:
-            out.append(f"- **{sr.section.label}:** {sr.verdict.verdict}")
     if len(report.sections) > 1:
-        out.append("")
+        out += [f"- **{sr.section.label}:** {sr.verdict.verdict}" for sr in report.sections] + [""]
     for w in report.warnings:
         out.append(f"> **Warning:** {w}")
         out.append("")

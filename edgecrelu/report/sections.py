@@ -70,6 +70,15 @@ class Section:
         return "".join(c if c.isalnum() else "-" for c in f"{self.key[0]}-{self.key[1]}").strip("-").lower()
 
 
+def distinct(values) -> list:
+    """The values in order of first appearance, without repeats (works for dicts: no hashing)."""
+    out = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
 def split_by_machine(records: list[dict]) -> list[Section]:
     """Sections in order of first appearance."""
     sections: dict[tuple, Section] = {}
@@ -105,22 +114,13 @@ def consistency_warnings(section: Section) -> list[str]:
     """Warnings for records of one machine that do not share a bundle, settings or decision table."""
     out = []
     recs = section.records
-
-    def distinct(get):
-        seen = []
-        for r in recs:
-            v = get(r)
-            if v not in seen:
-                seen.append(v)
-        return seen
-
-    bundles = distinct(lambda r: (r.get("bundle") or {}).get("manifest_sha256"))
+    bundles = distinct((r.get("bundle") or {}).get("manifest_sha256") for r in recs)
     if len(bundles) > 1:
         out.append(f"{section.label}: cells come from {len(bundles)} different bundles (manifest hashes differ)")
-    data = distinct(lambda r: (r.get("bundle") or {}).get("dataset_sha256"))
+    data = distinct((r.get("bundle") or {}).get("dataset_sha256") for r in recs)
     if len(data) > 1:
         out.append(f"{section.label}: cells were evaluated on {len(data)} different data sets (data hashes differ)")
-    settings = distinct(lambda r: {k: v for k, v in (r.get("settings") or {}).items() if k != "backend"})
+    settings = distinct({k: v for k, v in (r.get("settings") or {}).items() if k != "backend"} for r in recs)
     if len(settings) > 1:
         out.append(f"{section.label}: cells were timed with {len(settings)} different timing settings")
     cells: dict[tuple, int] = {}
@@ -131,7 +131,7 @@ def consistency_warnings(section: Section) -> list[str]:
     dups = ["/".join(map(str, k)) for k, n in cells.items() if n > 1]
     if dups:
         out.append(f"{section.label}: cell(s) measured more than once, each shown as its own row: {', '.join(dups)}")
-    decisions = distinct(lambda r: (r.get("device_profile") or {}).get("decision"))
+    decisions = distinct((r.get("device_profile") or {}).get("decision") for r in recs)
     if len(decisions) > 1:
         out.append(f"{section.label}: records carry {len(decisions)} different [decision] tables; the first is used")
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from edgecrelu.report.table import PRECISION_ORDER
+
 COLORS = {"relu": "#4c72b0", "crelu": "#dd8452", "crelu-half": "#55a868"}
 OTHER = "#8c8c8c"
 W, H = 640, 360
@@ -138,8 +140,7 @@ def latency_per_precision(rows, title="Latency per precision at batch 1 (bar: p5
     pts = [r for r in rows if r.batch == 1 and r.p50 is not None]
     if not pts:
         return _empty(title)
-    order = {"fp32": 0, "fp16": 1, "bf16": 2, "int8": 3}
-    precs = sorted({r.precision for r in pts}, key=lambda p: (order.get(p, 9), p))
+    precs = sorted({r.precision for r in pts}, key=lambda p: (PRECISION_ORDER.get(p, 9), p))
     top = max((r.p99 or r.p50) for r in pts)
     ax = _Axes(0, 1, 0, top * 1.1)
     body = ax.frame("precision", "latency, ms", xticks=False)

@@ -11,6 +11,7 @@ from edgecrelu.results import Cell
 
 MB = 1024 * 1024
 CRELU_KINDS = ("crelu", "crelu-half")
+PRECISION_ORDER = {"fp32": 0, "fp16": 1, "bf16": 2, "int8": 3}  # table rows and plot groups; others last
 
 
 @dataclass
@@ -183,6 +184,5 @@ def violations(r: Row, policy: Decision) -> list[str]:
 
 def sort_rows(rows: list[Row]) -> list[Row]:
     kinds = {"relu": 0, "crelu-half": 1, "crelu": 2}
-    precs = {"fp32": 0, "fp16": 1, "bf16": 2, "int8": 3}
     return sorted(rows, key=lambda r: (r.batch, r.backend, kinds.get(r.kind, 9), r.variant,
-                                       precs.get(r.precision, 9), r.form))
+                                       PRECISION_ORDER.get(r.precision, 9), r.form))
