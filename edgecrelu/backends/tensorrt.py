@@ -53,11 +53,13 @@ def trt_version() -> TrtVersion:
 
 def check_dla(core: int) -> None:
     """Refuse a DLA profile up front (before any cell runs) where this TensorRT / module has no DLA."""
+    from edgecrelu.profiling.jetson import jetson_module
+
     try:
         version = trt_version()
     except (ImportError, OSError):  # check_available() reports the missing package
         return
-    jet = _jetson()
+    jet = jetson_module()
     ok, why = version.dla_support(jet.get("model") if jet else None)
     if not ok:
         raise EdgeCReLUError(f"DLA requested (tensorrt.dla_core = {core}) but {why}; "
@@ -85,15 +87,6 @@ def make_runner(bundle, cell: Cell, profile) -> "TensorRTRunner":
     )
 
 
-def _jetson() -> dict | None:
-    from edgecrelu.profiling.jetson import jetson_info
-
-    try:
-        return jetson_info()
-    except OSError:
-        return None
-
-
 class TensorRTRunner(Runner):
     """Builds (or loads from the engine cache) and runs one engine for one cell."""
 
@@ -117,11 +110,11 @@ class TensorRTRunner(Runner):
 
     def _engine(self, plan, gpu, version) -> tuple[bytes, dict]:
         from edgecrelu.backends.trt.builder import build_engine
-        from edgecrelu.backends.trt.cache import EngineCache, engine_key, key_inputs
+        from edgecrelu.backends.trt.cache import EngineCache, engine_key, key_inputs, key_of
 
         cache = EngineCache(self.cache_root)
         inputs = key_inputs(self.onnx_sha256, self.precision, plan.key_options(), str(version), gpu)
-        key = engine_key(self.onnx_sha256, self.precision, plan.key_options(), str(version), gpu)
+        key = key_of(inputs)
         info = {"engine_key": key, "engine_path": str(cache.engine_path(key)), "build_log": str(cache.log_path(key))}
         data = cache.get(key, inputs)
         if data is not None:
@@ -143,6 +136,7 @@ class TensorRTRunner(Runner):
         from edgecrelu.backends.trt.cache import GpuId
         from edgecrelu.backends.trt.runtime import TrtRuntime, gpu_identity
         from edgecrelu.backends.trt.trtexec import trtexec_command
+        from edgecrelu.profiling.jetson import jetson_module
 
         check_available()
         version = trt_version()
@@ -150,7 +144,7 @@ class TensorRTRunner(Runner):
             gpu_name, cc = gpu_identity()
         except Exception as exc:  # pycuda.driver.Error without a driver or GPU
             raise EdgeCReLUError(f"no usable CUDA GPU for TensorRT: {exc}") from None
-        jet = _jetson()
+        jet = jetson_module()  # model and L4T only: no nvpmodel / jetson_clocks run per trial
         module = jet.get("model") if jet else None
         gpu = GpuId(gpu_name, cc, (jet or {}).get("l4t") or "")
         plan = make_plan(self.options, self.precision, version, batches=self.batches, batch=self.batch,

@@ -9,13 +9,13 @@ wall-clock time is what an application sees. torch is imported inside functions 
 
 from __future__ import annotations
 
-import json
 from typing import Mapping
 
 import numpy as np
 
 from edgecrelu.backends.base import Runner
 from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.fileio import read_json_object
 from edgecrelu.results import Cell
 
 NAME = "torch"
@@ -103,10 +103,7 @@ class TorchRunner(Runner):
                                  "(a CPU build, or no driver); use [torch] device = \"cpu\"")
         if device == "cpu":
             torch.set_num_threads(int(self.options.threads))
-        try:
-            arch_json = json.loads(open(self.arch).read())
-        except (OSError, ValueError) as exc:
-            raise EdgeCReLUError(f"cannot read {self.arch}: {exc}") from None
+        arch_json = read_json_object(self.arch, "torch arch.json")
         model = load_checkpoint(build_model(arch_json), self.weights).eval()
         self.dtype = getattr(torch, _DTYPES[self.precision])
         self.device = torch.device(device)

@@ -61,12 +61,9 @@ def parse_nv_tegra_release(text: str) -> dict | None:
     return out
 
 
-def jetson_info(root: str = "/") -> dict | None:
-    """Module and L4T release of this board, or None when this is not a Jetson.
-
-    ``root`` lets tests point at a fake filesystem tree. Power mode and clocks come from the
-    commands (``nvpmodel -q``, ``jetson_clocks --show``) when they are on PATH and answer.
-    """
+def jetson_module(root: str = "/") -> dict | None:
+    """{"model", "l4t"[, "release"]} of this board from two files (no commands run), or None when
+    this is not a Jetson."""
     r = Path(root)
     model = _read(r, "/proc/device-tree/model")
     release_text = _read(r, "/etc/nv_tegra_release")
@@ -76,6 +73,19 @@ def jetson_info(root: str = "/") -> dict | None:
     info: dict = {"model": model, "l4t": release["l4t"] if release else None}
     if release:
         info["release"] = release
+    return info
+
+
+def jetson_info(root: str = "/") -> dict | None:
+    """:func:`jetson_module` plus device tree, GPU clocks and temperatures, or None when this is not a Jetson.
+
+    ``root`` lets tests point at a fake filesystem tree. Power mode and clocks come from the
+    commands (``nvpmodel -q``, ``jetson_clocks --show``) when they are on PATH and answer.
+    """
+    info = jetson_module(root)
+    if info is None:
+        return None
+    r = Path(root)
     compat = _read(r, "/proc/device-tree/compatible")
     if compat:
         info["compatible"] = compat

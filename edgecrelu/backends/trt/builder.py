@@ -133,13 +133,6 @@ def _make_logger(trt, lines: list[str]):
     return _KeepLog()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
                  timing_cache: str | os.PathLike | None = None) -> tuple[bytes, str]:
     """Build a serialized engine for ``plan``; returns (engine bytes, build log text).
@@ -148,6 +141,8 @@ def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
     later builds on this device reuse measured tactic timings.
     """
     import tensorrt as trt
+
+    from edgecrelu.fileio import atomic_write
 
     log: list[str] = []
     logger = _make_logger(trt, log)
@@ -189,5 +184,6 @@ def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
         tail = " | ".join(log[-3:])
         raise EdgeCReLUError(f"TensorRT failed to build an engine for {onnx_path} ({plan.precision}): {tail}")
     if cache_path is not None:
-        _write_atomic(cache_path, bytes(config.get_timing_cache().serialize()))
+        tc = bytes(config.get_timing_cache().serialize())
+        atomic_write(cache_path, lambda f: f.write(tc), binary=True)
     return bytes(serialized), "\n".join(log) + "\n"

@@ -9,7 +9,6 @@ engine is never served under a key it was not built for, nor after it was modifi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgecrelu.bundle import sha256_bytes, sha256_file
+from edgecrelu.bundle import sha256_bytes
 
 ENV_VAR = "EDGECRELU_ENGINE_CACHE"
 CACHE_SCHEMA = 1
@@ -52,11 +51,13 @@ def key_inputs(onnx_sha256: str, precision: str, options: dict, trt_version: str
     }
 
 
+def key_of(inputs: dict) -> str:
+    """Stable hex key of :func:`key_inputs`' dict; any difference in the inputs gives a different key."""
+    return sha256_bytes(json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode())[:32]
+
+
 def engine_key(onnx_sha256: str, precision: str, options: dict, trt_version: str, gpu: GpuId) -> str:
-    """Stable hex key; any difference in the inputs gives a different key."""
-    blob = json.dumps(key_inputs(onnx_sha256, precision, options, trt_version, gpu), sort_keys=True,
-                      separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+    return key_of(key_inputs(onnx_sha256, precision, options, trt_version, gpu))
 
 
 class EngineCache:
@@ -81,16 +82,13 @@ class EngineCache:
             meta = json.loads((d / "meta.json").read_text())
         except (OSError, ValueError):
             return None
-        if meta.get("key") != key or meta.get("inputs") != inputs:
+        if meta.get("key") != key or meta.get("inputs") != inputs or key_of(meta["inputs"]) != key:
             return None
-        stored = meta.get("inputs")
-        blob = json.dumps(stored, sort_keys=True, separators=(",", ":"))
-        if hashlib.sha256(blob.encode()).hexdigest()[:32] != key:
+        try:
+            data = self.engine_path(key).read_bytes()  # read once: hashed, then returned
+        except OSError:
             return None
-        p = self.engine_path(key)
-        if not p.is_file() or sha256_file(p) != meta.get("engine_sha256"):
-            return None
-        return p.read_bytes()
+        return data if sha256_bytes(data) == meta.get("engine_sha256") else None
 
     def put(self, key: str, inputs: dict, engine: bytes, build_log: str = "", extra: dict | None = None) -> Path:
         """Store atomically (a temp dir renamed into place); returns the engine path."""

@@ -30,8 +30,7 @@ def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None
         cmd.append(f"--builderOptimizationLevel={plan.optimization_level}")
     if plan.strongly_typed:
         cmd.append("--stronglyTyped")
-    cmd += {"FP16": ["--fp16"], "INT8": ["--int8"]}.get(next(
-        (f for f in plan.builder_flags if f in ("FP16", "INT8")), ""), [])
+    cmd += [f"--{f.lower()}" for f in plan.builder_flags if f in ("FP16", "INT8")]  # --fp16 / --int8
     if plan.dla_core >= 0:
         cmd += [f"--useDLACore={plan.dla_core}", "--allowGPUFallback"]
     if timing_cache:

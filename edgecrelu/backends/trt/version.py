@@ -54,10 +54,6 @@ class TrtVersion:
         """EXPLICIT_BATCH must be passed before 10.0 (deprecated and ignored from 10.0)."""
         return self.major < 10
 
-    @property
-    def has_device_memory_size_v2(self) -> bool:
-        return self.triple >= (10, 1, 0)
-
     def dla_support(self, module: str | None) -> tuple[bool, str]:
         """(supported, reason) for DLA with this release on the given Jetson module model string.
 
