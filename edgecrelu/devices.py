@@ -118,51 +118,55 @@ _SECTIONS = {"timing": Timing, "onnxruntime": OrtOptions, "tensorrt": TrtOptions
              "power": Power, "decision": Decision}
 
 
-def _coerce(section: str, key: str, value, default):
+def _coerce(section: str, key: str, value, default, source: str = "device profile"):
     where = f"{section}.{key}" if section else key
     typ = type(default)
     if default is None:  # optional float budgets
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise EdgeCReLUError(f"device profile: {where} must be a number, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
         return float(value)
     if typ is bool:
         if not isinstance(value, bool):
-            raise EdgeCReLUError(f"device profile: {where} must be true or false, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be true or false, got {value!r}")
         return value
     if typ is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise EdgeCReLUError(f"device profile: {where} must be an integer, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be an integer, got {value!r}")
         return value
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise EdgeCReLUError(f"device profile: {where} must be a number, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
         return float(value)
     if typ is tuple:
         if not isinstance(value, list):
-            raise EdgeCReLUError(f"device profile: {where} must be a list, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be a list, got {value!r}")
         return tuple(value)
     if typ is str:
         if not isinstance(value, str):
-            raise EdgeCReLUError(f"device profile: {where} must be a string, got {value!r}")
+            raise EdgeCReLUError(f"{source}: {where} must be a string, got {value!r}")
         return value
     return value
 
 
-def _build(cls, section: str, table: dict):
-    if not isinstance(table, dict):
-        raise EdgeCReLUError(f"device profile: [{section}] must be a table")
+def coerce_table(cls, section: str, table: dict, source: str = "device profile") -> dict:
+    """Check the keys and value types of a ``[section]`` table against the dataclass ``cls``;
+    return the keyword arguments it sets. Errors name ``source`` and the key."""
     known = {f.name: f for f in fields(cls)}
     defaults = cls()
     kwargs = {}
     for key, value in table.items():
         if key not in known:
-            raise EdgeCReLUError(
-                f"device profile: unknown key '{section}.{key}'; valid keys: {', '.join(known)}"
-            )
-        kwargs[key] = _coerce(section, key, value, getattr(defaults, key))
-    return cls(**kwargs)
+            raise EdgeCReLUError(f"{source}: unknown key '{section}.{key}'; valid keys: {', '.join(known)}")
+        kwargs[key] = _coerce(section, key, value, getattr(defaults, key), source)
+    return kwargs
+
+
+def _build(cls, section: str, table: dict):
+    if not isinstance(table, dict):
+        raise EdgeCReLUError(f"device profile: [{section}] must be a table")
+    return cls(**coerce_table(cls, section, table))
 
 
 def _validate(p: DeviceProfile) -> None:

@@ -4,18 +4,13 @@ with, optionally overridden by a ``--policy`` TOML file with a ``[decision]`` ta
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
 from edgecrelu import devices
 from edgecrelu.devices import Decision
+from edgecrelu.devices import tomllib  # tomllib, or tomli on Python 3.10
 from edgecrelu.errors import EdgeCReLUError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # JetPack 6 ships Python 3.10
-    import tomli as tomllib
 
 DECISION_KEYS = tuple(f.name for f in fields(Decision))
 # Top-level keys of a device profile: a copy of a profile may be passed as the policy file.
@@ -24,16 +19,7 @@ _PROFILE_KEYS = tuple(f.name for f in fields(devices.DeviceProfile) if f.name !=
 
 def _coerce_table(table: dict, where: str) -> dict:
     """Check keys and types of a ``[decision]`` table; returns only the keys given."""
-    defaults = Decision()
-    out = {}
-    for key, value in table.items():
-        if key not in DECISION_KEYS:
-            raise EdgeCReLUError(f"{where}: unknown key 'decision.{key}'; valid keys: {', '.join(DECISION_KEYS)}")
-        try:
-            out[key] = devices._coerce("decision", key, value, getattr(defaults, key))
-        except EdgeCReLUError as exc:  # re-word "device profile: ..." for this file
-            raise EdgeCReLUError(str(exc).replace("device profile", where, 1)) from None
-    return out
+    return devices.coerce_table(Decision, "decision", table, source=where)
 
 
 def check_policy(policy: Decision, where: str = "policy") -> Decision:
