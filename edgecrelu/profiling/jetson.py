@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.power import PowerMonitor, stop_sampler
+from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference  # noqa: F401  (re-exported)
 
 # Rails that measure the whole module's input; the first one present is the total.
 INPUT_RAILS = ("VDD_IN", "POM_5V_IN", "VIN")
@@ -272,13 +271,6 @@ def total_rail(rails: dict) -> tuple[float | None, str | None]:
     return None, None
 
 
-def energy_mj_per_inference(mean_mw: float, duration_s: float, inferences: int) -> float:
-    """mW × s = mJ; divided over the inferences (images) of the cell."""
-    if inferences <= 0:
-        raise ValueError("inferences must be positive")
-    return mean_mw * duration_s / inferences
-
-
 def summarize_samples(samples: list[dict], duration_s: float, inferences: int,
                       throttle_c: float = THROTTLE_WARN_C) -> dict | None:
     """Power record for a cell from its tegrastats samples, or None without any power sample."""
@@ -335,19 +327,15 @@ def summarize_samples(samples: list[dict], duration_s: float, inferences: int,
     return out
 
 
-class TegrastatsMonitor(PowerMonitor):
+class TegrastatsMonitor(SampledMonitor):
     """Runs ``tegrastats --interval MS`` during a cell and summarises its power samples."""
 
     source = "tegrastats"
 
     def __init__(self, interval_ms: int = 100, command: str = "tegrastats", throttle_c: float = THROTTLE_WARN_C):
-        self.interval_ms = int(interval_ms)
+        super().__init__(interval_ms)
         self.command = command
         self.throttle_c = throttle_c
-        self.samples: list[dict] = []
-        self._proc: subprocess.Popen | None = None
-        self._thread: threading.Thread | None = None
-        self._t0 = self._t1 = None
 
     def start(self) -> None:
         exe = shutil.which(self.command)
@@ -356,47 +344,15 @@ class TegrastatsMonitor(PowerMonitor):
                 f"{self.command} not found on PATH; power.source = \"tegrastats\" needs a Jetson "
                 "(use a profile with [power] source = \"none\" elsewhere)"
             )
-        self.samples = []
-        self._proc = subprocess.Popen(
-            [exe, "--interval", str(self.interval_ms)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
-        )
-        self._thread = threading.Thread(target=self._reader, daemon=True)
-        self._thread.start()
-        self._t0 = time.monotonic()
-        self._t1 = None
+        self._spawn([exe, "--interval", str(self.interval_ms)], self._parse)
 
-    def _reader(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        for line in self._proc.stdout:
-            s = parse_tegrastats_line(line)
-            if s is not None:
-                s["t"] = time.monotonic()
-                self.samples.append(s)
+    @staticmethod
+    def _parse(line: str) -> dict | None:
+        s = parse_tegrastats_line(line)
+        if s is not None:
+            s["t"] = time.monotonic()
+        return s
 
-    def stop(self) -> None:
-        if self._proc is None:
-            return
-        self._t1 = time.monotonic()
-        stop_sampler(self._proc)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._proc = None
-
-    @property
-    def duration_s(self) -> float | None:
-        if self._t0 is None or self._t1 is None:
-            return None
-        return self._t1 - self._t0
-
-    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
-        """Mean power over the monitored window; energy per inference over ``duration_s`` (the time the
-        ``inferences`` took, e.g. the timed loop without warm-up), else the monitored window."""
-        if self.duration_s is None:
-            return None
-        # Every line tegrastats printed was sampled while it ran, i.e. during the cell (lines still
-        # buffered in the pipe at stop() are read before the reader thread ends).
-        out = summarize_samples(list(self.samples), duration_s or self.duration_s, inferences, self.throttle_c)
-        if out is not None:
-            out["monitored_s"] = self.duration_s
-        return out
+    def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
+        # Every line tegrastats printed was sampled while it ran, i.e. during the cell.
+        return summarize_samples(samples, duration_s, inferences, self.throttle_c)

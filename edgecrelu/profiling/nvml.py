@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import threading
-import time
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.jetson import energy_mj_per_inference
-from edgecrelu.profiling.power import PowerMonitor, stop_sampler
+from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference
 
 
 def parse_power_draw(line: str) -> float | None:
@@ -43,21 +39,20 @@ def summarize(samples_mw: list[float], duration_s: float, inferences: int, sourc
     return out
 
 
-class NvmlMonitor(PowerMonitor):
+class NvmlMonitor(SampledMonitor):
     """Samples GPU 0's power every ``interval_ms`` while a cell runs."""
 
     source = "nvml"
 
     def __init__(self, interval_ms: int = 100, device_index: int = 0, command: str = "nvidia-smi"):
-        self.interval_ms = int(interval_ms)
+        super().__init__(interval_ms)
         self.device_index = int(device_index)
         self.command = command
-        self.samples_mw: list[float] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._proc: subprocess.Popen | None = None
-        self._t0 = self._t1 = None
         self.via = None
+
+    @property
+    def samples_mw(self) -> list[float]:
+        return self.samples
 
     def _pynvml(self):
         try:
@@ -71,59 +66,29 @@ class NvmlMonitor(PowerMonitor):
             return None
 
     def start(self) -> None:
-        self.samples_mw = []
-        self._stop.clear()
         nv = self._pynvml()
         if nv is not None:
             self.via = "pynvml"
-            self._thread = threading.Thread(target=self._poll_nvml, args=nv, daemon=True)
-        else:
-            exe = shutil.which(self.command)
-            if exe is None:
-                raise EdgeCReLUError("power.source = \"nvml\" needs pynvml (pip install nvidia-ml-py) or nvidia-smi "
-                                     "on PATH; neither is here")
-            self.via = "nvidia-smi"
-            self._proc = subprocess.Popen(
-                [exe, "-i", str(self.device_index), "--query-gpu=power.draw", "--format=csv,noheader,nounits",
-                 "-lms", str(self.interval_ms)],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-            self._thread = threading.Thread(target=self._read_smi, daemon=True)
-        self._t0 = time.monotonic()
-        self._t1 = None
-        self._thread.start()
+            self._begin(self._poll_nvml, *nv)
+            return
+        exe = shutil.which(self.command)
+        if exe is None:
+            raise EdgeCReLUError("power.source = \"nvml\" needs pynvml (pip install nvidia-ml-py) or nvidia-smi "
+                                 "on PATH; neither is here")
+        self.via = "nvidia-smi"
+        self._spawn([exe, "-i", str(self.device_index), "--query-gpu=power.draw", "--format=csv,noheader,nounits",
+                     "-lms", str(self.interval_ms)], parse_power_draw)
 
     def _poll_nvml(self, pynvml, handle) -> None:
         while not self._stop.is_set():
             try:
-                self.samples_mw.append(float(pynvml.nvmlDeviceGetPowerUsage(handle)))  # milliwatts
+                self.samples.append(float(pynvml.nvmlDeviceGetPowerUsage(handle)))  # milliwatts
             except Exception:
                 pass
             self._stop.wait(self.interval_ms / 1000.0)
 
-    def _read_smi(self) -> None:
-        for line in self._proc.stdout:
-            mw = parse_power_draw(line)
-            if mw is not None:
-                self.samples_mw.append(mw)
-
-    def stop(self) -> None:
-        if self._t0 is None or self._t1 is not None:
-            return
-        self._t1 = time.monotonic()
-        self._stop.set()
-        if self._proc is not None:
-            stop_sampler(self._proc)
-            self._proc = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
-        """Mean power over the monitored window; energy over ``duration_s`` (see PowerMonitor.summary)."""
-        if self._t0 is None or self._t1 is None:
-            return None
-        window = self._t1 - self._t0
-        out = summarize(list(self.samples_mw), duration_s or window, inferences, "nvml")
+    def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
+        out = summarize(samples, duration_s, inferences, "nvml")
         if out is not None:
             out["via"] = self.via
-            out["monitored_s"] = window
         return out
