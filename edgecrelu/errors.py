@@ -22,12 +22,13 @@ class MissingDependencyError(EdgeCReLUError):
         self.extra = extra
 
 
-def require(module: str, extra: str, hint: str | None = None):
-    """Import ``module`` or raise a one-line error naming the extra that provides it."""
+def require(module: str, extra: str, hint: str | None = None, label: str | None = None):
+    """Import ``module`` or raise a one-line error naming the extra that provides it (and ``label``,
+    the name a user knows it by, e.g. "pycuda" for "pycuda.driver")."""
     try:
         return importlib.import_module(module)
-    except ImportError as exc:  # also OSError-free: a broken libnvinfer raises ImportError
-        raise MissingDependencyError(module, extra, hint) from exc
+    except (ImportError, OSError) as exc:  # a broken libnvinfer / libcuda can raise OSError too
+        raise MissingDependencyError(label or module, extra, hint) from exc
 
 
 def first_line(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
 from edgecrelu.backends.trt.builder import TRT_PRECISIONS, make_plan
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
-from edgecrelu.errors import EdgeCReLUError, MissingDependencyError
+from edgecrelu.errors import EdgeCReLUError, require
 from edgecrelu.results import Cell
 
 NAME = "tensorrt"
@@ -27,19 +27,10 @@ JETSON_HINT = "on a Jetson use JetPack's TensorRT: sudo apt install python3-libn
 PYCUDA_HINT = "needs the CUDA toolkit; on a Jetson: sudo apt install nvidia-cuda-dev, then pip install pycuda"
 
 
-def _import(module: str, label: str, hint: str):
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except (ImportError, OSError) as exc:  # a broken libnvinfer / libcuda can raise OSError too
-        raise MissingDependencyError(label, EXTRA, hint) from exc
-
-
 def check_available() -> None:
     """One-line error naming what to install when tensorrt or pycuda is missing or too old."""
-    trt = _import("tensorrt", "tensorrt", JETSON_HINT)
-    _import("pycuda.driver", "pycuda", PYCUDA_HINT)
+    trt = require("tensorrt", EXTRA, JETSON_HINT)
+    require("pycuda.driver", EXTRA, PYCUDA_HINT, label="pycuda")
     v = TrtVersion.parse(getattr(trt, "__version__", "0.0"))
     if not v.supported:
         raise EdgeCReLUError(f"TensorRT {v} is too old; {TOO_OLD_HINT}")
