@@ -14,7 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from edgecrelu.backends.base import Runner
-from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.errors import EdgeCReLUError, first_line, require
 from edgecrelu.fileio import read_json_object
 from edgecrelu.results import Cell
 
@@ -120,7 +120,7 @@ class TorchRunner(Runner):
             try:
                 model = torch.compile(model)
             except Exception as exc:  # no C++ compiler / unsupported platform
-                raise EdgeCReLUError(f"torch.compile is not usable here: {str(exc).splitlines()[0]}") from None
+                raise EdgeCReLUError(f"torch.compile is not usable here: {first_line(exc)}") from None
         self.model = model
         self.fmt = fmt
         if device == "cuda":

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import onnx
 
-from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.profiling.accuracy import topk_accuracy
 
 INPUT_NAME = "input"
@@ -59,7 +59,7 @@ def check(model: onnx.ModelProto) -> None:
     try:
         onnx.checker.check_model(model, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
-        raise EdgeCReLUError(f"ONNX checker rejected the model: {str(exc).splitlines()[0]}") from None
+        raise EdgeCReLUError(f"ONNX checker rejected the model: {first_line(exc)}") from None
 
 
 def ort_session(model: onnx.ModelProto | bytes | str, threads: int | None = None):
