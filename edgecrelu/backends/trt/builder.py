@@ -128,7 +128,9 @@ def _make_logger(trt, lines: list[str]):
         def log(self, severity, msg):
             if severity == trt.ILogger.Severity.VERBOSE:  # megabytes per build; INFO and up are kept
                 return
-            lines.append(f"[{str(severity).split('.')[-1]}] {msg}")
+            # pybind11 enums carry .name; str() differs between enum kinds ("Severity.INFO" vs "3")
+            name = getattr(severity, "name", None) or str(severity).split(".")[-1]
+            lines.append(f"[{name}] {msg}")
 
     return _KeepLog()
 
