@@ -117,6 +117,38 @@ def test_errors(tiny, tmp_path):
             r.activate()
 
 
+@pytest.mark.slow
+def test_cpu_compile_matches_eager(tiny):
+    """torch.compile on the CPU (inductor needs the C++ compiler this machine has; ~20 s)."""
+    bundle, models = tiny
+    x = np.random.default_rng(2).standard_normal((4, *SHAPE)).astype(np.float32)
+    with get_backend("torch").make_runner(bundle, Cell("crelu-half@2", "compile", "fp32", "torch", 4), profile()) as r:
+        d = r.describe()  # compiled and run once during activation, before any timing
+        assert d["compile"] is True and d["compile_s"] > 0
+        out = r.infer({"input": x})["logits"]
+    with torch.no_grad():
+        ref = models["crelu-half@2"](torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_compile_failure_is_one_line(tiny, monkeypatch):
+    """Inductor raises at the first call when it cannot compile (e.g. no C++ compiler); the double
+    stands in for a machine without one."""
+    bundle, _ = tiny
+
+    def broken_compile(model, **kw):
+        def call(*a, **k):
+            raise RuntimeError("InductorError: CppCompileError: C++ compile error\ncommand: g++ ...")
+        return call
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    r = get_backend("torch").make_runner(bundle, Cell("relu", "compile", "fp32", "torch", 1), profile())
+    with pytest.raises(EdgeCReLUError) as err:
+        r.activate()
+    assert str(err.value) == "torch.compile is not usable here: InductorError: CppCompileError: C++ compile error"
+    assert not r.is_active
+
+
 def test_weights_of_another_variant_refused(tiny, tmp_path):
     bundle, _ = tiny
     from edgecrelu.backends.torch import TorchRunner
