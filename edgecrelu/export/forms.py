@@ -63,6 +63,9 @@ class _Index:
         self.inits = {t.name: t for t in graph.initializer}
         self.outputs = {o.name for o in graph.output}
         self.node_names = {n.name for n in graph.node}
+        # every tensor name in use, graph inputs included: new names must avoid all of them
+        self.tensor_names = set(self.producer) | set(self.consumers) | set(self.inits) | self.outputs | {
+            i.name for i in graph.input}
 
     def only_used_by(self, tensor: str, nodes) -> bool:
         if tensor in self.outputs:
@@ -151,7 +154,7 @@ class _Edit:
     def name(self, idx: "_Index", base: str) -> str:
         """A tensor / node name not used anywhere in the graph or by earlier edits."""
         i = 0
-        while any(f"{base}_{i}" in names for names in (self.reserved, idx.producer, idx.inits, idx.node_names)):
+        while any(f"{base}_{i}" in names for names in (self.reserved, idx.tensor_names, idx.node_names)):
             i += 1
         self.reserved.add(f"{base}_{i}")
         return f"{base}_{i}"
