@@ -29,11 +29,17 @@ def has_power(rows) -> bool:
     return any(r.power_mw is not None or r.mj_per_inference is not None for r in rows)
 
 
+def has_stages(rows) -> bool:
+    return any(r.gpu_p50 is not None for r in rows)
+
+
 def table_cells(rows) -> tuple[list[str], list[list[str]]]:
-    power = has_power(rows)
+    power, stages = has_power(rows), has_stages(rows)
     headers = ["variant", "form", "prec", "backend", "batch", "top-1 % [95% CI]", "Δ top-1 pts",
-               "agree fp32 %", "p50 ms", "p99 ms", "p50 ratio", "img/s", "model MB", "peak MB",
-               "params", "MACs"]
+               "agree fp32 %", "p50 ms", "p99 ms"]
+    if stages:  # end-to-end p50 split as trtexec does: GPU compute, and the copies around it
+        headers += ["GPU p50 ms", "H2D / D2H p50 ms"]
+    headers += ["p50 ratio", "img/s", "model MB", "peak MB", "params", "MACs"]
     if power:
         headers += ["power mW", "mJ/inf"]
     headers.append("flags")
@@ -43,8 +49,10 @@ def table_cells(rows) -> tuple[list[str], list[list[str]]]:
         if r.delta_top1_pts and not r.delta_significant:
             delta += " n.s."
         line = [r.variant, r.form, r.precision, r.backend, str(r.batch), fmt.top1_ci(r.top1, r.top1_ci), delta,
-                "—" if r.agreement is None else f"{r.agreement * 100:.2f}", fmt.ms(r.p50), fmt.ms(r.p99),
-                "—" if r.p50_ratio is None else f"{r.p50_ratio:.3f}", fmt.num(r.throughput, 0),
+                "—" if r.agreement is None else f"{r.agreement * 100:.2f}", fmt.ms(r.p50), fmt.ms(r.p99)]
+        if stages:
+            line += [fmt.ms(r.gpu_p50), "—" if r.h2d_p50 is None else f"{fmt.ms(r.h2d_p50)} / {fmt.ms(r.d2h_p50)}"]
+        line += ["—" if r.p50_ratio is None else f"{r.p50_ratio:.3f}", fmt.num(r.throughput, 0),
                 fmt.num(r.model_mb, 2), fmt.num(r.peak_mb, 0), fmt.count(r.params), fmt.count(r.macs)]
         if power:
             line += [fmt.num(r.power_mw, 0), "—" if r.mj_per_inference is None else f"{r.mj_per_inference:.3g}"]

@@ -34,6 +34,9 @@ class Row:
     p99: float | None = None
     p50_range: tuple | None = None  # trial-to-trial range (stats.latency_range)
     p99_range: tuple | None = None
+    gpu_p50: float | None = None  # GPU compute p50, ms per batch (CUDA events; trtexec's "GPU Compute Time")
+    h2d_p50: float | None = None  # host-to-device copy p50, ms
+    d2h_p50: float | None = None  # device-to-host copy p50, ms
     throughput: float | None = None  # images / s
     model_mb: float | None = None
     peak_mb: float | None = None  # device memory where reported, else peak host RSS
@@ -76,6 +79,7 @@ def row_from_record(rec: dict) -> Row:
     lat = rec.get("latency_ms") or {}
     mem = rec.get("memory") or {}
     power = rec.get("power") or {}
+    stages = rec.get("stages_ms") or {}
     device_bytes, rss = mem.get("device_bytes"), mem.get("peak_rss_bytes")
     if device_bytes:
         peak, source = device_bytes / MB, "device"
@@ -103,6 +107,9 @@ def row_from_record(rec: dict) -> Row:
         p99=_num(lat.get("p99")),
         p50_range=stats.latency_range(rec, "p50"),
         p99_range=stats.latency_range(rec, "p99"),
+        gpu_p50=_num((stages.get("compute") or {}).get("p50")),
+        h2d_p50=_num((stages.get("h2d") or {}).get("p50")),
+        d2h_p50=_num((stages.get("d2h") or {}).get("p50")),
         throughput=_num(rec.get("throughput_ips")),
         model_mb=None if mem.get("model_bytes") is None else mem["model_bytes"] / MB,
         peak_mb=peak,

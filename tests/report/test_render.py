@@ -78,6 +78,22 @@ def test_csv_rows_are_machine_readable(two):
     assert float(base["top1"]) == 0.975
     orin = [r for r in rows if r["device"] == "jetson-orin-nano"]
     assert all(float(r["mj_per_inference"]) > 0 for r in orin)
+    # the fixture's GPU stages are 80 % compute, 10 % each copy, of p50
+    assert all(abs(float(r["gpu_p50_ms"]) - 0.8 * float(r["p50_ms"])) < 1e-5 for r in orin)
+    assert all(abs(float(r["h2d_p50_ms"]) - 0.1 * float(r["p50_ms"])) < 1e-5 for r in orin)
+    assert all(r["gpu_p50_ms"] == "" for r in rows if r["device"] == "cpu")
+
+
+def test_gpu_stage_columns_only_where_measured(two):
+    from edgecrelu.report.render_text import table_cells
+
+    cpu, orin = two.sections
+    assert "GPU p50 ms" not in table_cells(cpu.rows)[0]
+    headers, body = table_cells(orin.rows)
+    i = headers.index("GPU p50 ms")
+    assert headers[i + 1] == "H2D / D2H p50 ms" and headers[i - 1] == "p99 ms"
+    base = next(line for r, line in zip(orin.rows, body) if r.is_baseline)
+    assert base[i] == "1.60" and base[i + 1] == "0.200 / 0.200"  # relu fp32 b1: p50 2.00 ms
 
 
 def test_json_schema(two):
