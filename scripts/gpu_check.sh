@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # GPU check: on a machine with an NVIDIA GPU, run the pipeline from this checkout (no install, no
 # network) and print a summary. Stages: train (1 epoch, tiny, digits) -> export -> profile with the
-# torch backend on CUDA -> TensorRT (when tensorrt + pycuda import) -> ONNX Runtime CPU for
-# comparison -> report. A stage whose tool is missing is skipped with a message; the whole check
-# stays within 5 minutes (each stage gets a share of the remaining time).
+# torch backend on CUDA (eager, and one torch.compile cell) -> TensorRT (when tensorrt + pycuda
+# import) -> ONNX Runtime CPU for comparison -> report -> the gpu/tensorrt-marked unit tests (when
+# pytest imports). A stage whose tool is missing is skipped with a message; the whole check stays
+# within 5 minutes (each stage is capped by what is left of the budget).
 #
 #   scripts/gpu_check.sh [WORK_DIR]        (default: a fresh temp dir)
 #   DEVICE=jetson-agx-orin scripts/gpu_check.sh   (device profile; default: desktop-gpu, or
@@ -77,8 +78,12 @@ fi
 
 if [[ -f "$WORK/bundle/manifest.json" ]]; then
   if ((HAVE_CUDA)); then
-    stage torch_cuda 60 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
+    stage torch_cuda 100 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
       --precisions fp32,fp16 --out "$WORK/results/torch" "${PROFILE_ARGS[@]}"
+    # one torch.compile cell: compile time is paid at activation, outside the timed loop
+    stage torch_compile 90 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
+      --forms compile --variants crelu-half@2 --precisions fp16 --out "$WORK/results/torch-compile" \
+      "${PROFILE_ARGS[@]}" --batch 8
   else
     skip torch_cuda "torch sees no CUDA GPU"
   fi
@@ -91,7 +96,7 @@ if [[ -f "$WORK/bundle/manifest.json" ]]; then
   stage ort_cpu 45 "${EC[@]}" profile "$WORK/bundle" --device cpu --backend onnxruntime \
     --precisions fp32,int8 --out "$WORK/results/ort-cpu" "${PROFILE_ARGS[@]}"
   RES=()
-  for d in torch tensorrt ort-cpu; do
+  for d in torch torch-compile tensorrt ort-cpu; do
     compgen -G "$WORK/results/$d/*.json" >/dev/null && RES+=("$WORK/results/$d")
   done
   if ((${#RES[@]})) && "${EC[@]}" report --help >/dev/null 2>&1; then
@@ -103,15 +108,23 @@ else
   skip profile "no bundle"
 fi
 
+# The GPU-marked unit tests (torch CUDA stages and memory; real TensorRT builds where it imports).
+if ((HAVE_CUDA)) && "$PY" -c "import pytest" 2>/dev/null && [[ -d "$ROOT/tests" ]]; then
+  stage gpu_tests 60 "$PY" -m pytest -q -p no:cacheprovider -m "gpu or tensorrt" -rs "$ROOT/tests/backends"
+else
+  skip gpu_tests "no CUDA GPU, or pytest not installed"
+fi
+
 echo
 echo "== edgecrelu GPU check ($(($(date +%s) - START))s, work dir $WORK) =="
 for s in "${SUMMARY[@]}"; do echo "  $s"; done
-for name in torch_cuda tensorrt ort_cpu; do  # the table each profile stage printed
+for name in torch_cuda torch_compile tensorrt ort_cpu; do  # the table each profile stage printed
   log="$WORK/$name.log"
   if [[ -f "$log" ]] && grep -q "^variant" "$log"; then
     echo; echo "-- $name --"; sed -n '/^variant/,$p' "$log"
   fi
 done
+[[ -f "$WORK/gpu_tests.log" ]] && { echo; echo "-- gpu_tests --"; tail -n 8 "$WORK/gpu_tests.log"; }
 [[ -f "$WORK/report/report.md" ]] && { echo; echo "report: $WORK/report/report.md"; }
 if ! printf '%s\n' "${SUMMARY[@]}" | grep -Eq '^(torch_cuda|tensorrt): OK'; then
   echo; echo "NOTE: no GPU stage ran on this machine (see the skips above)."
