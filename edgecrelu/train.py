@@ -86,6 +86,17 @@ def _versions() -> dict:
             "edgecrelu": __version__}
 
 
+_HASHES: dict[tuple, str] = {}  # (path, size, mtime_ns) -> sha256: run.json is rewritten after each checkpoint
+
+
+def _weights_sha256(path: Path) -> str:
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_file(path)
+    return _HASHES[key]
+
+
 def load_record(out: Path, variant: str, seed: int) -> dict | None:
     """The record of a finished checkpoint, or None if missing, unreadable or its weights do not match."""
     d = variant_dir(out, variant, seed)
@@ -96,7 +107,7 @@ def load_record(out: Path, variant: str, seed: int) -> dict | None:
     if rec.get("kind") != RECORD_KIND:
         return None
     w = d / "weights.pt"
-    if not w.is_file() or not (d / "arch.json").is_file() or sha256_file(w) != rec.get("weights_sha256"):
+    if not w.is_file() or not (d / "arch.json").is_file() or _weights_sha256(w) != rec.get("weights_sha256"):
         return None
     return rec
 

@@ -16,6 +16,8 @@ Order of work (``run_profile``):
 
 from __future__ import annotations
 
+import functools
+
 import json
 import shutil
 import subprocess
@@ -306,10 +308,15 @@ class _Run:
             got = {}  # the accuracy pass of trial 0 is missing: start the cell over
         return got
 
+    @functools.cached_property
+    def eval_set(self) -> tuple:
+        """(x, y) of the bundle's eval split, read once per run (inputs, labels, the fp32 reference)."""
+        return self.bundle.load_eval()
+
     def _input(self, batch: int) -> str:
         p = self.partial / "inputs" / f"b{batch}.npy"
         if not p.is_file():
-            arr = input_batch(self.bundle.load_eval()[0], batch)
+            arr = input_batch(self.eval_set[0], batch)
             atomic_write(p, lambda f: np.save(f, arr), binary=True)
         return str(p)
 
@@ -386,7 +393,7 @@ class _Run:
         except EdgeCReLUError as exc:
             return None, None, f"no fp32 reference ({exc})"
         runner = ortb.OrtRunner(self.bundle.path(art.path), OrtOptions(threads=1, providers=("CPUExecutionProvider",)))
-        x, _ = self.bundle.load_eval()
+        x, _ = self.eval_set
         with runner:
             logits = predict_logits(runner.infer, runner.input_names()[0], x, REFERENCE_BATCH,
                                     self.bundle.model.get("output_name"))
@@ -427,7 +434,7 @@ class _Run:
         logits_path = trials[0].get("logits")
         if logits_path and Path(logits_path).is_file():
             logits = np.load(logits_path)
-            _, labels = self.bundle.load_eval()
+            _, labels = self.eval_set
             ref, ref_name, why = self.reference(cell)
             if why:
                 warnings.append(why)
