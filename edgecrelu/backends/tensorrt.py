@@ -117,7 +117,8 @@ class TensorRTRunner(Runner):
         print(f"building TensorRT {version} engine: {self.onnx_path.name} {self.precision} "
               f"batch {plan.profile.min[0]}..{plan.profile.max[0]} (opt {plan.profile.opt[0]})", file=sys.stderr)
         t0 = time.perf_counter()
-        data, log = build_engine(self.onnx_path, plan, timing_cache=timing_cache)
+        data, log = build_engine(self.onnx_path, plan, timing_cache=timing_cache,
+                                 failed_log=cache.root / "failed" / f"{key}.log")
         build_s = time.perf_counter() - t0
         cache.put(key, inputs, data, log, extra={"build_s": build_s, "onnx": str(self.onnx_path)})
         return data, {**info, "cache_hit": False, "build_s": build_s,

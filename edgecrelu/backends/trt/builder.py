@@ -21,6 +21,7 @@ from typing import Sequence
 
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import atomic_write
 
 TRT_PRECISIONS = ("fp32", "fp16", "int8")
 
@@ -136,18 +137,30 @@ def _make_logger(trt, lines: list[str]):
 
 
 def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
-                 timing_cache: str | os.PathLike | None = None) -> tuple[bytes, str]:
+                 timing_cache: str | os.PathLike | None = None,
+                 failed_log: str | os.PathLike | None = None) -> tuple[bytes, str]:
     """Build a serialized engine for ``plan``; returns (engine bytes, build log text).
 
     ``timing_cache``: a file read before and written after the build (created when missing), so
-    later builds on this device reuse measured tactic timings.
+    later builds on this device reuse measured tactic timings; an unreadable one is replaced.
+    ``failed_log``: where the whole build log goes when parsing or building fails (the one-line
+    error names it), so nothing TensorRT said is lost.
     """
     import tensorrt as trt
 
-    from edgecrelu.fileio import atomic_write
-
     log: list[str] = []
     logger = _make_logger(trt, log)
+    try:
+        return _build(trt, logger, log, onnx_path, plan, timing_cache)
+    except EdgeCReLUError as exc:
+        if failed_log is None:
+            raise
+        text = "\n".join(log) + "\n"
+        atomic_write(Path(failed_log), lambda f: f.write(text))
+        raise EdgeCReLUError(f"{exc} (build log: {failed_log})") from None
+
+
+def _build(trt, logger, log: list[str], onnx_path, plan: BuildPlan, timing_cache) -> tuple[bytes, str]:
     builder = trt.Builder(logger)
     flags = 0
     if plan.explicit_batch_flag:
@@ -178,7 +191,13 @@ def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
     cache_path = Path(timing_cache) if timing_cache else None
     if cache_path is not None:
         data = cache_path.read_bytes() if cache_path.is_file() else b""
-        cache = config.create_timing_cache(data)
+        try:
+            cache = config.create_timing_cache(data)
+        except Exception:  # a truncated or foreign file: TensorRT refuses it
+            cache = None
+        if cache is None and data:
+            log.append(f"[edgecrelu] timing cache {cache_path} is unreadable; starting a new one")
+            cache = config.create_timing_cache(b"")
         config.set_timing_cache(cache, ignore_mismatch=False)
 
     serialized = builder.build_serialized_network(network, config)

@@ -263,6 +263,8 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
     class TimingCache:
         def __init__(self, data: bytes):
             self.data = bytes(data) or b"timing-cache:"
+            if not self.data.startswith(b"timing-cache:"):
+                raise RuntimeError("Failed to deserialize the timing cache")  # what a foreign file gets
 
         def serialize(self):
             return memoryview(self.data + b"+")  # grows with each build, like a real cache

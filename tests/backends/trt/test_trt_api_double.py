@@ -8,6 +8,7 @@ customer's Jetson. The doubles check calls and wiring, not TensorRT: the real bu
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -165,6 +166,25 @@ def test_build_failure_is_one_line_with_the_log_tail(bundle, monkeypatch, engine
     assert "\n" not in msg and msg.startswith("TensorRT failed to build an engine for ")
     assert "no implementation obeys" in msg
     assert not list(engine_cache.glob("*/engine.plan"))  # nothing cached under the key
+    (log,) = engine_cache.glob("failed/*.log")  # the whole build log is kept and named
+    assert msg.endswith(f"(build log: {log})")
+    assert "[ERROR] fake: no implementation obeys" in log.read_text() and "[INFO]" in log.read_text()
+
+
+def test_unreadable_timing_cache_is_replaced(bundle, monkeypatch, engine_cache):
+    cell = Cell("relu", "graph", "fp32", "tensorrt", 1)
+    install(monkeypatch, "10.3.0")
+    with get_backend("tensorrt").make_runner(bundle, cell, profile()) as r:
+        path = r.describe()["timing_cache"]
+    open(path, "wb").write(b"\x00truncated")
+    for d in engine_cache.glob("*/engine.plan"):  # drop the engine so the next activation builds again
+        shutil.rmtree(d.parent)
+    install(monkeypatch, "10.3.0")
+    with get_backend("tensorrt").make_runner(bundle, cell, profile()) as r:
+        desc = r.describe()
+    assert desc["cache_hit"] is False
+    assert "timing cache" in open(desc["build_log"]).read() and "unreadable" in open(desc["build_log"]).read()
+    assert open(path, "rb").read().startswith(b"timing-cache:")  # rewritten after the build
 
 
 def test_unparsable_onnx_is_one_line(bundle, monkeypatch, tmp_path):
