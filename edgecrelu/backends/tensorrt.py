@@ -8,7 +8,6 @@ tensorrt and pycuda are imported inside functions only.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Mapping
@@ -19,6 +18,7 @@ from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
 from edgecrelu.backends.trt.builder import TRT_PRECISIONS, make_plan
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.profiling.worker import progress
 from edgecrelu.results import Cell
 
 NAME = "tensorrt"
@@ -114,12 +114,14 @@ class TensorRTRunner(Runner):
         if self.options.timing_cache:
             gpu_tag = engine_key("", "", {}, str(version), gpu)[:12]  # timing caches are per GPU and version
             timing_cache = cache.root / f"timing-{gpu_tag}.cache"
-        print(f"building TensorRT {version} engine: {self.onnx_path.name} {self.precision} "
-              f"batch {plan.profile.min[0]}..{plan.profile.max[0]} (opt {plan.profile.opt[0]})", file=sys.stderr)
+        progress(f"building TensorRT {version} engine: {self.onnx_path.parent.name}/{self.onnx_path.name} "
+                 f"{self.precision} batch {plan.profile.min[0]}..{plan.profile.max[0]} (opt {plan.profile.opt[0]}) "
+                 f"-> {cache.engine_path(key)}")
         t0 = time.perf_counter()
         data, log = build_engine(self.onnx_path, plan, timing_cache=timing_cache,
                                  failed_log=cache.root / "failed" / f"{key}.log")
         build_s = time.perf_counter() - t0
+        progress(f"built in {build_s:.1f} s")
         cache.put(key, inputs, data, log, extra={"build_s": build_s, "onnx": str(self.onnx_path)})
         return data, {**info, "cache_hit": False, "build_s": build_s,
                       "timing_cache": str(timing_cache) if timing_cache else None}

@@ -131,7 +131,12 @@ class TorchRunner(Runner):
         missing C++ compiler shows up) happens here and not inside the warm-up or timed loop."""
         import time
 
+        from pathlib import Path
+
+        from edgecrelu.profiling.worker import progress
+
         torch = self.torch
+        progress(f"torch.compile {Path(self.weights).parent.name} {self.precision} batch {self.batch} on {self.device}")
         t0 = time.perf_counter()
         try:
             compiled = torch.compile(model)
@@ -143,6 +148,7 @@ class TorchRunner(Runner):
         except Exception as exc:  # no C++ compiler / unsupported platform, raised at the first call
             raise EdgeCReLUError(f"torch.compile is not usable here: {first_line(exc)}") from None
         self.compile_s = time.perf_counter() - t0
+        progress(f"compiled in {self.compile_s:.1f} s")
         return compiled
 
     def deactivate_impl(self) -> None:

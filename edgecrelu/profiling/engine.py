@@ -352,9 +352,18 @@ class _Run:
         log_path = d / f"trial{task['trial']}.log"
         out = Path(task["out"])
         out.unlink(missing_ok=True)
+        from edgecrelu.profiling.worker import PROGRESS_PREFIX
+
         with open(log_path, "w") as logf:
-            proc = subprocess.run([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
-                                  stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
+            # Everything goes to the log; progress lines (engine builds) are also shown as they come.
+            proc = subprocess.Popen([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors="replace")
+            for line in proc.stdout:
+                logf.write(line)
+                if line.startswith(PROGRESS_PREFIX):
+                    self.log("  " + line[len(PROGRESS_PREFIX):].rstrip())
+            proc.wait()
         res = None
         if out.is_file():
             try:

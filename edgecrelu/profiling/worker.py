@@ -20,6 +20,13 @@ import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
 
+PROGRESS_PREFIX = "[edgecrelu progress] "  # worker lines with this prefix are relayed to the user
+
+
+def progress(message: str) -> None:
+    """A line the parent shows live (e.g. an engine build that takes minutes); all output goes to the log."""
+    print(PROGRESS_PREFIX + message, file=sys.stderr, flush=True)
+
 
 def _profile_from_dict(d: dict, path: str = ""):
     from edgecrelu.devices import parse_profile

@@ -201,3 +201,24 @@ def test_cli_profile_torch_cpu(tiny, tmp_path):
         assert r["cell"]["backend"] == "torch" and r["cell"]["form"] == "eager"
         assert r["latency_ms"]["n"] >= 3 and r["latency_ms"]["p50"] > 0
         assert r["accuracy"]["n"] == 20
+
+
+@pytest.mark.slow
+def test_cli_compile_cell_in_a_worker_shows_progress(tiny, tmp_path):
+    """A torch.compile cell in its own worker process: the compile step is relayed live (it takes
+    seconds; TensorRT engine builds use the same channel) and the record says compile."""
+    import subprocess
+    import sys
+
+    from edgecrelu.results import load_records
+
+    bundle, _ = tiny
+    out = tmp_path / "res"
+    p = subprocess.run([sys.executable, "-m", "edgecrelu", "profile", str(bundle.root), "--device", "cpu",
+                        "--backend", "torch", "--forms", "compile", "--variants", "relu", "--precisions", "fp32",
+                        "--batch", "4", "--out", str(out), "--warmup", "0", "--duration", "0.05",
+                        "--iterations", "3", "--trials", "1"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "  torch.compile relu fp32 batch 4 on cpu" in p.stderr and "  compiled in " in p.stderr
+    (rec,) = load_records([out])
+    assert rec["cell"]["form"] == "compile" and rec["settings"]["backend"]["compile_s"] > 0

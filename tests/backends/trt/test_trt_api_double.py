@@ -86,13 +86,16 @@ def test_build_and_run_per_release(bundle, monkeypatch, version, precision, flag
     assert "trtexec --onnx=" in desc["trtexec"]
 
 
-def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache):
+def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache, capsys):
     cell = Cell("relu", "graph", "fp32", "tensorrt", 1)
     be = get_backend("tensorrt")
     calls = install(monkeypatch, "10.3.0")
     with be.make_runner(bundle, cell, profile()) as r:
         first = r.describe()
     assert calls.names().count("build_serialized_network") == 1
+    err = capsys.readouterr().err  # progress lines, relayed live by the profile parent
+    assert "[edgecrelu progress] building TensorRT 10.3.0 engine: relu/graph.fp32.onnx fp32 batch 1..8" in err
+    assert "[edgecrelu progress] built in " in err
     log = open(first["build_log"]).read()
     assert "[INFO] [MemUsageChange] fake build" in log and "tactic chatter" not in log  # VERBOSE dropped
     timing = sorted(engine_cache.glob("timing-*.cache"))
