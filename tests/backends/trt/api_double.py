@@ -5,9 +5,13 @@ pycuda's driver module with graph support, pycuda test/test_graph.py), record th
 what the selected release does not have, so version gates in ``backends/trt`` are checked against
 an API surface and not only against our own tables:
 
-* ``builder_optimization_level``: from 8.6; ``STRONGLY_TYPED``: from 9.x; ``EXPLICIT_BATCH``: gone
-  in 11; the ``FP16`` / ``INT8`` builder flags: gone in 11 (weak typing removed);
-  ``device_memory_size_v2``: from 10.1; ``device_memory_size``: gone in 11.
+* ``builder_optimization_level``: from 8.6; ``STRONGLY_TYPED``: from 9.x (accepted but ignored in
+  11); ``EXPLICIT_BATCH``: gone in 11; the ``FP16`` / ``INT8`` / ``DIRECT_IO`` builder flags: gone in
+  11 (weak typing removed); ``device_memory_size_v2``: from 10.1; ``device_memory_size``: gone in 11.
+
+Checked against NVIDIA/TensorRT ``python/src/infer/pyCore.cpp`` at 8.5 and 10.10 and NVIDIA's list
+of Python APIs removed in 11 (no 11.x binding source was at hand), and pycuda's
+``src/wrapper/wrap_cudadrv.cpp`` (``GraphExec.launch(stream=None)``, global capture mode).
 
 The "engine" runs the parsed ONNX file with onnxruntime on the CPU, so a test can check the wiring
 (feed -> pinned host -> H2D -> execute / graph replay -> D2H -> outputs) against a reference. The
@@ -184,7 +188,8 @@ def make_pycuda(calls: Calls, *, graphs: bool = True, gpu=("NVIDIA Fake GPU", (8
 
 
 # -- tensorrt -----------------------------------------------------------------------------------
-def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, activation_bytes: int = 4096):
+def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, activation_bytes: int = 4096,
+                  strongly_typed_flag: bool = True):
     v = _ver(version)
     trt = types.ModuleType("tensorrt")
     trt.__version__ = version
@@ -214,10 +219,10 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
     flags = {}
     if v < (11, 0, 0):
         flags["EXPLICIT_BATCH"] = 0
-    if v >= (9, 0, 0):
+    if v >= (9, 0, 0) and strongly_typed_flag:  # 11.x accepts and ignores it; a later 11 may drop it
         flags["STRONGLY_TYPED"] = 1
     NetworkDefinitionCreationFlag = enum.IntEnum("NetworkDefinitionCreationFlag", flags)
-    builder_flags = ["GPU_FALLBACK", "DIRECT_IO", "REFIT"] + (["FP16", "INT8"] if v < (11, 0, 0) else [])
+    builder_flags = ["GPU_FALLBACK", "REFIT"] + (["FP16", "INT8", "DIRECT_IO"] if v < (11, 0, 0) else [])
     BuilderFlag = enum.IntEnum("BuilderFlag", builder_flags)
     MemoryPoolType = enum.IntEnum("MemoryPoolType", ["WORKSPACE", "DLA_MANAGED_SRAM"])
     DeviceType = enum.IntEnum("DeviceType", ["GPU", "DLA"])

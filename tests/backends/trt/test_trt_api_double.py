@@ -86,6 +86,16 @@ def test_build_and_run_per_release(bundle, monkeypatch, version, precision, flag
     assert "trtexec --onnx=" in desc["trtexec"]
 
 
+def test_tensorrt_11_without_the_strongly_typed_flag(bundle, monkeypatch):
+    """11.x networks are always strongly typed; a release without the (ignored) flag still builds."""
+    calls = install(monkeypatch, "11.6.0", strongly_typed_flag=False)
+    cell = Cell("relu", "graph", "fp16", "tensorrt", 1)
+    with get_backend("tensorrt").make_runner(bundle, cell, profile()) as r:
+        out = r.infer({"input": X8[:1]})["logits"]
+    assert built(calls)["network_flags"] == 0 and built(calls)["flags"] == []
+    np.testing.assert_array_equal(out, reference(bundle, cell, X8[:1]))
+
+
 def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache, capsys):
     cell = Cell("relu", "graph", "fp32", "tensorrt", 1)
     be = get_backend("tensorrt")
