@@ -9,6 +9,8 @@ wall-clock time is what an application sees. torch is imported inside functions 
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Mapping
 
 import numpy as np
@@ -16,6 +18,7 @@ import numpy as np
 from edgecrelu.backends.base import Runner
 from edgecrelu.errors import EdgeCReLUError, first_line, require
 from edgecrelu.fileio import read_json_object
+from edgecrelu.profiling.worker import progress
 from edgecrelu.results import Cell
 
 NAME = "torch"
@@ -129,12 +132,6 @@ class TorchRunner(Runner):
     def _compile(self, model, chw):
         """torch.compile, then one call at the cell's batch so compilation (seconds, and where a
         missing C++ compiler shows up) happens here and not inside the warm-up or timed loop."""
-        import time
-
-        from pathlib import Path
-
-        from edgecrelu.profiling.worker import progress
-
         torch = self.torch
         progress(f"torch.compile {Path(self.weights).parent.name} {self.precision} batch {self.batch} on {self.device}")
         t0 = time.perf_counter()

@@ -359,11 +359,16 @@ class _Run:
             proc = subprocess.Popen([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     text=True, errors="replace")
-            for line in proc.stdout:
-                logf.write(line)
-                if line.startswith(PROGRESS_PREFIX):
-                    self.log("  " + line[len(PROGRESS_PREFIX):].rstrip())
-            proc.wait()
+            try:
+                for line in proc.stdout:
+                    logf.write(line)
+                    if line.startswith(PROGRESS_PREFIX):
+                        self.log("  " + line[len(PROGRESS_PREFIX):].rstrip())
+            except BaseException:  # Ctrl-C: no orphaned worker keeps the GPU busy
+                proc.kill()
+                raise
+            finally:
+                proc.wait()
         res = None
         if out.is_file():
             try:
