@@ -41,7 +41,22 @@ def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batch
 def make_runner(bundle, cell: Cell, profile) -> "OrtRunner":
     art = artifact_for(bundle, cell)
     return OrtRunner(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
-                     trt=getattr(profile, "tensorrt", None))
+                     trt=getattr(profile, "tensorrt", None), model_sha256=art.sha256)
+
+
+def trt_ep_cache_dir(model_sha256: str, precision: str, trt, ort_version: str):
+    """Engine / timing cache folder for ORT's TensorRT provider. Every trial is a fresh process and
+    session, so without a cache each one rebuilds the engine (minutes on a Jetson). ORT's own cache
+    is not invalidated when settings change, so the folder is keyed by everything we set."""
+    import json
+    from dataclasses import asdict
+
+    from edgecrelu.backends.trt.cache import default_root
+    from edgecrelu.bundle import sha256_bytes
+
+    key = {"onnx_sha256": model_sha256, "precision": precision, "trt": asdict(trt) if trt else None,
+           "onnxruntime": ort_version}
+    return default_root() / "ort-trt" / sha256_bytes(json.dumps(key, sort_keys=True).encode())[:32]
 
 
 def allow_spinning(threads: int) -> str:
@@ -49,8 +64,9 @@ def allow_spinning(threads: int) -> str:
     return "0" if threads > 1 else "1"
 
 
-def provider_options(name: str, precision: str, trt=None) -> dict:
-    """Options for the GPU providers; the CPU provider takes none."""
+def provider_options(name: str, precision: str, trt=None, cache_dir=None) -> dict:
+    """Options for the GPU providers; the CPU provider takes none. ``cache_dir``: where the
+    TensorRT provider keeps engines (and timing caches), see :func:`trt_ep_cache_dir`."""
     if name == "CUDAExecutionProvider":
         return {"device_id": "0"}
     if name == "TensorrtExecutionProvider":
@@ -63,6 +79,12 @@ def provider_options(name: str, precision: str, trt=None) -> dict:
             if trt.dla_core >= 0:
                 opts["trt_dla_enable"] = "True"
                 opts["trt_dla_core"] = str(trt.dla_core)
+        if cache_dir is not None:
+            opts["trt_engine_cache_enable"] = "True"
+            opts["trt_engine_cache_path"] = str(cache_dir)
+            if trt is None or trt.timing_cache:
+                opts["trt_timing_cache_enable"] = "True"
+                opts["trt_timing_cache_path"] = str(cache_dir)
         return opts
     return {}
 
@@ -72,12 +94,13 @@ class OrtRunner(Runner):
 
     name = NAME
 
-    def __init__(self, model_path, options, precision: str = "fp32", trt=None):
+    def __init__(self, model_path, options, precision: str = "fp32", trt=None, model_sha256: str | None = None):
         super().__init__()
         self.model_path = Path(model_path)
         self.options = options  # devices.OrtOptions
         self.precision = precision
         self.trt = trt  # devices.TrtOptions, for the TensorRT execution provider
+        self.model_sha256 = model_sha256  # keys the TensorRT provider's engine cache
         self.warnings: list[str] = []
         self.session = None
         self._out_names: list[str] = []
@@ -102,7 +125,11 @@ class OrtRunner(Runner):
         chosen = []
         for p in self.options.providers:
             if p in available:
-                chosen.append((p, provider_options(p, self.precision, self.trt)))
+                cache = None
+                if p == "TensorrtExecutionProvider" and self.model_sha256:
+                    cache = trt_ep_cache_dir(self.model_sha256, self.precision, self.trt, ort.__version__)
+                    cache.mkdir(parents=True, exist_ok=True)
+                chosen.append((p, provider_options(p, self.precision, self.trt, cache)))
             else:
                 self.warnings.append(f"onnxruntime provider {p} is not available in this build (has: "
                                      f"{', '.join(available)}); skipped")

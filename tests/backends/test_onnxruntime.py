@@ -72,6 +72,26 @@ def test_gpu_provider_options():
     assert o["trt_dla_enable"] == "True" and o["trt_dla_core"] == "1"
     assert o["trt_cuda_graph_enable"] == "False"  # CUDA graphs do not work with DLA
     assert ortb.provider_options("CPUExecutionProvider", "fp32") == {}
+    assert "trt_engine_cache_enable" not in o
+
+
+def test_trt_provider_engine_cache_is_keyed(tmp_path, monkeypatch):
+    """Each trial is a new session: ORT's TensorRT provider must find its engine on disk, in a
+    folder that changes whenever a setting that shapes the engine does."""
+    monkeypatch.setenv("EDGECRELU_ENGINE_CACHE", str(tmp_path))
+    trt = TrtOptions()
+    d = ortb.trt_ep_cache_dir("a" * 64, "fp16", trt, "1.22.0")
+    assert d.parent == tmp_path / "ort-trt"
+    assert d == ortb.trt_ep_cache_dir("a" * 64, "fp16", TrtOptions(), "1.22.0")
+    others = {ortb.trt_ep_cache_dir(*args) for args in (
+        ("b" * 64, "fp16", trt, "1.22.0"), ("a" * 64, "int8", trt, "1.22.0"),
+        ("a" * 64, "fp16", TrtOptions(workspace_mb=64), "1.22.0"), ("a" * 64, "fp16", trt, "1.23.0"))}
+    assert d not in others and len(others) == 4
+    o = ortb.provider_options("TensorrtExecutionProvider", "fp16", trt, d)
+    assert o["trt_engine_cache_enable"] == "True" and o["trt_engine_cache_path"] == str(d)
+    assert o["trt_timing_cache_enable"] == "True" and o["trt_timing_cache_path"] == str(d)
+    o = ortb.provider_options("TensorrtExecutionProvider", "fp16", TrtOptions(timing_cache=False), d)
+    assert "trt_timing_cache_enable" not in o and o["trt_engine_cache_enable"] == "True"
 
 
 def test_corrupt_model_is_a_one_line_error(tmp_path):
