@@ -83,6 +83,36 @@ def test_not_a_record(tmp_path):
     one_line_error(invoke(res, "--out", tmp_path / "rep"), "is not an edgecrelu result record")
 
 
+def _set(rec, path, value):
+    *parents, last = path.split(".")
+    for k in parents:
+        rec = rec[k]
+    rec[last] = value
+
+
+@pytest.mark.parametrize("path, value, words", [
+    ("latency_ms.p50", "fast", "latency_ms.p50 must be a number or null, got 'fast'"),
+    ("cell.batch", "x", "cell.batch must be a positive integer, got 'x'"),
+    ("cell", [1], "cell must be an object, got [1]"),
+    ("stages_ms", {"compute": "x"}, "stages_ms.compute must be an object or null"),
+    ("trials", [{"p50": "1"}], "trials[0].p50 must be a number or null"),
+    ("accuracy.top1", True, "accuracy.top1 must be a number or null, got True"),
+    ("power", {"mean_mw": 5, "rails_mw": {"VDD_IN": "5W"}}, "power.rails_mw.VDD_IN must be a number"),
+    ("bundle.train", {"test_acc": ["0.9", 0.8]}, "bundle.train.test_acc must be a list of numbers"),
+    ("warnings", "none", "warnings must be a list of strings"),
+])
+def test_hand_edited_record_is_one_line(tmp_path, path, value, words):
+    """Records are files users copy between machines and sometimes edit: a wrong type is named."""
+    res = tmp_path / "results"
+    shutil.copytree(FIXTURES / "go", res)
+    victim = sorted(res.glob("*.json"))[0]
+    rec = json.loads(victim.read_text())
+    _set(rec, path, value)
+    victim.write_text(json.dumps(rec))
+    one_line_error(invoke(res, "--out", tmp_path / "rep"), f"{victim}: {words}")
+    assert not (tmp_path / "rep").exists()
+
+
 @pytest.mark.parametrize("text, words", [
     ("[decision]\nmax_acc_drop = 1\n", "unknown key 'decision.max_acc_drop'; valid keys: baseline_variant"),
     ('[decision]\nobjective = "vibes"\n', "decision.objective 'vibes'"),
