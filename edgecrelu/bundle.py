@@ -72,6 +72,61 @@ class Artifact:
         return cls(info=rest, **core)
 
 
+def check_manifest(m: dict, source: str) -> None:
+    """Types and paths of what the stages read from a manifest: every path a safe relative path
+    listed in ``files``, and each artifact's sha256 the one ``files`` holds for it."""
+    from edgecrelu.validate import is_pos_int, is_safe_relpath, want
+
+    files = m.get("files", {})
+    want(isinstance(files, dict), source, "manifest files", "an object", files)
+    for rel, sha in files.items():
+        want(is_safe_relpath(rel), source, "manifest files", "relative paths inside the bundle", rel)
+        want(isinstance(sha, str) and len(sha) == 64, source, f"manifest files[{rel!r}]", "a sha256 hex string", sha)
+
+    def listed(path, where):
+        want(is_safe_relpath(path), source, where, "a relative path inside the bundle", path)
+        want(path in files, source, where, "a file listed in the manifest", path)
+
+    model = m.get("model")
+    want(isinstance(model, dict), source, "manifest model", "an object", model)
+    shape = model.get("input_shape")
+    want(isinstance(shape, list) and len(shape) == 3 and all(is_pos_int(d) for d in shape), source,
+         "manifest model.input_shape", "[C, H, W] of positive integers", shape)
+    if model.get("num_classes") is not None:
+        want(is_pos_int(model["num_classes"]), source, "manifest model.num_classes", "a positive integer",
+             model["num_classes"])
+    for k in ("input_name", "output_name"):
+        if k in model:
+            want(isinstance(model[k], str) and model[k], source, f"manifest model.{k}", "a non-empty string", model[k])
+    dataset = m.get("dataset")
+    want(isinstance(dataset, dict), source, "manifest dataset", "an object", dataset)
+    for split in ("eval", "calib"):
+        if split == "eval" or dataset.get(split) is not None:
+            d = dataset.get(split)
+            want(isinstance(d, dict), source, f"manifest dataset.{split}", "an object", d)
+            listed(d.get("path"), f"manifest dataset.{split}.path")
+    variants = m.get("variants", {})
+    want(isinstance(variants, dict), source, "manifest variants", "an object", variants)
+    for name, v in variants.items():
+        want(isinstance(v, dict), source, f"manifest variants[{name!r}]", "an object", v)
+        t = v.get("torch")
+        if t is not None:
+            want(isinstance(t, dict), source, f"manifest variants[{name!r}].torch", "an object", t)
+            for k in ("weights", "arch"):
+                if t.get(k) is not None:
+                    listed(t[k], f"manifest variants[{name!r}].torch.{k}")
+    arts = m.get("artifacts", [])
+    want(isinstance(arts, list), source, "manifest artifacts", "a list", arts)
+    for i, a in enumerate(arts):
+        want(isinstance(a, dict), source, f"manifest artifacts[{i}]", "an object", a)
+        for k in ("variant", "form", "precision", "path", "sha256"):
+            want(isinstance(a.get(k), str) and a.get(k), source, f"manifest artifacts[{i}].{k}", "a non-empty string",
+                 a.get(k))
+        listed(a["path"], f"manifest artifacts[{i}].path")
+        want(a["sha256"] == files[a["path"]], source, f"manifest artifacts[{i}].sha256",
+             f"the sha256 that files lists for {a['path']}", a["sha256"])
+
+
 class Bundle:
     """A bundle on disk, opened read-only. ``Bundle.open(path)`` verifies hashes by default."""
 
@@ -94,8 +149,9 @@ class Bundle:
         sv = manifest.get("schema_version")
         if sv != SCHEMA_VERSION:
             raise EdgeCReLUError(
-                f"bundle schema_version {sv} is not supported (this edgecrelu reads {SCHEMA_VERSION}): {root}"
+                f"bundle schema_version {sv!r} is not supported (this edgecrelu reads {SCHEMA_VERSION}): {root}"
             )
+        check_manifest(manifest, f"bundle {root}")
         bundle = cls(root, manifest)
         if verify:
             problems = bundle.verify()

@@ -28,6 +28,7 @@ from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
+from edgecrelu.validate import is_num, is_pos_int, numbers, want
 
 SCHEMA_VERSION = 1
 KIND = "edgecrelu-result"
@@ -96,62 +97,41 @@ def validate(record: dict, source: str = "record") -> dict:
 
 
 # -- field types: a hand-edited or truncated record must fail here, in one line, not deep in report --
-def _is_num(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _want(ok: bool, source: str, where: str, what: str, value) -> None:
-    if not ok:
-        shown = repr(value)
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        raise EdgeCReLUError(f"{source}: {where} must be {what}, got {shown}")
-
-
-def _numbers(d, source: str, where: str, keys=None) -> None:
-    """``d`` is null or an object whose (listed) fields are numbers or null."""
-    if d is None:
-        return
-    _want(isinstance(d, dict), source, where, "an object or null", d)
-    for k in keys if keys is not None else d:
-        v = d.get(k)
-        _want(v is None or _is_num(v), source, f"{where}.{k}", "a number or null", v)
-
-
 def _check_types(r: dict, source: str) -> None:
     cell = r["cell"]
-    _want(isinstance(cell, dict), source, "cell", "an object", cell)
+    want(isinstance(cell, dict), source, "cell", "an object", cell)
     for k in ("variant", "form", "precision", "backend"):
-        _want(isinstance(cell.get(k), str) and cell.get(k), source, f"cell.{k}", "a non-empty string", cell.get(k))
+        want(isinstance(cell.get(k), str) and cell.get(k), source, f"cell.{k}", "a non-empty string", cell.get(k))
     b = cell.get("batch")
-    _want(isinstance(b, int) and not isinstance(b, bool) and b >= 1, source, "cell.batch", "a positive integer", b)
+    want(is_pos_int(b), source, "cell.batch", "a positive integer", b)
     for k in ("device_profile", "environment", "bundle"):
-        _want(isinstance(r[k], dict), source, k, "an object", r[k])
+        want(isinstance(r[k], dict), source, k, "an object", r[k])
     decision = r["device_profile"].get("decision")
-    _want(decision is None or isinstance(decision, dict), source, "device_profile.decision", "an object", decision)
-    _numbers(r["latency_ms"], source, "latency_ms")
-    _want(r["throughput_ips"] is None or _is_num(r["throughput_ips"]), source, "throughput_ips", "a number or null",
-          r["throughput_ips"])
-    _numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes"))
-    _numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "n", "agreement_top1", "max_abs_diff"))
+    want(decision is None or isinstance(decision, dict), source, "device_profile.decision", "an object", decision)
+    numbers(r["latency_ms"], source, "latency_ms")
+    want(r["throughput_ips"] is None or is_num(r["throughput_ips"]), source, "throughput_ips", "a number or null",
+         r["throughput_ips"])
+    numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes"))
+    numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "n", "agreement_top1", "max_abs_diff"))
     stages = r.get("stages_ms")
-    _want(stages is None or isinstance(stages, dict), source, "stages_ms", "an object or null", stages)
+    want(stages is None or isinstance(stages, dict), source, "stages_ms", "an object or null", stages)
     for name, st in (stages or {}).items():
-        _numbers(st, source, f"stages_ms.{name}")
+        numbers(st, source, f"stages_ms.{name}")
     trials = r.get("trials")
-    _want(trials is None or isinstance(trials, list), source, "trials", "a list", trials)
+    want(trials is None or isinstance(trials, list), source, "trials", "a list", trials)
     for i, t in enumerate(trials or []):
-        _numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"))
+        numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"))
     power = r.get("power")
-    _numbers(power, source, "power", ("mean_mw", "mj_per_inference"))
+    numbers(power, source, "power", ("mean_mw", "mj_per_inference"))
     if power is not None:
-        _numbers(power.get("rails_mw"), source, "power.rails_mw")
+        numbers(power.get("rails_mw"), source, "power.rails_mw")
     train = r["bundle"].get("train")  # per-seed accuracies the noise rule reads
     if isinstance(train, dict) and train.get("test_acc") is not None:
         accs = train["test_acc"]
-        _want(isinstance(accs, list) and all(_is_num(a) for a in accs), source, "bundle.train.test_acc",
-              "a list of numbers", accs)
+        want(isinstance(accs, list) and all(is_num(a) for a in accs), source, "bundle.train.test_acc",
+             "a list of numbers", accs)
     w = r["warnings"]
-    _want(isinstance(w, list) and all(isinstance(x, str) for x in w), source, "warnings", "a list of strings", w)
+    want(isinstance(w, list) and all(isinstance(x, str) for x in w), source, "warnings", "a list of strings", w)
 
 
 def load_record(path: str | os.PathLike) -> dict:

@@ -16,7 +16,7 @@ def _write(tmp_path, name="b"):
         np.savez(w.file("data/eval.npz"), x=np.zeros((2, 1, 4, 4), np.float32), y=np.array([0, 1]))
         np.savez(w.file("data/calib.npz"), x=np.ones((2, 1, 4, 4), np.float32))
         w.commit({
-            "model": {"arch": "t"},
+            "model": {"arch": "t", "input_shape": [1, 4, 4]},
             "dataset": {"eval": {"path": "data/eval.npz"}, "calib": {"path": "data/calib.npz"}},
             "variants": {"relu": {}},
             "artifacts": [{"variant": "relu", "form": "graph", "precision": "fp32", "path": "relu/graph.fp32.onnx"}],
@@ -79,3 +79,26 @@ def test_existing_output_is_not_clobbered(tmp_path):
     with pytest.raises(EdgeCReLUError, match="already exists"):
         BundleWriter(out)
     assert Bundle.open(out)
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda m: m.update(model="x"), "manifest model must be an object, got 'x'"),
+    (lambda m: m["model"].update(input_shape=[1, 4]), "model.input_shape must be [C, H, W] of positive integers"),
+    (lambda m: m.update(artifacts="x"), "manifest artifacts must be a list"),
+    (lambda m: m["artifacts"][0].update(path="../../etc/passwd"), "artifacts[0].path must be a relative path inside"),
+    (lambda m: m["artifacts"][0].update(sha256="0" * 64), "artifacts[0].sha256 must be the sha256 that files lists"),
+    (lambda m: m["files"].update({"/etc/passwd": "0" * 64}), "manifest files must be relative paths inside the bundle"),
+    (lambda m: m["dataset"].update(eval={"path": "data/other.npz"}), "dataset.eval.path must be a file listed"),
+    (lambda m: m.update(variants=[1]), "manifest variants must be an object"),
+])
+def test_tampered_manifest_is_one_line(tmp_path, edit, words):
+    """The manifest is not hashed by itself: its fields are checked for type and for paths that stay
+    inside the bundle and agree with ``files``."""
+    out = _write(tmp_path)
+    m = json.loads((out / MANIFEST).read_text())
+    edit(m)
+    (out / MANIFEST).write_text(json.dumps(m))
+    for verify in (True, False):
+        with pytest.raises(EdgeCReLUError) as err:
+            Bundle.open(out, verify=verify)
+        assert words in str(err.value) and str(err.value).startswith(f"bundle {out}: ")
