@@ -11,6 +11,7 @@ from pathlib import Path
 from edgecrelu.bundle import sha256_file
 from edgecrelu.fileio import read_json_object
 from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.validate import is_safe_relpath, want
 
 RUN_KIND = "edgecrelu-train-run"
 
@@ -42,11 +43,20 @@ def read_run(run_dir: str | Path) -> dict:
         raise EdgeCReLUError(f"{run_dir / 'run.json'} is not an edgecrelu train run (kind {run.get('kind')!r})")
     if not run.get("checkpoints"):
         raise EdgeCReLUError(f"train run {run_dir} has no checkpoints; run `edgecrelu train` to completion first")
-    for e in run["checkpoints"]:
+    src = f"corrupt train run file {run_dir / 'run.json'}"
+    want(isinstance(run["checkpoints"], list), src, "checkpoints", "a list", run["checkpoints"])
+    for i, e in enumerate(run["checkpoints"]):
         if not isinstance(e, dict) or not all(k in e for k in ("variant", "seed", "dir")):
-            raise EdgeCReLUError(f"corrupt train run file {run_dir / 'run.json'}: a checkpoint lacks variant, seed or dir")
+            raise EdgeCReLUError(f"{src}: a checkpoint lacks variant, seed or dir")
+        want(isinstance(e["variant"], str) and e["variant"], src, f"checkpoints[{i}].variant", "a non-empty string",
+             e["variant"])
+        want(isinstance(e["seed"], int) and not isinstance(e["seed"], bool), src, f"checkpoints[{i}].seed",
+             "an integer", e["seed"])
+        want(is_safe_relpath(e["dir"]), src, f"checkpoints[{i}].dir", "a folder inside the run", e["dir"])
     if not isinstance(run.get("data"), dict) or "spec" not in run["data"] or "size" not in run["data"]:
-        raise EdgeCReLUError(f"corrupt train run file {run_dir / 'run.json'}: no data spec and size")
+        raise EdgeCReLUError(f"{src}: no data spec and size")
+    model = run.get("model", {})
+    want(isinstance(model, dict), src, "model", "an object", model)
     return run
 
 

@@ -73,3 +73,22 @@ def test_bad_run_dirs(tmp_path, case):
     with pytest.raises(EdgeCReLUError) as e:
         read_run(d)
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("checkpoints", "x", "checkpoints must be a list"),
+    ("dir", "../../etc", "checkpoints[0].dir must be a folder inside the run"),
+    ("dir", "/etc", "checkpoints[0].dir must be a folder inside the run"),
+    ("seed", "0", "checkpoints[0].seed must be an integer"),
+    ("model", 5, "model must be an object"),
+])
+def test_hand_edited_run_json_is_one_line(run, field, value, words):
+    doc = json.loads((run / "run.json").read_text())
+    if field in ("dir", "seed"):
+        doc["checkpoints"][0][field] = value
+    else:
+        doc[field] = value
+    (run / "run.json").write_text(json.dumps(doc))
+    with pytest.raises(EdgeCReLUError, match=r"^corrupt train run file .*run\.json: " + words.replace("[", r"\[")
+                       .replace("]", r"\]")):
+        read_run(run)
