@@ -63,14 +63,17 @@ HAVE_TORCH=0; HAVE_CUDA=0; HAVE_TRT=0
 "$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1
 ((HAVE_TORCH)) && "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null && HAVE_CUDA=1
 "$PY" -c "import tensorrt, pycuda.driver" 2>/dev/null && HAVE_TRT=1
+# FP16 ONNX needs onnxconverter-common (edgecrelu[torch]); without it export fp32 / int8 only.
+PRECISIONS=fp32,int8
+"$PY" -c "import onnxconverter_common.float16" 2>/dev/null && PRECISIONS=fp32,fp16,int8
 command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >&2 || true
-note "work dir $WORK; device profile $DEVICE; torch=$HAVE_TORCH cuda=$HAVE_CUDA tensorrt+pycuda=$HAVE_TRT"
+note "work dir $WORK; device profile $DEVICE; torch=$HAVE_TORCH cuda=$HAVE_CUDA tensorrt+pycuda=$HAVE_TRT; ONNX precisions $PRECISIONS"
 
 TRAIN_DEV=cpu; ((HAVE_CUDA)) && TRAIN_DEV=cuda
 if ((HAVE_TORCH)); then
   stage train 90 "${EC[@]}" train --model convpool-c --width 0.25 --input-size 16 --data digits \
     --variants relu,crelu-half@2 --epochs 1 --device "$TRAIN_DEV" --out "$WORK/run"
-  stage export 60 "${EC[@]}" export "$WORK/run" --out "$WORK/bundle" --precisions fp32,fp16,int8 \
+  stage export 60 "${EC[@]}" export "$WORK/run" --out "$WORK/bundle" --precisions "$PRECISIONS" \
     --forms graph,folded --calib-size 64 --eval-size 200 --overwrite
 else
   skip train "torch does not import"; skip export "torch does not import"
@@ -89,7 +92,7 @@ if [[ -f "$WORK/bundle/manifest.json" ]]; then
   fi
   if ((HAVE_TRT)); then
     stage tensorrt 120 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend tensorrt \
-      --precisions fp32,fp16,int8 --out "$WORK/results/tensorrt" "${PROFILE_ARGS[@]}"
+      --precisions "$PRECISIONS" --out "$WORK/results/tensorrt" "${PROFILE_ARGS[@]}"
   else
     skip tensorrt "tensorrt or pycuda does not import (pip install 'edgecrelu[trt]', or JetPack's TensorRT)"
   fi
