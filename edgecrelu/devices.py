@@ -48,7 +48,7 @@ class TrtOptions:
     dla_core: int = -1  # -1: GPU only; >= 0: DLA core with GPU fallback
     builder_optimization_level: int = 3  # TensorRT builder optimisation level (0-5)
     timing_cache: bool = True  # reuse a timing cache across builds on this device
-    transfers: bool = True  # include H2D / D2H copies in end-to-end latency
+    transfers: bool = True  # time H2D / D2H copies with each inference (false: device only, --noDataTransfers)
 
 
 @dataclass(frozen=True)

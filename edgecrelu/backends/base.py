@@ -57,6 +57,12 @@ class Runner:
         return self.input_names_impl()
 
     # -- what a record needs beyond wall-clock time -----------------------------------------
+    def timing_call(self, feed: Mapping[str, np.ndarray]):
+        """The callable the timed loop calls with ``feed`` (default: :meth:`infer`, end to end). A
+        runner may stage the input once here and return a device-only call (trtexec's
+        ``--noDataTransfers``); accuracy always goes through :meth:`infer`."""
+        return self.infer
+
     def stage_times_ms(self) -> dict | None:
         """Per-stage times of the last ``infer`` (``{"h2d": ms, "compute": ms, "d2h": ms}``), or None."""
         return None

@@ -148,7 +148,8 @@ class TensorRTRunner(Runner):
                      "plan": plan.key_options(), **info,
                      # the same build for cross-checking with the tool users know
                      "trtexec": " ".join(trtexec_command(plan, str(self.onnx_path), timing_cache=info.get(
-                         "timing_cache"), cuda_graph=self.options.cuda_graphs and plan.dla_core < 0))}
+                         "timing_cache"), cuda_graph=self.options.cuda_graphs and plan.dla_core < 0,
+                         transfers=self.options.transfers))}
         rt = TrtRuntime(data, self.batch, cuda_graph=self.options.cuda_graphs, dla_core=plan.dla_core)
         rt.open()
         self.runtime = rt
@@ -167,6 +168,14 @@ class TensorRTRunner(Runner):
     def input_names_impl(self) -> list[str]:
         return list(self.runtime.input_names) if self.runtime else [self.input_name]
 
+    def timing_call(self, feed):
+        """End to end by default; with ``tensorrt.transfers = false`` the input is uploaded once and
+        only the device work is timed (trtexec --noDataTransfers, TensorRT 11's default)."""
+        if self.options.transfers:
+            return self.infer
+        self.runtime.upload(feed)
+        return self.runtime.compute_only
+
     def stage_times_ms(self) -> dict | None:
         return self.runtime.stage_times_ms() if self.runtime else None
 
@@ -179,7 +188,7 @@ class TensorRTRunner(Runner):
             **self.info,
             "cuda_graph": bool(self.runtime and self.runtime.graph_used),
             "dla_core": self.options.dla_core,
-            "transfers_in_latency": True,  # infer() returns host outputs, so copies are always timed
+            "transfers_in_latency": bool(self.options.transfers),  # False: device-only timing, as --noDataTransfers
             "model": self.onnx_path.name,
             "warnings": list(self.warnings),
         }

@@ -66,7 +66,8 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
         feed = {input_name: x}
         settings = TimingSettings(profile.timing.warmup_s, profile.timing.min_duration_s, profile.timing.min_iterations)
         monitor = get_monitor(profile.power)  # runs over the timed iterations only, not the warm-up
-        times = timed_loop(runner.infer, feed, settings, stage_times=runner.stage_times_ms, monitor=monitor)
+        call = runner.timing_call(feed)  # runner.infer unless the runner times the device alone
+        times = timed_loop(call, feed, settings, stage_times=runner.stage_times_ms, monitor=monitor)
         images = int(len(times.samples_ms) * cell.batch)
         power = monitor.summary(inferences=images, duration_s=times.wall_s)  # energy over the timed loop only
         peak = memory.peak_rss_bytes()

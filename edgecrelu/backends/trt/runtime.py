@@ -204,6 +204,28 @@ class TrtRuntime:
         # Copies: the pinned buffers are overwritten by the next call.
         return {b.name: np.array(self.host[b.name]) for b in self.buffers if not b.is_input}
 
+    def upload(self, feed: Mapping[str, np.ndarray]) -> None:
+        """Copy ``feed`` to the device once, for :meth:`compute_only` (trtexec --noDataTransfers)."""
+        check_feed(self.buffers, feed)
+        for name in self.input_names:
+            np.copyto(self.host[name], feed[name], casting="same_kind")
+        for b in self.buffers:
+            if b.is_input:
+                self._cuda.memcpy_htod_async(self.device[b.name], self.host[b.name], self.stream)
+        self.stream.synchronize()
+
+    def compute_only(self, _feed=None) -> None:
+        """One inference on the inputs already on the device; outputs stay there. Synchronous."""
+        _, e1, e2, _ = self.events
+        e1.record(self.stream)
+        if self._graph_exec is not None:
+            self._launch_graph()
+        else:
+            self._enqueue()
+        e2.record(self.stream)
+        e2.synchronize()
+        self._last = {"compute": e2.time_since(e1)}
+
     def stage_times_ms(self) -> dict | None:
         return dict(self._last) if self._last else None
 

@@ -15,8 +15,10 @@ def _dims(shape) -> str:
 
 
 def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None = None,
-                    cuda_graph: bool = False) -> list[str]:
-    """trtexec arguments that build (and time) the engine ``plan`` describes."""
+                    cuda_graph: bool = False, transfers: bool = True) -> list[str]:
+    """trtexec arguments that build (and time) the engine ``plan`` describes.
+
+    ``transfers=False`` adds ``--noDataTransfers`` before 11.0 (11.x leaves transfers out by default)."""
     p = plan.profile
     cmd = [
         "trtexec", f"--onnx={onnx_path}",
@@ -37,6 +39,8 @@ def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None
         cmd.append(f"--timingCacheFile={timing_cache}")
     if cuda_graph:
         cmd.append("--useCudaGraph")
+    if not transfers and int(plan.trt_version.split(".")[0]) < 11:
+        cmd.append("--noDataTransfers")
     return cmd
 
 

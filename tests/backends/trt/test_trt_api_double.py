@@ -264,3 +264,23 @@ def test_worker_trial_record_fields(bundle, monkeypatch, tmp_path):
     assert logits.shape == (len(x_eval), 10)  # 50 images at batch 8: the padded last batch was dropped
     np.testing.assert_array_equal(logits[:8], reference(bundle, cell, x_eval[:8]))
     json.dumps(res)  # the result is written as JSON by the worker
+
+
+def test_transfers_off_times_the_device_alone(bundle, monkeypatch):
+    """``tensorrt.transfers = false`` (trtexec --noDataTransfers): the input goes up once, the timed
+    call copies nothing, stages hold compute only; accuracy still runs end to end through infer."""
+    calls = install(monkeypatch, "10.3.0")
+    cell = Cell("relu", "graph", "fp32", "tensorrt", 8)
+    with get_backend("tensorrt").make_runner(bundle, cell, profile(transfers=False, cuda_graphs=False)) as r:
+        call = r.timing_call({"input": X8})
+        n_exec = calls.names().count("execute_async_v3")
+        for _ in range(3):
+            assert call({"input": X8}) is None
+        assert calls.names().count("execute_async_v3") == n_exec + 3
+        assert set(r.stage_times_ms()) == {"compute"}
+        desc = r.describe()
+        out = r.infer({"input": X8})["logits"]
+    assert desc["transfers_in_latency"] is False and "--noDataTransfers" in desc["trtexec"]
+    np.testing.assert_array_equal(out, reference(bundle, cell, X8))
+    with get_backend("tensorrt").make_runner(bundle, cell, profile()) as r:
+        assert r.timing_call({"input": X8}) == r.infer  # default: end to end, copies timed

@@ -55,3 +55,9 @@ def test_command_strongly_typed_and_dla():
     assert "--useDLACore=1" in cmd and "--allowGPUFallback" in cmd
     assert not any(c.startswith("--builderOptimizationLevel") for c in trtexec_command(_plan("8.5.2", "fp16"), "m"))
     assert "--shapes=input:8x1x8x8" in cmd and "--minShapes=input:8x1x8x8" in cmd  # DLA: static
+
+
+def test_command_without_data_transfers():
+    assert "--noDataTransfers" in trtexec_command(_plan("10.3.0", "fp16"), "m.onnx", transfers=False)
+    assert "--noDataTransfers" not in trtexec_command(_plan("10.3.0", "fp16"), "m.onnx")
+    assert "--noDataTransfers" not in trtexec_command(_plan("11.4.1", "fp16"), "m.onnx", transfers=False)  # 11's default
