@@ -179,25 +179,35 @@ class TrtRuntime:
                 self._ctx = None
 
     # -- inference --------------------------------------------------------------------------
-    def infer(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        cuda = self._cuda
+    def _fill_host(self, feed: Mapping[str, np.ndarray]) -> None:
+        """Feed -> pinned host buffers (CPU work: done before the h2d event, so not timed as h2d)."""
         check_feed(self.buffers, feed)
-        e0, e1, e2, e3 = self.events
         for name in self.input_names:
             np.copyto(self.host[name], feed[name], casting="same_kind")
-        e0.record(self.stream)
+
+    def _copy_inputs(self) -> None:
         for b in self.buffers:
             if b.is_input:
-                cuda.memcpy_htod_async(self.device[b.name], self.host[b.name], self.stream)
-        e1.record(self.stream)
+                self._cuda.memcpy_htod_async(self.device[b.name], self.host[b.name], self.stream)
+
+    def _run(self) -> None:
+        """The engine's work on the stream: the captured graph, or a plain enqueue."""
         if self._graph_exec is not None:
             self._launch_graph()
         else:
             self._enqueue()
+
+    def infer(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        e0, e1, e2, e3 = self.events
+        self._fill_host(feed)
+        e0.record(self.stream)
+        self._copy_inputs()
+        e1.record(self.stream)
+        self._run()
         e2.record(self.stream)
         for b in self.buffers:
             if not b.is_input:
-                cuda.memcpy_dtoh_async(self.host[b.name], self.device[b.name], self.stream)
+                self._cuda.memcpy_dtoh_async(self.host[b.name], self.device[b.name], self.stream)
         e3.record(self.stream)
         e3.synchronize()
         self._last = {"h2d": e1.time_since(e0), "compute": e2.time_since(e1), "d2h": e3.time_since(e2)}
@@ -206,22 +216,15 @@ class TrtRuntime:
 
     def upload(self, feed: Mapping[str, np.ndarray]) -> None:
         """Copy ``feed`` to the device once, for :meth:`compute_only` (trtexec --noDataTransfers)."""
-        check_feed(self.buffers, feed)
-        for name in self.input_names:
-            np.copyto(self.host[name], feed[name], casting="same_kind")
-        for b in self.buffers:
-            if b.is_input:
-                self._cuda.memcpy_htod_async(self.device[b.name], self.host[b.name], self.stream)
+        self._fill_host(feed)
+        self._copy_inputs()
         self.stream.synchronize()
 
     def compute_only(self, _feed=None) -> None:
         """One inference on the inputs already on the device; outputs stay there. Synchronous."""
         _, e1, e2, _ = self.events
         e1.record(self.stream)
-        if self._graph_exec is not None:
-            self._launch_graph()
-        else:
-            self._enqueue()
+        self._run()
         e2.record(self.stream)
         e2.synchronize()
         self._last = {"compute": e2.time_since(e1)}
