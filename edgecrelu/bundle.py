@@ -75,7 +75,7 @@ class Artifact:
 def check_manifest(m: dict, source: str) -> None:
     """Types and paths of what the stages read from a manifest: every path a safe relative path
     listed in ``files``, and each artifact's sha256 the one ``files`` holds for it."""
-    from edgecrelu.validate import is_pos_int, is_safe_relpath, want
+    from edgecrelu.validate import is_pos_int, is_safe_relpath, is_text, want
 
     files = m.get("files", {})
     want(isinstance(files, dict), source, "manifest files", "an object", files)
@@ -97,7 +97,7 @@ def check_manifest(m: dict, source: str) -> None:
              model["num_classes"])
     for k in ("input_name", "output_name"):
         if k in model:
-            want(isinstance(model[k], str) and model[k], source, f"manifest model.{k}", "a non-empty string", model[k])
+            want(is_text(model[k]), source, f"manifest model.{k}", "a non-empty string", model[k])
     dataset = m.get("dataset")
     want(isinstance(dataset, dict), source, "manifest dataset", "an object", dataset)
     for split in ("eval", "calib"):
@@ -120,8 +120,7 @@ def check_manifest(m: dict, source: str) -> None:
     for i, a in enumerate(arts):
         want(isinstance(a, dict), source, f"manifest artifacts[{i}]", "an object", a)
         for k in ("variant", "form", "precision", "path", "sha256"):
-            want(isinstance(a.get(k), str) and a.get(k), source, f"manifest artifacts[{i}].{k}", "a non-empty string",
-                 a.get(k))
+            want(is_text(a.get(k)), source, f"manifest artifacts[{i}].{k}", "a non-empty string", a.get(k))
         listed(a["path"], f"manifest artifacts[{i}].path")
         want(a["sha256"] == files[a["path"]], source, f"manifest artifacts[{i}].sha256",
              f"the sha256 that files lists for {a['path']}", a["sha256"])

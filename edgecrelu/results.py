@@ -28,7 +28,7 @@ from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
-from edgecrelu.validate import is_num, is_pos_int, numbers, want
+from edgecrelu.validate import is_num, is_pos_int, is_text, numbers, want
 
 SCHEMA_VERSION = 1
 KIND = "edgecrelu-result"
@@ -101,7 +101,7 @@ def _check_types(r: dict, source: str) -> None:
     cell = r["cell"]
     want(isinstance(cell, dict), source, "cell", "an object", cell)
     for k in ("variant", "form", "precision", "backend"):
-        want(isinstance(cell.get(k), str) and cell.get(k), source, f"cell.{k}", "a non-empty string", cell.get(k))
+        want(is_text(cell.get(k)), source, f"cell.{k}", "a non-empty string", cell.get(k))
     b = cell.get("batch")
     want(is_pos_int(b), source, "cell.batch", "a positive integer", b)
     for k in ("device_profile", "environment", "bundle"):

@@ -14,8 +14,17 @@ def is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def is_pos_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
+    return is_int(v) and v >= 1
+
+
+def is_text(v) -> bool:
+    """A non-empty string (names, paths, hashes)."""
+    return isinstance(v, str) and bool(v)
 
 
 def want(ok: bool, source: str, where: str, what: str, value) -> None:

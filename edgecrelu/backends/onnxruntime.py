@@ -48,15 +48,13 @@ def trt_ep_cache_dir(model_sha256: str, precision: str, trt, ort_version: str):
     """Engine / timing cache folder for ORT's TensorRT provider. Every trial is a fresh process and
     session, so without a cache each one rebuilds the engine (minutes on a Jetson). ORT's own cache
     is not invalidated when settings change, so the folder is keyed by everything we set."""
-    import json
     from dataclasses import asdict
 
-    from edgecrelu.backends.trt.cache import default_root
-    from edgecrelu.bundle import sha256_bytes
+    from edgecrelu.backends.trt.cache import default_root, key_of
 
     key = {"onnx_sha256": model_sha256, "precision": precision, "trt": asdict(trt) if trt else None,
            "onnxruntime": ort_version}
-    return default_root() / "ort-trt" / sha256_bytes(json.dumps(key, sort_keys=True).encode())[:32]
+    return default_root() / "ort-trt" / key_of(key)
 
 
 def allow_spinning(threads: int) -> str:

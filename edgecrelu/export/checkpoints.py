@@ -11,7 +11,7 @@ from pathlib import Path
 from edgecrelu.bundle import sha256_file
 from edgecrelu.fileio import read_json_object
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.validate import is_safe_relpath, want
+from edgecrelu.validate import is_int, is_safe_relpath, is_text, want
 
 RUN_KIND = "edgecrelu-train-run"
 
@@ -48,9 +48,9 @@ def read_run(run_dir: str | Path) -> dict:
     for i, e in enumerate(run["checkpoints"]):
         if not isinstance(e, dict) or not all(k in e for k in ("variant", "seed", "dir")):
             raise EdgeCReLUError(f"{src}: a checkpoint lacks variant, seed or dir")
-        want(isinstance(e["variant"], str) and e["variant"], src, f"checkpoints[{i}].variant", "a non-empty string",
+        want(is_text(e["variant"]), src, f"checkpoints[{i}].variant", "a non-empty string",
              e["variant"])
-        want(isinstance(e["seed"], int) and not isinstance(e["seed"], bool), src, f"checkpoints[{i}].seed",
+        want(is_int(e["seed"]), src, f"checkpoints[{i}].seed",
              "an integer", e["seed"])
         want(is_safe_relpath(e["dir"]), src, f"checkpoints[{i}].dir", "a folder inside the run", e["dir"])
     if not isinstance(run.get("data"), dict) or "spec" not in run["data"] or "size" not in run["data"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from edgecrelu.backends.trt.builder import BuildPlan
+from edgecrelu.backends.trt.version import TrtVersion
 
 STATS = ("Latency", "Enqueue Time", "H2D Latency", "GPU Compute Time", "D2H Latency")
 
@@ -39,7 +40,7 @@ def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None
         cmd.append(f"--timingCacheFile={timing_cache}")
     if cuda_graph:
         cmd.append("--useCudaGraph")
-    if not transfers and int(plan.trt_version.split(".")[0]) < 11:
+    if not transfers and TrtVersion.parse(plan.trt_version).major < 11:
         cmd.append("--noDataTransfers")
     return cmd
 
