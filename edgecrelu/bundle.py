@@ -1,6 +1,6 @@
 """The deployment bundle: the contract between the torch side (export) and every target (profile).
 
-No torch here. Layout (DESIGN.md "Bundle")::
+No torch here. Layout (docs/contracts.md)::
 
     manifest.json
     <variant>/<form>.<precision>.onnx
@@ -15,43 +15,21 @@ failed export never leaves a directory that looks like a complete bundle.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import read_json_object
+from edgecrelu.fileio import read_json_object, sha256_file, utc_now
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 KIND = "edgecrelu-bundle"
-PRECISIONS = ("fp32", "fp16", "int8")
-
-
-def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(chunk)
-            if not b:
-                break
-            h.update(b)
-    return h.hexdigest()
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

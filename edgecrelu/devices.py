@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.registries import BACKENDS, PRECISIONS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,8 +20,6 @@ else:  # JetPack 6 ships Python 3.10
     import tomli as tomllib
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
-BACKENDS = ("onnxruntime", "tensorrt", "torch")
-PRECISIONS = ("fp32", "fp16", "int8", "bf16")
 OBJECTIVES = ("p99_latency", "p50_latency", "throughput", "energy", "memory")
 POWER_SOURCES = ("none", "tegrastats", "nvml")
 
@@ -36,7 +35,7 @@ class Timing:
 
 @dataclass(frozen=True)
 class OrtOptions:
-    threads: int = 1  # intra-op threads; spinning is turned off when > 1 (FACTS.md)
+    threads: int = 1  # intra-op threads; spinning is turned off when > 1 (docs/platform-notes.md)
     providers: tuple = ("CPUExecutionProvider",)  # in order of preference; missing ones are skipped with a warning
     graph_optimization: str = "all"  # disable | basic | extended | all
 
@@ -177,10 +176,10 @@ def _validate(p: DeviceProfile) -> None:
         bad("backends", "must name at least one backend")
     for b in p.backends:
         if b not in BACKENDS:
-            bad("backends", f"has unknown backend '{b}'; choose from: {', '.join(BACKENDS)}")
+            bad("backends", f"has unknown backend '{b}'; choose from: {', '.join(BACKENDS.names)}")
     for q in p.precisions:
         if q not in PRECISIONS:
-            bad("precisions", f"has unknown precision '{q}'; choose from: {', '.join(PRECISIONS)}")
+            bad("precisions", f"has unknown precision '{q}'; choose from: {', '.join(PRECISIONS.names)}")
     if "int8" in p.precisions and not p.int8:
         bad("precisions", "lists int8 but int8 = false for this device")
     if not p.batch_sizes or any((not isinstance(b, int)) or isinstance(b, bool) or b < 1 for b in p.batch_sizes):

@@ -1,11 +1,15 @@
-"""Atomic file writes: a reader (or a crash) never sees half a file."""
+"""Files every stage writes and reads: atomic writes (a reader, or a crash, never sees half a
+file), JSON objects, content hashes and UTC time stamps."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO, Callable
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> Path:
@@ -32,10 +36,14 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
     return path
 
 
+def atomic_write_json(path: str | os.PathLike, obj) -> Path:
+    """Write JSON so that a reader never sees a half file (see :func:`atomic_write`)."""
+    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"  # serialise first: a bad object leaves no file
+    return atomic_write(path, lambda f: f.write(text))
+
+
 def read_json_object(path: str | os.PathLike, what: str) -> dict:
     """Load a JSON object or raise a one-line error naming ``what`` (missing, corrupt, not an object)."""
-    import json
-
     from edgecrelu.errors import EdgeCReLUError
 
     path = Path(path)
@@ -48,3 +56,22 @@ def read_json_object(path: str | os.PathLike, what: str) -> dict:
     if not isinstance(obj, dict):
         raise EdgeCReLUError(f"corrupt {what} {path}: not a JSON object")
     return obj
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(chunk)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,6 +1,6 @@
 """Result records: one JSON file per measured cell, written atomically as ``profile`` goes.
 
-Schema (DESIGN.md "Result record"), ``schema_version`` 1::
+Schema (docs/contracts.md), ``schema_version`` 1::
 
     schema_version, kind="edgecrelu-result", run_id, created_utc, edgecrelu_version,
     device_profile  {name, path, description, decision{...}}
@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import atomic_write
+from edgecrelu.fileio import atomic_write_json
 from edgecrelu.validate import is_num, is_pos_int, is_text, numbers, want
+from edgecrelu.variant import split_name
 
 SCHEMA_VERSION = 1
 KIND = "edgecrelu-result"
@@ -56,20 +57,12 @@ class Cell:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        kind, _, depth = self.variant.partition("@")
-        d["kind"] = kind
-        d["depth"] = int(depth) if depth else 0
+        d["kind"], d["depth"] = split_name(self.variant)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Cell":
         return cls(d["variant"], d["form"], d["precision"], d["backend"], int(d["batch"]))
-
-
-def atomic_write_json(path: str | os.PathLike, obj) -> Path:
-    """Write JSON so that a reader never sees a half file (see :func:`edgecrelu.fileio.atomic_write`)."""
-    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"  # serialise first: a bad object leaves no file
-    return atomic_write(path, lambda f: f.write(text))
 
 
 def record_path(results_dir: str | os.PathLike, cell: Cell) -> Path:

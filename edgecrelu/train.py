@@ -28,15 +28,12 @@ from typing import Callable
 import numpy as np
 
 from edgecrelu import __version__
-from edgecrelu.bundle import sha256_file, utc_now
+from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError, require, unknown
-from edgecrelu.fileio import atomic_write, read_json_object
-from edgecrelu.profiling.stats import summarize
-from edgecrelu.results import atomic_write_json
+from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, sha256_file, utc_now
+from edgecrelu.runfile import RECORD_KIND, RUN_KIND, SCHEMA_VERSION
+from edgecrelu.variant import split_name
 
-SCHEMA_VERSION = 1
-RUN_KIND = "edgecrelu-train-run"
-RECORD_KIND = "edgecrelu-train-record"
 OPTIMIZERS = {"sgd": 0.05, "adamw": 0.002}  # name -> default learning rate
 WEIGHT_DECAY = {"sgd": 5e-4, "adamw": 0.05}
 USER_DEFAULT_INPUT_SIZE = 32  # for package.module:callable models (the zoo entries carry their own)
@@ -526,10 +523,10 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
                 d = variant_dir(out, variant, seed)
                 sha = _save_weights(model, d / "weights.pt")
                 atomic_write_json(d / "arch.json", arch_json)
-                kind, _, depth = variant.partition("@")
+                kind, depth = split_name(variant)
                 record = {
                     "schema_version": SCHEMA_VERSION, "kind": RECORD_KIND, "created_utc": utc_now(),
-                    "variant": variant, "variant_kind": kind, "depth": int(depth) if depth else 0,
+                    "variant": variant, "variant_kind": kind, "depth": depth,
                     "arch": arch_json["arch"], "arch_args": arch_json["arch_args"],
                     "input_shape": list(ds.input_shape), "num_classes": ds.num_classes,
                     "data": ds.summary(), "recipe": recipe, "seed": seed,

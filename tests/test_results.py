@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.results import KIND, SCHEMA_VERSION, Cell, atomic_write_json, load_records, write_record
-from edgecrelu.profiling.stats import summarize
+from edgecrelu.fileio import atomic_write_json
+from edgecrelu.results import KIND, SCHEMA_VERSION, Cell, load_records, write_record
 
 
 def _record(cell):

@@ -1,4 +1,5 @@
-"""Backends by name. Each module ``edgecrelu.backends.<module>`` exposes:
+"""Backends by name (see ``edgecrelu.registries.BACKENDS``). Each module ``edgecrelu.backends.<name>``
+exposes:
 
 * ``NAME``: the backend name used in cells and device profiles,
 * ``EXTRA``: the pip extra that provides its heavy dependency,
@@ -11,18 +12,8 @@ Modules are imported lazily, so ``import edgecrelu.backends`` costs nothing.
 
 from __future__ import annotations
 
-import importlib
-
-from edgecrelu.errors import unknown
-
-BACKENDS = {
-    "onnxruntime": "edgecrelu.backends.onnxruntime",
-    "tensorrt": "edgecrelu.backends.tensorrt",
-    "torch": "edgecrelu.backends.torch",
-}
+from edgecrelu.registries import BACKENDS
 
 
 def get_backend(name: str):
-    if name not in BACKENDS:
-        raise unknown("backend", name, BACKENDS)
-    return importlib.import_module(BACKENDS[name])
+    return BACKENDS.load(name)

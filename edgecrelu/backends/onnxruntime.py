@@ -3,7 +3,7 @@
 Execution providers come from the device profile's ``[onnxruntime] providers`` in order of
 preference; the ones this onnxruntime build does not offer are skipped with a warning that lands in
 the record (a CPU-only wheel on a GPU box must not silently look like a GPU number). More than one
-intra-op thread turns spinning off (FACTS.md: spinning threads wreck p99 on small VMs).
+intra-op thread turns spinning off (docs/platform-notes.md: spinning threads wreck p99 on small VMs).
 onnxruntime itself is imported only inside functions.
 """
 
@@ -182,3 +182,10 @@ class OrtRunner(Runner):
             "model": self.model_path.name,
             "warnings": list(self.warnings),
         }
+
+
+def reference_runner(model_path) -> OrtRunner:
+    """The FP32 reference every cell's agreement is measured against: ONNX Runtime on the CPU, one thread."""
+    from edgecrelu.devices import OrtOptions
+
+    return OrtRunner(model_path, OrtOptions(threads=1, providers=("CPUExecutionProvider",)))

@@ -18,7 +18,7 @@ from edgecrelu.backends.base import Runner, artifact_for, onnx_cells
 from edgecrelu.backends.trt.builder import TRT_PRECISIONS, make_plan
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError, require
-from edgecrelu.profiling.worker import progress
+from edgecrelu.progress import progress
 from edgecrelu.results import Cell
 
 NAME = "tensorrt"
@@ -44,7 +44,7 @@ def trt_version() -> TrtVersion:
 
 def check_dla(core: int) -> None:
     """Refuse a DLA profile up front (before any cell runs) where this TensorRT / module has no DLA."""
-    from edgecrelu.profiling.jetson import jetson_module
+    from edgecrelu.hostinfo import jetson_module
 
     try:
         version = trt_version()
@@ -130,7 +130,7 @@ class TensorRTRunner(Runner):
         from edgecrelu.backends.trt.cache import GpuId
         from edgecrelu.backends.trt.runtime import TrtRuntime, gpu_identity
         from edgecrelu.backends.trt.trtexec import trtexec_command
-        from edgecrelu.profiling.jetson import jetson_module
+        from edgecrelu.hostinfo import jetson_module
 
         check_available()
         version = trt_version()

@@ -18,7 +18,7 @@ import numpy as np
 from edgecrelu.backends.base import Runner
 from edgecrelu.errors import EdgeCReLUError, first_line, require
 from edgecrelu.fileio import read_json_object
-from edgecrelu.profiling.worker import progress
+from edgecrelu.progress import progress
 from edgecrelu.results import Cell
 
 NAME = "torch"

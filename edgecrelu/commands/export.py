@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from edgecrelu.bundle import PRECISIONS
 from edgecrelu.commands.options import csv_list
 from edgecrelu.export import CALIB_METHODS
+from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 
 # Kept in step with edgecrelu.export.forms.FORMS (no torch or onnx import here).
 FORM_NAMES = ("graph", "folded", "pm1", "split")
@@ -43,7 +43,7 @@ def command(run_dir, out, variants, precisions, forms, calib_size, calib_method,
     edgecrelu export runs/digits --out bundles/digits
     edgecrelu export runs/digits --out b --forms graph,folded,pm1,split --calib-method entropy
     """
-    from edgecrelu.export.pipeline import ExportConfig, export_bundle
+    from edgecrelu.export.exporter import ExportConfig, export_bundle
 
     config = ExportConfig(
         run_dir=Path(run_dir), out=Path(out),

@@ -43,14 +43,14 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
       edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
     """
     from edgecrelu.backends import BACKENDS
-    from edgecrelu.bundle import PRECISIONS
     from edgecrelu.profiling.engine import ProfileConfig, run_profile, summary_table
+    from edgecrelu.registries import PRECISIONS
 
     config = ProfileConfig(
         bundle=bundle, device=device, out=out,
         backends=_tuple(backend, choices=list(BACKENDS), what="backend"),
         variants=_tuple(variants, what="variant"),
-        precisions=_tuple(precisions, choices=list(PRECISIONS) + ["bf16"], what="precision"),
+        precisions=_tuple(precisions, choices=list(PRECISIONS), what="precision"),
         forms=_tuple(forms, what="form"),
         batches=_tuple(batch, what="batch size", cast=int),
         threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,

@@ -24,7 +24,7 @@ def command(out, device, model, data, backend, epochs, quick):
     The default finishes in about 5 minutes on a 2-core CPU; --quick in about 90 seconds.
     For a real decision, run the stages yourself with more epochs, seeds and timing.
     """
-    from edgecrelu.pipeline import RunConfig, run_pipeline
+    from edgecrelu.workflow import RunConfig, run_pipeline
 
     result = run_pipeline(RunConfig(out=out, device=device, model=model, data=data, quick=quick, epochs=epochs,
                                     backend=backend))

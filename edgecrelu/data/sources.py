@@ -16,9 +16,9 @@ from typing import Callable
 
 import numpy as np
 
-from edgecrelu.bundle import sha256_file
-from edgecrelu.errors import EdgeCReLUError, first_line, unknown
 from edgecrelu.data.preprocess import to_nhwc, to_raw
+from edgecrelu.errors import EdgeCReLUError, first_line, unknown
+from edgecrelu.fileio import sha256_file
 
 SPECS = ("digits", "imagefolder:PATH", "cifar10:PATH", "npz:PATH")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")

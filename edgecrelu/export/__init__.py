@@ -1,6 +1,6 @@
 """Export: PyTorch checkpoints -> ONNX bundle (fp32 / fp16 / int8 QDQ, exact CReLU forms, parity).
 
-Torch side only. The entry point is :func:`edgecrelu.export.pipeline.export_bundle`; the modules
+Torch side only. The entry point is :func:`edgecrelu.export.exporter.export_bundle`; the modules
 import torch / onnxruntime inside the functions that need them. This package module imports nothing,
 so the CLI takes the names below from it without loading onnx.
 """

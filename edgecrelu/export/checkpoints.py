@@ -8,12 +8,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgecrelu.bundle import sha256_file
-from edgecrelu.fileio import read_json_object
 from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.fileio import read_json_object, sha256_file
+from edgecrelu.runfile import RUN_KIND
 from edgecrelu.validate import is_int, is_safe_relpath, is_text, want
-
-RUN_KIND = "edgecrelu-train-run"
 
 
 @dataclass(frozen=True)

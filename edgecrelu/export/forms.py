@@ -1,4 +1,4 @@
-"""CReLU forms: exact rewrites of the exported ONNX graph (DESIGN.md "CReLU forms", FACTS.md).
+"""CReLU forms: exact rewrites of the exported ONNX graph (docs/platform-notes.md "CReLU forms").
 
 The exporter writes a CReLU site as ``Conv -> Neg -> Concat(axis=1) -> Relu`` (our module) or
 ``Conv -> {Relu, Neg -> Relu} -> Concat`` (other CReLU code). :func:`find_crelu_sites` finds both

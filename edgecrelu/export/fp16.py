@@ -1,4 +1,4 @@
-"""FP16 ONNX with float32 I/O (FACTS.md "ONNX Runtime": onnxconverter-common, ``keep_io_types``).
+"""FP16 ONNX with float32 I/O (docs/platform-notes.md "ONNX Runtime": onnxconverter-common, ``keep_io_types``).
 
 TensorRT >= 11 has no ``--fp16`` flag: the FP16 must be in the file. On ORT CPU the model runs through
 Casts, so its accuracy is what export records, not its speed.

@@ -18,7 +18,6 @@ import onnx
 from onnx import numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.export import CALIB_METHODS
 
 
 def _reader(x: np.ndarray, input_name: str, batch: int):

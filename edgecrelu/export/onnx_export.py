@@ -1,6 +1,6 @@
 """PyTorch -> ONNX with the dynamo exporter, the full checker, and ORT-vs-PyTorch parity.
 
-FACTS.md "Export": ``dynamo=True``, ``external_data=False`` (one file), an explicit opset and a
+docs/platform-notes.md "Export": ``dynamo=True``, ``external_data=False`` (one file), an explicit opset and a
 named dynamic batch axis; both exporters fold eval-mode BatchNorm into Conv.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import onnx
 
 from edgecrelu.errors import EdgeCReLUError, first_line
-from edgecrelu.profiling.accuracy import topk_accuracy
+from edgecrelu.scoring import topk_accuracy
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
@@ -64,7 +64,7 @@ def check(model: onnx.ModelProto) -> None:
 
 def ort_session(model: onnx.ModelProto | bytes | str, threads: int | None = None):
     """A CPU ONNX Runtime session for accuracy checks: up to 4 threads (``threads=None``), no
-    spinning, so it degrades gracefully on a shared box (FACTS.md "ONNX Runtime")."""
+    spinning, so it degrades gracefully on a shared box (docs/platform-notes.md "ONNX Runtime")."""
     import os
 
     import onnxruntime as ort

@@ -17,7 +17,6 @@ Order of work (``run_profile``):
 from __future__ import annotations
 
 import functools
-
 import json
 import shutil
 import subprocess
@@ -32,11 +31,10 @@ import numpy as np
 
 from edgecrelu import __version__
 from edgecrelu.backends.base import find_artifact
-from edgecrelu.bundle import sha256_bytes, utc_now
+from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError, first_line, unknown
-from edgecrelu.fileio import atomic_write
-from edgecrelu.profiling.stats import summarize
-from edgecrelu.results import KIND, SCHEMA_VERSION, Cell, atomic_write_json, load_record, record_path, write_record
+from edgecrelu.fileio import atomic_write, atomic_write_json, sha256_bytes, utc_now
+from edgecrelu.results import KIND, SCHEMA_VERSION, Cell, load_record, record_path, write_record
 
 ISOLATION = ("process", "none")
 REFERENCE_BATCH = 64
@@ -352,7 +350,7 @@ class _Run:
         log_path = d / f"trial{task['trial']}.log"
         out = Path(task["out"])
         out.unlink(missing_ok=True)
-        from edgecrelu.profiling.worker import PROGRESS_PREFIX
+        from edgecrelu.progress import PROGRESS_PREFIX
 
         with open(log_path, "w") as logf:
             # Everything goes to the log; progress lines (engine builds) are also shown as they come.
@@ -398,15 +396,15 @@ class _Run:
         cache = self.partial / "ref" / (art.path.replace("/", "__") + ".npy")
         if cache.is_file():
             return np.load(cache), name, None
-        from edgecrelu.backends import onnxruntime as ortb
-        from edgecrelu.devices import OrtOptions
-        from edgecrelu.profiling.accuracy import predict_logits
+        from edgecrelu.backends import get_backend
+        from edgecrelu.scoring import predict_logits
 
+        ort_backend = get_backend("onnxruntime")
         try:
-            ortb.check_available()
+            ort_backend.check_available()
         except EdgeCReLUError as exc:
             return None, None, f"no fp32 reference ({exc})"
-        runner = ortb.OrtRunner(self.bundle.path(art.path), OrtOptions(threads=1, providers=("CPUExecutionProvider",)))
+        runner = ort_backend.reference_runner(self.bundle.path(art.path))
         x, _ = self.eval_set
         with runner:
             logits = predict_logits(runner.infer, runner.input_names()[0], x, REFERENCE_BATCH,
@@ -415,8 +413,8 @@ class _Run:
         return logits, name, None
 
     def record(self, cell: Cell, trials: list[dict]) -> dict:
-        from edgecrelu.profiling.accuracy import accuracy_metrics
         from edgecrelu.profiling.memory import static_memory
+        from edgecrelu.scoring import accuracy_metrics
 
         prof = self.profile
         latency, per_trial, stages = pooled_latency(trials)

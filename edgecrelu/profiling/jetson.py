@@ -1,7 +1,7 @@
 """Jetson telemetry: module / L4T detection, power mode, clocks, and tegrastats power during a cell.
 
 Everything here is plain text parsing plus one subprocess, so it imports on any machine. Formats
-(FACTS.md "Jetson"): tegrastats prints ``RAIL cur/avg`` pairs whose names and units differ by
+(docs/platform-notes.md "Jetson"): tegrastats prints ``RAIL cur/avg`` pairs whose names and units differ by
 module and L4T release; the board input rail (``VDD_IN`` on Orin / Xavier NX, ``POM_5V_IN`` on
 Nano / TX2) is the total. Modules without an input rail (AGX Xavier, AGX Orin devkit) report the
 sum of their rails, and say so.
@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference  # noqa: F401  (re-exported)
+from edgecrelu.hostinfo import jetson_module, read_file
+from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference
 
 # Rails that measure the whole module's input; the first one present is the total.
 INPUT_RAILS = ("VDD_IN", "POM_5V_IN", "VIN")
@@ -39,42 +40,6 @@ _EMC = re.compile(r"\bEMC_FREQ (\d+)%(?:@(\d+))?")
 _CPU = re.compile(r"\bCPU \[([^\]]*)\]")
 
 
-# -- module / release detection -----------------------------------------------------------------
-def _read(root: Path, rel: str) -> str | None:
-    try:
-        return (root / rel.lstrip("/")).read_bytes().decode("utf-8", "replace").replace("\x00", "").strip()
-    except OSError:
-        return None
-
-
-def parse_nv_tegra_release(text: str) -> dict | None:
-    """``# R36 (release), REVISION: 4.3, GCID: ..., BOARD: generic, ...`` -> {"l4t": "36.4.3", ...}."""
-    m = re.search(r"#\s*R(\d+)\s*\(release\),\s*REVISION:\s*([\d.]+)", text)
-    if not m:
-        return None
-    out = {"l4t": f"{m.group(1)}.{m.group(2)}"}
-    for key in ("BOARD", "EABI", "DATE", "GCID"):
-        km = re.search(rf"{key}:\s*([^,]+)", text)
-        if km:
-            out[key.lower()] = km.group(1).strip()
-    return out
-
-
-def jetson_module(root: str = "/") -> dict | None:
-    """{"model", "l4t"[, "release"]} of this board from two files (no commands run), or None when
-    this is not a Jetson."""
-    r = Path(root)
-    model = _read(r, "/proc/device-tree/model")
-    release_text = _read(r, "/etc/nv_tegra_release")
-    release = parse_nv_tegra_release(release_text) if release_text else None
-    if release is None and not (model and ("jetson" in model.lower() or "tegra" in model.lower())):
-        return None
-    info: dict = {"model": model, "l4t": release["l4t"] if release else None}
-    if release:
-        info["release"] = release
-    return info
-
-
 def jetson_info(root: str = "/") -> dict | None:
     """:func:`jetson_module` plus device tree, GPU clocks and temperatures, or None when this is not a Jetson.
 
@@ -85,7 +50,7 @@ def jetson_info(root: str = "/") -> dict | None:
     if info is None:
         return None
     r = Path(root)
-    compat = _read(r, "/proc/device-tree/compatible")
+    compat = read_file(r, "/proc/device-tree/compatible")
     if compat:
         info["compatible"] = compat
     info["gpu_devfreq"] = read_gpu_devfreq(root)
@@ -110,11 +75,11 @@ def read_gpu_devfreq(root: str = "/") -> dict | None:
         return None
     for d in devs:
         if any(tag in d.name for tag in _GPU_DEVFREQ):
-            vals = {k: _int(_read(d, k)) for k in ("min_freq", "max_freq", "cur_freq")}
+            vals = {k: _int(read_file(d, k)) for k in ("min_freq", "max_freq", "cur_freq")}
             if vals["max_freq"] is None:
                 continue
             return {"device": d.name, "min_hz": vals["min_freq"], "max_hz": vals["max_freq"],
-                    "cur_hz": vals["cur_freq"], "governor": _read(d, "governor"),
+                    "cur_hz": vals["cur_freq"], "governor": read_file(d, "governor"),
                     "locked": vals["min_freq"] == vals["max_freq"]}
     return None
 
@@ -128,7 +93,7 @@ def read_thermal_zones(root: str = "/") -> dict:
     except OSError:
         return out
     for z in zones:
-        name, temp = _read(z, "type"), _int(_read(z, "temp"))
+        name, temp = read_file(z, "type"), _int(read_file(z, "temp"))
         if name and temp is not None and temp / 1000.0 > _OFFLINE_C:
             out[name] = temp / 1000.0
     return out

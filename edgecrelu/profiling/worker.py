@@ -20,13 +20,6 @@ import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
 
-PROGRESS_PREFIX = "[edgecrelu progress] "  # worker lines with this prefix are relayed to the user
-
-
-def progress(message: str) -> None:
-    """A line the parent shows live (e.g. an engine build that takes minutes); all output goes to the log."""
-    print(PROGRESS_PREFIX + message, file=sys.stderr, flush=True)
-
 
 def _profile_from_dict(d: dict, path: str = ""):
     from edgecrelu.devices import parse_profile
@@ -40,10 +33,10 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
     from edgecrelu.backends import get_backend
     from edgecrelu.bundle import Bundle
     from edgecrelu.profiling import memory
-    from edgecrelu.profiling.accuracy import predict_logits
     from edgecrelu.profiling.power import get_monitor
     from edgecrelu.profiling.timing import TimingSettings, timed_loop
     from edgecrelu.results import Cell
+    from edgecrelu.scoring import predict_logits
 
     cell = Cell.from_dict(task["cell"])
     if bundle is None:
@@ -97,8 +90,7 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
 
 
 def main(argv=None) -> int:
-    from edgecrelu.fileio import read_json_object
-    from edgecrelu.results import atomic_write_json
+    from edgecrelu.fileio import atomic_write_json, read_json_object
 
     argv = sys.argv[1:] if argv is None else argv
     task = read_json_object(argv[0], "worker task")

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgecrelu import __version__
-from edgecrelu.bundle import utc_now
 from edgecrelu.devices import Decision
+from edgecrelu.fileio import utc_now
 from edgecrelu.report import cost, decision, sections, table
 from edgecrelu.report.policy import policy_from_record
 

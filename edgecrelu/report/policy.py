@@ -8,8 +8,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from edgecrelu import devices
-from edgecrelu.devices import Decision
-from edgecrelu.devices import tomllib  # tomllib, or tomli on Python 3.10
+from edgecrelu.devices import (
+    Decision,
+    tomllib,  # tomllib, or tomli on Python 3.10
+)
 from edgecrelu.errors import EdgeCReLUError
 
 DECISION_KEYS = tuple(f.name for f in fields(Decision))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from edgecrelu.report.table import PRECISION_ORDER
+from edgecrelu.registries import PRECISION_ORDER
 
 COLORS = {"relu": "#4c72b0", "crelu": "#dd8452", "crelu-half": "#55a868"}
 OTHER = "#8c8c8c"

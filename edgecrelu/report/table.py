@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import PRECISION_ORDER
 from edgecrelu.report import pareto, stats
 from edgecrelu.results import Cell
+from edgecrelu.variant import split_name
 
 MB = 1024 * 1024
 CRELU_KINDS = ("crelu", "crelu-half")
-PRECISION_ORDER = {"fp32": 0, "fp16": 1, "bf16": 2, "int8": 3}  # table rows and plot groups; others last
 
 
 @dataclass
@@ -92,7 +93,7 @@ def row_from_record(rec: dict) -> Row:
         raise EdgeCReLUError(f"record {Cell.from_dict(cell).key}: accuracy.top1 = {acc['top1']} is not a fraction in [0, 1]")
     return Row(
         variant=variant,
-        kind=str(cell.get("kind") or variant.partition("@")[0]),
+        kind=str(cell.get("kind") or split_name(variant)[0]),
         form=str(cell["form"]),
         precision=str(cell["precision"]),
         backend=str(cell["backend"]),

@@ -1,5 +1,5 @@
 """TensorRT backend protocol. TensorRT and pycuda cannot be installed on the development machines
-(FACTS.md): the parts that need no GPU are tested here; real builds carry the ``tensorrt`` marker and
+(docs/platform-notes.md): the parts that need no GPU are tested here; real builds carry the ``tensorrt`` marker and
 skip cleanly where ``tensorrt`` / ``pycuda`` do not import."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import types
 
 import numpy as np
 import pytest
+from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.backends import get_backend
 from edgecrelu.bundle import Bundle
 from edgecrelu.devices import DeviceProfile, TrtOptions
 from edgecrelu.errors import EdgeCReLUError, MissingDependencyError
 from edgecrelu.results import Cell
-from fixtures.tiny_bundle import cached_tiny_bundle
 
 INSTALL = ("tensorrt is not installed; install it with: pip install 'edgecrelu[trt]' "
            "(on a Jetson use JetPack's TensorRT: sudo apt install python3-libnvinfer)")

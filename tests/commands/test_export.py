@@ -6,11 +6,10 @@ import json
 import shutil
 
 import pytest
+from cli_helpers import one_line_error  # noqa: E402  (tests/cli_helpers.py)
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
-
-from cli_helpers import one_line_error  # noqa: E402  (tests/cli_helpers.py)
 
 pytest.importorskip("torch")
 
@@ -76,8 +75,8 @@ def test_existing_out_needs_overwrite(tmp_path):
 
 def test_forms_are_kept_in_step_with_the_registry():
     from edgecrelu.commands.export import CALIB_METHODS, FORM_NAMES
+    from edgecrelu.export import CALIB_METHODS as METHODS
     from edgecrelu.export.forms import FORMS
-    from edgecrelu.export.int8 import CALIB_METHODS as METHODS
 
     assert set(FORM_NAMES) == set(FORMS) and tuple(CALIB_METHODS) == tuple(METHODS)
 

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import one_line_error  # noqa: E402  (tests/cli_helpers.py)
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
-
-from cli_helpers import one_line_error  # noqa: E402  (tests/cli_helpers.py)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
 

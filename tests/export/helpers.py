@@ -25,8 +25,8 @@ def make_run(out: Path, variants=VARIANTS, seeds=(0,), size: int = SIZE) -> Path
     """Write ``out/run.json`` and ``out/<variant>/seed<k>/{weights.pt, arch.json, record.json}``."""
     import torch
 
-    from edgecrelu.bundle import sha256_file
     from edgecrelu.data import load_dataset
+    from edgecrelu.fileio import sha256_file
     from edgecrelu.nn.build import make_model
 
     ds = load_dataset("digits", size=size, seed=0)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from edgecrelu.bundle import sha256_bytes
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.export.checkpoints import read_run, select_checkpoints
+from edgecrelu.fileio import sha256_bytes
 
 
 def write_run(root, entries):

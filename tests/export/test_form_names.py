@@ -9,6 +9,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from edgecrelu.export.forms import get_form
+
 from .onnx_models import conv_crelu_net
 
 

@@ -76,7 +76,7 @@ def test_every_form_equals_graph(exported, name):
     ops = count_ops(out)
     if name == "folded":
         assert rewritten == 2 and "Neg" not in ops and "Concat" not in ops
-        assert bool(np.all(ort_logits(out, X) == ref))  # FACTS.md: bit-identical in ORT
+        assert bool(np.all(ort_logits(out, X) == ref))  # docs/platform-notes.md: bit-identical in ORT
     elif name == "pm1":
         assert rewritten == 2 and "Neg" not in ops and "Concat" not in ops and ops["Conv"] == 5
     elif name == "split":

@@ -8,8 +8,9 @@ import pytest
 from onnx import numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.export.int8 import CALIB_METHODS, qdq_summary, quantize_int8
-from edgecrelu.export.onnx_export import check, ort_logits
+from edgecrelu.export import CALIB_METHODS
+from edgecrelu.export.int8 import qdq_summary, quantize_int8
+from edgecrelu.export.onnx_export import check
 
 from .onnx_models import conv_crelu_net
 
@@ -32,8 +33,20 @@ def test_qdq_is_symmetric_int8_per_channel(method):
             assert zp.data_type == onnx.TensorProto.INT8 and not numpy_helper.to_array(zp).any()
     # I/O stays float32 and the quantized model still tracks the float one
     assert q.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
-    ref = ort_logits(fp32, X)
-    assert np.abs(ort_logits(q, X) - ref).max() < 0.1 * np.abs(ref).max()
+    # Checked with ORT's graph optimisations off: its fused integer kernels on x86 CPUs without VNNI
+    # saturate with full-range int8 weights (docs/platform-notes.md "ONNX Runtime"), which would test
+    # this CPU, not the file.
+    ref = reference_logits(fp32, X)
+    assert np.abs(reference_logits(q, X) - ref).max() < 0.1 * np.abs(ref).max()
+
+
+def reference_logits(model, x):
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    return sess.run(None, {sess.get_inputs()[0].name: x})[0]
 
 
 def test_unknown_method_and_empty_calibration():

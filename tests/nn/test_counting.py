@@ -68,7 +68,7 @@ def test_inspect_net_budget():
 
 
 def test_convpool_c_crelu_half_mac_ratio():
-    """crelu-half on the first 4 convs of ConvPool-CNN-C at 32 px keeps 74 % of the MACs (FACTS.md)."""
+    """crelu-half on the first 4 convs of ConvPool-CNN-C at 32 px keeps 74 % of the MACs (docs/platform-notes.md)."""
     macs = {v: count_model(make_model("convpool-c", v, in_channels=3, num_classes=10, input_size=32)[0],
                            (3, 32, 32))["macs"] for v in ("relu", "crelu-half@4")}
     assert round(macs["crelu-half@4"] / macs["relu"], 2) == 0.74

@@ -6,6 +6,7 @@ from torch import nn
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.nn import CReLU, VariantSpec, apply_variant, default_variants, find_sites, get_entry, parse_variant
+
 from . import user_models as U
 
 SHAPE = (3, 16, 16)

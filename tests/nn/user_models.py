@@ -1,8 +1,8 @@
 """User models that are not in the zoo, written the ways people write them (for the rewrite tests)."""
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class PlainBN(nn.Module):

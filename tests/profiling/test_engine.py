@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from fixtures.tiny_bundle import LABEL_TOP1, cached_tiny_bundle, copy_bundle
 
-from edgecrelu.bundle import sha256_file
 from edgecrelu.devices import load_device
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import sha256_file
 from edgecrelu.profiling import engine
 from edgecrelu.profiling.engine import ProfileConfig, combine_power, pooled_latency, run_profile
 from edgecrelu.results import REQUIRED, Cell, load_records
@@ -206,7 +206,7 @@ def test_combine_power_weights_by_samples():
 
 
 def test_power_from_a_fake_tegrastats(bundle, tmp_path, monkeypatch):
-    # No Jetson here: a stand-in `tegrastats` on PATH prints the Orin line format (FACTS.md) so the
+    # No Jetson here: a stand-in `tegrastats` on PATH prints the Orin line format (docs/platform-notes.md) so the
     # real TegrastatsMonitor and the record's power fields are exercised end to end.
     bindir = tmp_path / "bin"
     bindir.mkdir()

@@ -1,7 +1,7 @@
 """Jetson telemetry parsing and the tegrastats monitor.
 
 No Jetson can be here, so the tegrastats / nvpmodel / jetson_clocks lines below are recorded-format
-test doubles: written in the formats NVIDIA's tools print on each module (FACTS.md "Jetson"), not
+test doubles: written in the formats NVIDIA's tools print on each module (docs/platform-notes.md "Jetson"), not
 captured from this machine. The fake ``tegrastats`` on PATH is a shell script printing such lines.
 """
 
@@ -14,10 +14,11 @@ import time
 
 import pytest
 
+from edgecrelu import hostinfo
+from edgecrelu.devices import Power
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.profiling import jetson as J
-from edgecrelu.profiling.power import get_monitor
-from edgecrelu.devices import Power
+from edgecrelu.profiling.power import energy_mj_per_inference, get_monitor
 
 # Recorded-format doubles, one per module (rail names and units differ).
 NANO = ("RAM 1650/3964MB (lfb 93x4MB) SWAP 0/1982MB (cached 0MB) IRAM 0/252kB(lfb 252kB) "
@@ -68,9 +69,9 @@ def test_tegrastats_details():
 
 def test_energy_arithmetic():
     # 5000 mW for 2 s = 10 J = 10000 mJ, over 1000 images = 10 mJ each
-    assert J.energy_mj_per_inference(5000.0, 2.0, 1000) == pytest.approx(10.0)
+    assert energy_mj_per_inference(5000.0, 2.0, 1000) == pytest.approx(10.0)
     with pytest.raises(ValueError):
-        J.energy_mj_per_inference(5000.0, 2.0, 0)
+        energy_mj_per_inference(5000.0, 2.0, 0)
 
 
 def _orin(vdd_in, gpu_mhz=305, tj=47.0):
@@ -156,10 +157,10 @@ def test_jetson_clocks_parsing():
 
 
 def test_nv_tegra_release():
-    r = J.parse_nv_tegra_release("# R36 (release), REVISION: 4.3, GCID: 38968081, BOARD: generic, "
+    r = hostinfo.parse_nv_tegra_release("# R36 (release), REVISION: 4.3, GCID: 38968081, BOARD: generic, "
                                  "EABI: aarch64, DATE: Wed Jan  8 01:49:37 UTC 2025\n")
     assert r["l4t"] == "36.4.3" and r["board"] == "generic"
-    assert J.parse_nv_tegra_release("Ubuntu 22.04") is None
+    assert hostinfo.parse_nv_tegra_release("Ubuntu 22.04") is None
 
 
 def _fake_root(tmp_path, model=None, release=None):

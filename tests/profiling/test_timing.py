@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from edgecrelu.profiling.stats import summarize
+from edgecrelu.distribution import summarize
 from edgecrelu.profiling.timing import TimingSettings, timed_loop
 
 

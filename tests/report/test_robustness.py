@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.stats import summarize
 from edgecrelu.report import ReportConfig, build_report
 from edgecrelu.results import KIND, SCHEMA_VERSION, Cell
 

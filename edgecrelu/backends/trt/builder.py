@@ -1,6 +1,6 @@
 """TensorRT engine builds: first a plain :class:`BuildPlan` (testable without TensorRT), then applied.
 
-How precision reaches the engine depends on the release (FACTS.md "TensorRT"):
+How precision reaches the engine depends on the release (docs/platform-notes.md "TensorRT"):
 
 * TensorRT 11: every network is strongly typed; FP16 comes from the FP16 ONNX, INT8 from the QDQ
   ONNX, and no precision flag exists.
@@ -22,8 +22,9 @@ from typing import Sequence
 from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
+from edgecrelu.registries import ONNX_PRECISIONS
 
-TRT_PRECISIONS = ("fp32", "fp16", "int8")
+TRT_PRECISIONS = ONNX_PRECISIONS  # TensorRT runs the bundle's ONNX files
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Engine cache on disk. Engines are not portable across GPUs or TensorRT versions (FACTS.md), so the
+"""Engine cache on disk. Engines are not portable across GPUs or TensorRT versions (docs/platform-notes.md), so the
 key hashes everything that decides the engine: the ONNX file's sha256, the precision, the builder
 options, the TensorRT version and the GPU (name, compute capability, Jetson L4T release).
 
@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgecrelu.bundle import sha256_bytes
+from edgecrelu.fileio import sha256_bytes
 
 ENV_VAR = "EDGECRELU_ENGINE_CACHE"
 CACHE_SCHEMA = 1

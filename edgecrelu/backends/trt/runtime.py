@@ -18,7 +18,6 @@ import numpy as np
 from edgecrelu.backends.trt.buffers import TensorSpec, check_feed, plan_buffers, total_bytes
 from edgecrelu.errors import EdgeCReLUError
 
-
 # trt.DataType member name -> numpy dtype (the I/O of bundle models is float32; the rest for safety).
 TRT_DTYPES = {"FLOAT": "float32", "HALF": "float16", "INT8": "int8", "INT32": "int32", "INT64": "int64",
               "BOOL": "bool", "UINT8": "uint8"}

@@ -1,4 +1,4 @@
-"""TensorRT version strings and what each release can do (FACTS.md "TensorRT")."""
+"""TensorRT version strings and what each release can do (docs/platform-notes.md "TensorRT")."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class TrtVersion:
     def dla_support(self, module: str | None) -> tuple[bool, str]:
         """(supported, reason) for DLA with this release on the given Jetson module model string.
 
-        10.7 was the last 10.x with DLA; it returned in 11.4.1 only on AGX Orin (FACTS.md).
+        10.7 was the last 10.x with DLA; it returned in 11.4.1 only on AGX Orin (docs/platform-notes.md).
         """
         if self.triple < (10, 8, 0):
             return True, ""

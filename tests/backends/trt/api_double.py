@@ -1,4 +1,4 @@
-"""Test doubles for ``tensorrt`` and ``pycuda.driver``, which cannot be installed here (FACTS.md).
+"""Test doubles for ``tensorrt`` and ``pycuda.driver``, which cannot be installed here (docs/platform-notes.md).
 
 They implement only the documented API that edgecrelu calls (TensorRT's Python API 8.5 to 11.x,
 pycuda's driver module with graph support, pycuda test/test_graph.py), record the calls, and refuse

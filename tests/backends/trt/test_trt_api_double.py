@@ -14,14 +14,14 @@ from dataclasses import replace
 import numpy as np
 import onnxruntime as ort
 import pytest
-
 from api_double import install
+from fixtures.tiny_bundle import cached_tiny_bundle
+
 from edgecrelu.backends import get_backend
 from edgecrelu.bundle import Bundle
 from edgecrelu.devices import DeviceProfile, Power, Timing, TrtOptions
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.results import Cell
-from fixtures.tiny_bundle import cached_tiny_bundle
 
 
 @pytest.fixture(scope="module")

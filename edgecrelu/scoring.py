@@ -1,4 +1,5 @@
-"""Accuracy of a cell through its own runner, and agreement with the FP32 reference.
+"""Accuracy of a model through any ``infer(feed) -> outputs`` callable (an ONNX session at export, a
+cell's runner at profile), and agreement with the FP32 reference.
 
 Batches run at the cell's batch size; the last partial batch is padded with zeros to the full batch
 (engines with a fixed or minimum batch accept it) and the padded rows are dropped.

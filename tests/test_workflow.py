@@ -3,12 +3,11 @@
 import json
 
 import pytest
+from cli_helpers import one_line_error
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
-from edgecrelu.pipeline import RunConfig, run_pipeline
-
-from cli_helpers import one_line_error
+from edgecrelu.workflow import RunConfig, run_pipeline
 
 
 @pytest.fixture(scope="module")

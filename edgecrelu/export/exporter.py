@@ -1,4 +1,4 @@
-"""``export_bundle``: a train run's checkpoints -> a deployment bundle (DESIGN.md "Bundle").
+"""``export_bundle``: a train run's checkpoints -> a deployment bundle (docs/contracts.md).
 
 Per variant: dynamo export (fp32 ``graph``), full ONNX check, ORT-vs-PyTorch parity (fails above
 ``parity_tol``), every requested CReLU form checked equal to ``graph`` on the eval set (fails above
@@ -19,15 +19,26 @@ from typing import Callable
 import numpy as np
 import onnx
 
-from edgecrelu.bundle import PRECISIONS, BundleWriter
+from edgecrelu.bundle import BundleWriter
 from edgecrelu.errors import EdgeCReLUError, require, unknown
+from edgecrelu.export import CALIB_METHODS
 from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoints
 from edgecrelu.export.forms import FORMS, count_ops, find_crelu_sites, get_form
 from edgecrelu.export.fp16 import to_fp16
-from edgecrelu.export.int8 import CALIB_METHODS, quantize_int8
+from edgecrelu.export.int8 import quantize_int8
 from edgecrelu.export.macs import onnx_macs
-from edgecrelu.export.onnx_export import (INPUT_NAME, OUTPUT_NAME, accuracy, check, export_onnx, max_abs_diff,
-                                          ort_logits, torch_logits)
+from edgecrelu.export.onnx_export import (
+    INPUT_NAME,
+    OUTPUT_NAME,
+    accuracy,
+    check,
+    export_onnx,
+    max_abs_diff,
+    ort_logits,
+    torch_logits,
+)
+from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
+from edgecrelu.variant import split_name
 
 DEFAULT_FORMS = ("graph", "folded")
 
@@ -68,11 +79,6 @@ class ExportConfig:
             raise EdgeCReLUError(f"--calib-size must be at least 1 for int8 (got {self.calib_size})")
         if self.eval_size is not None and self.eval_size < 1:
             raise EdgeCReLUError(f"--eval-size must be at least 1 (got {self.eval_size})")
-
-
-def split_variant(name: str) -> tuple[str, int]:
-    kind, _, depth = name.partition("@")
-    return kind, int(depth) if depth.isdigit() else 0
 
 
 def _row_hashes(x: np.ndarray) -> list[bytes]:
@@ -177,7 +183,7 @@ class _Progress:
 def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data, config: ExportConfig,
                     progress: _Progress, warnings: list[str]) -> tuple[dict, list[dict]]:
     """Export one checkpoint in every form and precision into ``w``; ``(variant entry, artifacts)``."""
-    kind, depth = split_variant(ck.variant)
+    kind, depth = split_name(ck.variant)
     model = _load_model(ck)
     in_shape = tuple(ck.arch["input_shape"])
     if tuple(d.ex.shape[1:]) != in_shape:
@@ -255,7 +261,7 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
     d = _load_data(run, run_dir, config)
     log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
 
-    plan = [(ck, ["graph"] if split_variant(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
+    plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
     progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
     variants, artifacts, warnings = {}, [], []
     with BundleWriter(config.out, overwrite=config.overwrite) as w:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from edgecrelu.profiling.accuracy import accuracy_metrics, predict_logits, topk_accuracy
+from edgecrelu.scoring import accuracy_metrics, predict_logits, topk_accuracy
 
 
 def test_predict_pads_the_last_partial_batch():

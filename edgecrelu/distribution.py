@@ -1,4 +1,5 @@
-"""Latency statistics as trtexec / MLPerf report them: percentiles, spread, CoV."""
+"""Sample distributions as trtexec / MLPerf report them: percentiles, spread, CoV (latency samples,
+and accuracies over training seeds)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import math
 from typing import Sequence
 
 import numpy as np
-
-LATENCY_KEYS = ("n", "min", "mean", "p50", "p90", "p95", "p99", "max", "std", "cov")
 
 
 def summarize(samples_ms: Sequence[float]) -> dict:

@@ -71,8 +71,7 @@ def _claim(out: Path, config: RunConfig, preset: Preset) -> None:
     """Record what OUT is made of; resuming it with other settings would mix two experiments."""
     from dataclasses import asdict
 
-    from edgecrelu.fileio import read_json_object
-    from edgecrelu.results import atomic_write_json
+    from edgecrelu.fileio import atomic_write_json, read_json_object
 
     settings = json.loads(json.dumps({"config": asdict(config) | {"out": None}, "preset": asdict(preset)}))
     marker = out / "run-settings.json"
@@ -118,7 +117,7 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
     timings["train"] = time.perf_counter() - t
 
     log(f"[2/4] export -> {bundle_dir}")
-    from edgecrelu.export.pipeline import ExportConfig, export_bundle
+    from edgecrelu.export.exporter import ExportConfig, export_bundle
 
     t = time.perf_counter()
     if not (bundle_dir / "manifest.json").is_file():

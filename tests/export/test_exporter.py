@@ -14,9 +14,9 @@ torch = pytest.importorskip("torch")
 from edgecrelu.bundle import Bundle  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
 from edgecrelu.export import forms as forms_mod  # noqa: E402
+from edgecrelu.export.exporter import ExportConfig, export_bundle  # noqa: E402
 from edgecrelu.export.int8 import qdq_summary  # noqa: E402
 from edgecrelu.export.onnx_export import max_abs_diff, ort_logits, torch_logits  # noqa: E402
-from edgecrelu.export.pipeline import ExportConfig, export_bundle  # noqa: E402
 
 from .helpers import VARIANTS, shared_bundle, shared_run  # noqa: E402
 
