@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from edgecrelu.devices import Decision
-from edgecrelu.report import fmt, stats
+from edgecrelu.report import fmt, noise
 from edgecrelu.report.table import Row
 
 LOWER_IS_BETTER = {"p99_latency": True, "p50_latency": True, "throughput": False, "energy": True, "memory": True}
@@ -99,12 +99,12 @@ def candidate(rows_of_config: list[Row], objective: str) -> Candidate | None:
     if objective == "memory":
         return Candidate(b1, b1.peak_mb, None if b1.peak_mb is None else (b1.peak_mb, b1.peak_mb), b1)
     if objective == "energy":
-        return Candidate(b1, b1.mj_per_inference, stats.scaled_range(b1.mj_per_inference, b1.record, False), b1)
+        return Candidate(b1, b1.mj_per_inference, noise.scaled_range(b1.mj_per_inference, b1.record, False), b1)
     with_thr = [r for r in rows_of_config if r.throughput is not None]
     if not with_thr:
         return Candidate(b1, None, None, b1)
     best = max(with_thr, key=lambda r: r.throughput)
-    return Candidate(b1, best.throughput, stats.scaled_range(best.throughput, best.record, True), best)
+    return Candidate(b1, best.throughput, noise.scaled_range(best.throughput, best.record, True), best)
 
 
 def _rank(c: Candidate, objective: str):
@@ -130,7 +130,7 @@ def significant(crelu: Candidate, relu: Candidate, objective: str) -> bool:
 
 def overlapping(crelu: Candidate, relu: Candidate) -> bool:
     """True when the two trial-to-trial ranges overlap (either way round): a tie within the noise."""
-    return stats.overlap(crelu.spread, relu.spread)
+    return noise.overlap(crelu.spread, relu.spread)
 
 
 def _comparison(gain: float, objective: str) -> str:

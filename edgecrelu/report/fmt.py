@@ -21,10 +21,6 @@ def num(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
 
 
-def pct(frac: float | None, digits: int = 1) -> str:
-    return "—" if frac is None else f"{frac * 100:.{digits}f} %"
-
-
 def signed(x: float | None, digits: int = 2) -> str:
     if x is None:
         return "—"

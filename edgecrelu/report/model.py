@@ -9,7 +9,7 @@ from pathlib import Path
 from edgecrelu import __version__
 from edgecrelu.devices import Decision
 from edgecrelu.fileio import utc_now
-from edgecrelu.report import cost, decision, sections, table
+from edgecrelu.report import cost, decision, machines, table
 from edgecrelu.report.policy import policy_from_record
 
 RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
@@ -19,7 +19,7 @@ RECORDS_POLICY = "device profile [decision] table of the records"  # where the p
 class SectionReport:
     """Everything the report says about the cells of one machine."""
 
-    section: sections.Section
+    section: machines.Section
     policy: Decision
     rows: list  # table.Row, sorted
     baseline: table.Row
@@ -58,19 +58,19 @@ def reproducibility(recs: list[dict]) -> dict:
     created = sorted(r.get("created_utc") or "" for r in recs)
     return {
         "environment": recs[0].get("environment") or {},
-        "settings": sections.distinct(r.get("settings") for r in recs),
-        "bundles": sections.distinct(
+        "settings": machines.distinct(r.get("settings") for r in recs),
+        "bundles": machines.distinct(
             {k: (r.get("bundle") or {}).get(k) for k in ("path", "manifest_sha256", "dataset_sha256", "model")}
             for r in recs
         ),
-        "run_ids": sections.distinct(r.get("run_id") for r in recs),
+        "run_ids": machines.distinct(r.get("run_id") for r in recs),
         "created_utc": [created[0], created[-1]] if created else [],
-        "edgecrelu_versions": sections.distinct(r.get("edgecrelu_version") for r in recs),
+        "edgecrelu_versions": machines.distinct(r.get("edgecrelu_version") for r in recs),
         "device_profile": {k: v for k, v in (recs[0].get("device_profile") or {}).items() if k != "decision"},
     }
 
 
-def analyze_section(sec: sections.Section, overrides: dict | None) -> SectionReport:
+def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionReport:
     policy = policy_from_record(sec.records[0], overrides)
     rows = table.sort_rows([table.row_from_record(r) for r in sec.records])
     backends = table.backend_order(sec.records)
@@ -81,7 +81,7 @@ def analyze_section(sec: sections.Section, overrides: dict | None) -> SectionRep
         cost.cost_of(r.label, r.p99, r.mj_per_inference, policy)
         for r in rows if r.batch == 1 and r.p99
     ]
-    warns = sections.consistency_warnings(sec)
+    warns = machines.consistency_warnings(sec)
     for r in rows:
         for w in r.record.get("warnings") or []:
             warns.append(f"{r.label} b{r.batch}: {w}")
@@ -89,8 +89,8 @@ def analyze_section(sec: sections.Section, overrides: dict | None) -> SectionRep
 
 
 def analyze(records: list[dict], overrides: dict | None = None, policy_source: str | None = None) -> Report:
-    secs = [analyze_section(s, overrides) for s in sections.split_by_machine(records)]
-    warns = sections.machine_warnings([s.section for s in secs])
+    secs = [analyze_section(s, overrides) for s in machines.split_by_machine(records)]
+    warns = machines.machine_warnings([s.section for s in secs])
     if len(secs) == 1:
         verdict, sentence = secs[0].verdict.verdict, secs[0].verdict.sentence
     else:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from html import escape
 
-from edgecrelu.report import render_text, svg
-from edgecrelu.report.cost import demand_sentence
-from edgecrelu.report.decision import forms_summary
-from edgecrelu.report.render_md import policy_lines
+from edgecrelu.report.markup import e, html_bold_head
+from edgecrelu.report.parts import parts
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1400px;
@@ -32,73 +29,26 @@ pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.78rem}
 """
 
 
-def _e(s) -> str:
-    # "://" from record text (e.g. a URL in an environment field) is broken up, so that nothing in the
-    # page reads as an external reference.
-    return escape(str(s), quote=True).replace("://", ":&#47;&#47;")
-
-
-def _bold_head(sentence: str) -> str:
-    """``GO: ...`` with the verdict word in bold."""
-    head, sep, rest = sentence.partition(":")
-    return f"<strong>{_e(head)}</strong>{_e(sep + rest)}" if sep else _e(sentence)
-
-
-def _table(headers, body, row_classes=None, text_cols=()) -> str:
-    out = ['<div class="scroll"><table><thead><tr>', "".join(f"<th>{_e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
-    for i, line in enumerate(body):
-        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        cells = []
-        for j, c in enumerate(line):
-            k = ' class="t"' if j in text_cols else (' class="flags"' if headers[j] == "flags" else "")
-            cells.append(f"<td{k}>{_e(c)}</td>")
-        out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table></div>")
-    return "".join(out)
-
-
 def render_html(report) -> str:
     v = report
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>edgecrelu report: CReLU GO / NO-GO</title>", f"<style>{CSS}</style></head><body>",
            "<h1>edgecrelu report: is the CReLU model worth shipping?</h1>",
-           f'<div class="verdict {_e(v.verdict)}" id="verdict">{_bold_head(v.sentence)}</div>']
+           f'<div class="verdict {e(v.verdict)}" id="verdict">{html_bold_head(v.sentence)}</div>']
     for w in v.warnings:
-        out.append(f'<div class="warn"><strong>Warning:</strong> {_e(w)}</div>')
+        out.append(f'<div class="warn"><strong>Warning:</strong> {e(w)}</div>')
+    section_parts = parts()
     for sr in v.sections:
-        vd = sr.verdict
-        out.append(f'<section id="{_e(sr.section.slug)}"><h2>{_e(sr.section.label)}</h2>')
-        out.append(f'<div class="verdict {_e(vd.verdict)}">{_bold_head(vd.sentence)}</div>')
-        out.append(f"<p>{_e(vd.best_overall_sentence)}</p>")
-        out.append("<p class=\"small\">Policy (" + _e(report.policy_source) + "): "
-                   + "; ".join(_e(x) for x in policy_lines(sr.policy)) + "</p>")
-        out.append('<div class="plots">')
-        out.append(svg.accuracy_vs_latency(sr.rows, sr.policy.latency_budget_p99_ms))
-        out.append(svg.latency_per_precision(sr.rows))
-        out.append(svg.memory_bars(sr.rows, sr.policy.memory_budget_mb))
-        out.append("</div>")
-        headers, body = render_text.table_cells(sr.rows)
-        classes = ["base" if r.is_baseline else ("viol" if r.violations else "") for r in sr.rows]
-        out.append("<h3>Trade-off table</h3>" + _table(headers, body, classes, text_cols=(0, 1, 2, 3)))
-        out.append(f'<p class="small">{_e(render_text.FLAG_HELP)}</p>')
-        out.append("<h3>Recommended CReLU form per backend</h3><ul>")
-        lines = forms_summary(vd.forms) or ["no CReLU cells at batch 1"]
-        out.append("".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>")
-        if vd.forms:
-            out.append(_table(*render_text.form_cells(sr), text_cols=(0, 1, 2, 3, 5)))
-        out.append(f"<h3>Cost at the line rate</h3><p>Demand: {_e(demand_sentence(sr.policy))}. A device serves "
-                   "floor(1000 / p99) images/s at batch 1 (worst case); energy counts inference only, where power "
-                   "was measured.</p>")
-        out.append(_table(*render_text.cost_cells(sr), text_cols=(0,)))
-        if sr.warnings:
-            out.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{_e(w)}</li>" for w in sr.warnings) + "</ul>")
+        out.append(f'<section id="{e(sr.section.slug)}"><h2>{e(sr.section.label)}</h2>')
+        for part in section_parts:
+            out += part.html(sr, report)
         out.append("</section>")
     out.append("<h2>Reproducibility</h2>")
-    out.append(f"<p>Report written {_e(report.created_utc)} by edgecrelu {_e(report.edgecrelu_version)}"
-               + (f" (commit {_e(report.commit)})" if report.commit else "") + ".</p>")
+    out.append(f"<p>Report written {e(report.created_utc)} by edgecrelu {e(report.edgecrelu_version)}"
+               + (f" (commit {e(report.commit)})" if report.commit else "") + ".</p>")
     for sr in v.sections:
-        out.append(f"<h3>{_e(sr.section.label)}</h3><pre>"
-                   + _e(json.dumps(sr.reproducibility, indent=2, sort_keys=True, default=str)) + "</pre>")
+        out.append(f"<h3>{e(sr.section.label)}</h3><pre>"
+                   + e(json.dumps(sr.reproducibility, indent=2, sort_keys=True, default=str)) + "</pre>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

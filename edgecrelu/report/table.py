@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import PRECISION_ORDER
-from edgecrelu.report import pareto, stats
+from edgecrelu.report import noise, pareto
 from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
 
@@ -33,7 +33,7 @@ class Row:
     max_abs_diff: float | None = None  # max abs logit difference vs that fp32 output
     p50: float | None = None  # ms per batch
     p99: float | None = None
-    p50_range: tuple | None = None  # trial-to-trial range (stats.latency_range)
+    p50_range: tuple | None = None  # trial-to-trial range (noise.latency_range)
     p99_range: tuple | None = None
     gpu_p50: float | None = None  # GPU compute p50, ms per batch (CUDA events; trtexec's "GPU Compute Time")
     h2d_p50: float | None = None  # host-to-device copy p50, ms
@@ -49,7 +49,7 @@ class Row:
     # Filled in relative to the section's baseline and policy:
     is_baseline: bool = False
     delta_top1_pts: float | None = None  # (top1 - baseline top1) x 100
-    delta_significant: bool = False  # outside the noise (stats.accuracy_differs)
+    delta_significant: bool = False  # outside the noise (noise.accuracy_differs)
     p50_ratio: float | None = None  # p50 / baseline p50 at the same batch
     pareto_latency: bool = False  # on the accuracy vs p99 front (same batch)
     pareto_memory: bool = False  # on the accuracy vs peak memory front (same batch)
@@ -100,14 +100,14 @@ def row_from_record(rec: dict) -> Row:
         batch=int(cell["batch"]),
         record=rec,
         top1=_num(acc.get("top1")),
-        top1_ci=stats.wilson_interval(acc.get("top1"), n),
+        top1_ci=noise.wilson_interval(acc.get("top1"), n),
         n=n,
         agreement=_num(acc.get("agreement_top1")),
         max_abs_diff=_num(acc.get("max_abs_diff")),
         p50=_num(lat.get("p50")),
         p99=_num(lat.get("p99")),
-        p50_range=stats.latency_range(rec, "p50"),
-        p99_range=stats.latency_range(rec, "p99"),
+        p50_range=noise.latency_range(rec, "p50"),
+        p99_range=noise.latency_range(rec, "p99"),
         gpu_p50=_num((stages.get("compute") or {}).get("p50")),
         h2d_p50=_num((stages.get("h2d") or {}).get("p50")),
         d2h_p50=_num((stages.get("d2h") or {}).get("p50")),
@@ -164,7 +164,7 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
         r.is_baseline = r is baseline
         if r.top1 is not None and baseline.top1 is not None:
             r.delta_top1_pts = (r.top1 - baseline.top1) * 100.0
-            r.delta_significant = stats.accuracy_differs(r.record, baseline.record)
+            r.delta_significant = noise.accuracy_differs(r.record, baseline.record)
         b = base_by_batch.get(r.batch)
         if b is not None and b.p50 and r.p50 is not None:
             r.p50_ratio = r.p50 / b.p50

@@ -1,4 +1,4 @@
-"""Split records by the machine they were measured on: one report section per device.
+"""Group records by the machine they were measured on: the report has one section per machine.
 
 Cells from different machines are never compared (no ratio, no shared baseline); a warning says
 where the records would invite such a comparison.
