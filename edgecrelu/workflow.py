@@ -128,7 +128,8 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
     timings["export"] = time.perf_counter() - t
 
     log(f"[3/4] profile on '{profile.name}' -> {results_dir}")
-    from edgecrelu.profiling.engine import ProfileConfig, run_profile
+    from edgecrelu.profiling.plan import ProfileConfig
+    from edgecrelu.profiling.session import run_profile
 
     t = time.perf_counter()
     prun = run_profile(ProfileConfig(bundle=str(bundle_dir), device=config.device, out=str(results_dir),

@@ -81,8 +81,8 @@ def main(argv=None) -> int:
     from edgecrelu.backends.onnxruntime import OrtRunner
     from edgecrelu.bundle import Bundle
     from edgecrelu.devices import OrtOptions
-    from edgecrelu.profiling.engine import input_batch
     from edgecrelu.profiling.timing import TimingSettings, timed_loop
+    from edgecrelu.profiling.trials import input_batch
 
     if args.bundle:
         bundle = Bundle.open(args.bundle)

@@ -43,7 +43,9 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
       edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
     """
     from edgecrelu.backends import BACKENDS
-    from edgecrelu.profiling.engine import ProfileConfig, run_profile, summary_table
+    from edgecrelu.profiling.plan import ProfileConfig
+    from edgecrelu.profiling.session import run_profile
+    from edgecrelu.profiling.summary import summary_table
     from edgecrelu.registries import PRECISIONS
 
     config = ProfileConfig(

@@ -13,7 +13,11 @@ import sys
 # CPU flags that change what ONNX Runtime's kernels can do (AVX-512 VNNI / AMX speed up INT8).
 CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512_bf16", "avx512_fp16", "avx512_vnni",
              "avx_vnni", "amx_tile", "amx_int8", "amx_bf16", "asimd", "asimddp", "sve", "i8mm", "bf16")
+# Distributions whose versions every record lists, whichever backend ran (a missing one is None): a
+# fixed set, not the backend registry, so the record's keys are the same on every machine and build.
 LIBRARIES = ("edgecrelu", "onnxruntime", "onnxruntime-gpu", "onnx", "numpy", "tensorrt", "pycuda", "click")
+# JetPack installs these from apt: no dist-info, but the module imports and knows its version.
+IMPORT_ONLY = ("tensorrt",)
 
 
 def _read(path: str) -> str | None:
@@ -74,6 +78,7 @@ def _nvidia_smi() -> dict | None:
 
 
 def library_versions() -> dict:
+    import importlib
     from importlib import metadata
 
     out = {}
@@ -82,17 +87,18 @@ def library_versions() -> dict:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
-    if out["tensorrt"] is None:  # JetPack installs tensorrt from apt: no dist-info, but it imports
-        try:
-            import tensorrt  # noqa: F401
-
-            out["tensorrt"] = getattr(tensorrt, "__version__", "unknown")
-        except Exception:  # ImportError, or OSError from a broken libnvinfer
-            pass
+    for name in IMPORT_ONLY:
+        if out[name] is None:
+            try:
+                mod = importlib.import_module(name)
+            except Exception:  # ImportError, or OSError from a broken libnvinfer
+                continue
+            out[name] = getattr(mod, "__version__", "unknown")
     return out
 
 
 def _ort_providers() -> list | None:
+    """The execution providers this ONNX Runtime build offers (the record's ``onnxruntime_providers``)."""
     try:
         import onnxruntime as ort
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.hostinfo import jetson_module, read_file
-from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference
+from edgecrelu.profiling.sampling import SampledMonitor, energy_mj_per_inference
 
 # Rails that measure the whole module's input; the first one present is the total.
 INPUT_RAILS = ("VDD_IN", "POM_5V_IN", "VIN")
@@ -236,8 +236,8 @@ def total_rail(rails: dict) -> tuple[float | None, str | None]:
     return None, None
 
 
-def summarize_samples(samples: list[dict], duration_s: float, inferences: int,
-                      throttle_c: float = THROTTLE_WARN_C) -> dict | None:
+def summarize_power(samples: list[dict], duration_s: float, inferences: int,
+                    throttle_c: float = THROTTLE_WARN_C) -> dict | None:
     """Power record for a cell from its tegrastats samples, or None without any power sample."""
     with_power = [s for s in samples if s.get("rails_mw")]
     if not with_power:
@@ -320,4 +320,4 @@ class TegrastatsMonitor(SampledMonitor):
 
     def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
         # Every line tegrastats printed was sampled while it ran, i.e. during the cell.
-        return summarize_samples(samples, duration_s, inferences, self.throttle_c)
+        return summarize_power(samples, duration_s, inferences, self.throttle_c)

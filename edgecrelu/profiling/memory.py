@@ -1,8 +1,8 @@
 """Host memory of the current process (Linux ``/proc/self/status``, ``getrusage`` elsewhere), and the
 static memory facts of a cell (model file bytes, params and MACs from the manifest).
 
-Peak RSS is only attributable to a cell when the cell runs in its own process: the profile engine
-starts one worker process per cell and trial (see ``profiling/worker.py``).
+Peak RSS is only attributable to a cell when the cell runs in its own process: a profile run
+starts one worker process per cell and trial (see ``profiling/launch.py``).
 """
 
 from __future__ import annotations

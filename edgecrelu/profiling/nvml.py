@@ -11,7 +11,7 @@ import re
 import shutil
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.power import SampledMonitor, energy_mj_per_inference
+from edgecrelu.profiling.sampling import SampledMonitor, energy_mj_per_inference
 
 
 def parse_power_draw(line: str) -> float | None:
@@ -20,7 +20,8 @@ def parse_power_draw(line: str) -> float | None:
     return float(m.group(1)) * 1000.0 if m else None
 
 
-def summarize(samples_mw: list[float], duration_s: float, inferences: int, source: str) -> dict | None:
+def summarize_power(samples_mw: list[float], duration_s: float, inferences: int, source: str) -> dict | None:
+    """Power record for a cell from its GPU board power samples (mW), or None without any sample."""
     if not samples_mw:
         return None
     mean = sum(samples_mw) / len(samples_mw)
@@ -49,10 +50,6 @@ class NvmlMonitor(SampledMonitor):
         self.device_index = int(device_index)
         self.command = command
         self.via = None
-
-    @property
-    def samples_mw(self) -> list[float]:
-        return self.samples
 
     def _pynvml(self):
         try:
@@ -88,7 +85,7 @@ class NvmlMonitor(SampledMonitor):
             self._stop.wait(self.interval_ms / 1000.0)
 
     def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
-        out = summarize(samples, duration_s, inferences, "nvml")
+        out = summarize_power(samples, duration_s, inferences, "nvml")
         if out is not None:
             out["via"] = self.via
         return out

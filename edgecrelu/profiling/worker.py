@@ -4,7 +4,8 @@ Why a process per (cell, trial): peak host RSS (VmHWM) then belongs to that cell
 allocator arenas, sessions or CUDA contexts inherited from the cells before it -- and a backend
 crash (a segfaulting engine build) costs one cell, not the run. The price is interpreter start-up
 plus session creation per trial, outside the timed loop; TensorRT's engine cache makes the rebuild
-cheap. The same :func:`run_trial` runs in-process when the engine's ``isolation`` is ``"none"``.
+cheap. The same :func:`run_trial` runs in-process when the run's ``isolation`` is ``"none"``
+(``profiling/launch.py`` starts either).
 
 Order inside a trial: session -> warm-up -> timed loop (under the power monitor) -> peak RSS ->
 accuracy (first trial only, after the peak was read so the eval set does not count as the model's).
@@ -29,7 +30,7 @@ def _profile_from_dict(d: dict, path: str = ""):
 
 
 def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> dict:
-    """Measure one trial of ``task["cell"]``; see ``engine._task`` for the task's keys."""
+    """Measure one trial of ``task["cell"]``; see ``trials.TrialStore.task`` for the task's keys."""
     from edgecrelu.backends import get_backend
     from edgecrelu.bundle import Bundle
     from edgecrelu.profiling import memory

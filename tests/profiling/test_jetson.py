@@ -18,7 +18,7 @@ from edgecrelu import hostinfo
 from edgecrelu.devices import Power
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.profiling import jetson as J
-from edgecrelu.profiling.power import energy_mj_per_inference, get_monitor
+from edgecrelu.profiling.power import get_monitor
 
 # Recorded-format doubles, one per module (rail names and units differ).
 NANO = ("RAM 1650/3964MB (lfb 93x4MB) SWAP 0/1982MB (cached 0MB) IRAM 0/252kB(lfb 252kB) "
@@ -67,13 +67,6 @@ def test_tegrastats_details():
     assert J.parse_tegrastats_line("") is None
 
 
-def test_energy_arithmetic():
-    # 5000 mW for 2 s = 10 J = 10000 mJ, over 1000 images = 10 mJ each
-    assert energy_mj_per_inference(5000.0, 2.0, 1000) == pytest.approx(10.0)
-    with pytest.raises(ValueError):
-        energy_mj_per_inference(5000.0, 2.0, 0)
-
-
 def _orin(vdd_in, gpu_mhz=305, tj=47.0):
     return ORIN_NANO.replace("VDD_IN 4823mW/4823mW", f"VDD_IN {vdd_in}mW/4823mW") \
         .replace("GR3D_FREQ 0%@[305]", f"GR3D_FREQ 99%@[{gpu_mhz}]").replace("tj@47.062C", f"tj@{tj}C")
@@ -81,7 +74,7 @@ def _orin(vdd_in, gpu_mhz=305, tj=47.0):
 
 def test_summary_means_and_energy():
     samples = [J.parse_tegrastats_line(_orin(v)) for v in (4000, 5000, 6000)]
-    out = J.summarize_samples(samples, duration_s=3.0, inferences=600)
+    out = J.summarize_power(samples, duration_s=3.0, inferences=600)
     assert out["mean_mw"] == pytest.approx(5000.0)
     assert out["rails_mw"]["VDD_IN"] == pytest.approx(5000.0)
     assert out["rails_mw"]["VDD_SOC"] == pytest.approx(1440.0)
@@ -92,7 +85,7 @@ def test_summary_means_and_energy():
 
 def test_summary_warnings_clock_change_throttle_and_few_samples():
     samples = [J.parse_tegrastats_line(_orin(5000, gpu_mhz=f, tj=t)) for f, t in ((624, 80.0), (510, 91.5))]
-    out = J.summarize_samples(samples, duration_s=1.0, inferences=10)
+    out = J.summarize_power(samples, duration_s=1.0, inferences=10)
     text = " | ".join(out["warnings"])
     assert "GPU clock changed" in text and "510-624 MHz" in text
     assert "thermal throttling" in text and "tj" in text
@@ -100,10 +93,10 @@ def test_summary_warnings_clock_change_throttle_and_few_samples():
 
 
 def test_summary_sum_of_rails_is_flagged_and_none_without_power():
-    out = J.summarize_samples([J.parse_tegrastats_line(AGX_ORIN)] * 3, 1.0, 1)
+    out = J.summarize_power([J.parse_tegrastats_line(AGX_ORIN)] * 3, 1.0, 1)
     assert out["total_rail"] == "sum of rails"
     assert any("sum of the module's rails" in w for w in out["warnings"])
-    assert J.summarize_samples([], 1.0, 1) is None
+    assert J.summarize_power([], 1.0, 1) is None
 
 
 NVPMODEL_ORIN = "NV Fan Mode:quiet\nNV Power Mode: 15W\n0\n"

@@ -23,11 +23,11 @@ def test_parse_power_draw(line, mw):
 
 
 def test_summarize_energy():
-    out = nvml.summarize([100_000.0, 200_000.0, 300_000.0], duration_s=2.0, inferences=400, source="nvml")
+    out = nvml.summarize_power([100_000.0, 200_000.0, 300_000.0], duration_s=2.0, inferences=400, source="nvml")
     assert out["mean_mw"] == pytest.approx(200_000.0)
     assert out["mj_per_inference"] == pytest.approx(200_000.0 * 2.0 / 400)  # 1000 mJ each
     assert out["samples"] == 3 and "GPU board power only" in out["warnings"][0]
-    assert nvml.summarize([], 1.0, 1, "nvml") is None
+    assert nvml.summarize_power([], 1.0, 1, "nvml") is None
 
 
 def test_monitor_with_fake_nvidia_smi(tmp_path, monkeypatch):

@@ -1,0 +1,92 @@
+"""A whole profile run: records with every field, interleaved trials, power end to end, failing cells."""
+
+import os
+
+import pytest
+from fixtures.tiny_bundle import LABEL_TOP1, cached_tiny_bundle
+from profile_helpers import cfg
+
+from edgecrelu.devices import load_device
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import sha256_file
+from edgecrelu.profiling.plan import ProfileConfig
+from edgecrelu.profiling.session import run_profile
+from edgecrelu.results import REQUIRED
+
+
+def test_records_have_every_field(bundle, tmp_path):
+    log = []
+    run = run_profile(cfg(bundle, tmp_path / "R", batches=(1, 8)), log=log.append)
+    assert len(run.records) == 12 and not run.failures  # 3 artifacts x fp32/int8 x batch 1/8
+    assert len({r["run_id"] for r in run.records}) == 1
+    for r in run.records:
+        for key in REQUIRED + ("settings", "stages_ms", "trials", "power", "edgecrelu_version"):
+            assert key in r, key
+        lat, c = r["latency_ms"], r["cell"]
+        assert set(lat) == {"n", "min", "mean", "p50", "p90", "p95", "p99", "max", "std", "cov"}
+        assert len(r["trials"]) == 2 and lat["n"] == sum(t["n"] for t in r["trials"]) >= 10
+        assert lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p95"] <= lat["p99"] <= lat["max"]
+        assert r["throughput_ips"] == pytest.approx(c["batch"] * 1000 / lat["mean"])
+        mem = r["memory"]
+        assert mem["model_bytes"] == os.path.getsize(bundle / c["variant"] / f"{c['form']}.{c['precision']}.onnx")
+        assert mem["params"] > 0 and mem["macs"] > 0 and mem["peak_rss_bytes"] > 0
+        assert r["device_profile"]["name"] == "cpu" and r["device_profile"]["decision"]["baseline_variant"] == "relu"
+        assert r["environment"]["cpu"]["logical_cores"] >= 1
+        assert r["bundle"]["manifest_sha256"] == sha256_file(bundle / "manifest.json")
+        assert r["settings"]["threads"] == 1 and r["settings"]["backend"]["providers"] == ["CPUExecutionProvider"]
+        assert r["power"] is None and r["stages_ms"] is None
+        acc = r["accuracy"]
+        assert acc["n"] == 50 and 0 <= acc["agreement_top1"] <= 1
+        if c["precision"] == "fp32":
+            assert acc["agreement_top1"] == 1.0 and acc["max_abs_diff"] < 1e-5
+        if c["variant"] == "relu" and c["precision"] == "fp32":
+            assert acc["top1"] == pytest.approx(LABEL_TOP1)  # the fixture's known answer
+    # trials are interleaved: every cell's first trial before any cell's second (A B A B ...)
+    trial_lines = [line for line in log if line.startswith("[trial")]
+    firsts = [i for i, line in enumerate(trial_lines) if line.startswith("[trial 1/2]")]
+    assert firsts == list(range(12))
+    assert not list((tmp_path / "R").glob(".partial/*/trial*"))
+
+
+def test_power_from_a_fake_tegrastats(bundle, tmp_path, monkeypatch):
+    # No Jetson here: a stand-in `tegrastats` on PATH prints the Orin line format (docs/platform-notes.md) so the
+    # real TegrastatsMonitor and the record's power fields are exercised end to end.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    script = bindir / "tegrastats"
+    script.write_text("#!/bin/sh\nwhile true; do echo 'RAM 2000/7620MB (lfb 1x4MB) SWAP 0/3810MB CPU [5%@1510] "
+                      "GR3D_FREQ 0%@[305] cpu@45.5C gpu@44C VDD_IN 4823mW/4823mW VDD_CPU_GPU_CV 640mW/640mW "
+                      "VDD_SOC 1440mW/1440mW'; sleep 0.02; done\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    prof = tmp_path / "fake-jetson.toml"
+    prof.write_text((load_device("cpu").path and open(load_device("cpu").path).read())
+                    .replace('source = "none"', 'source = "tegrastats"\ninterval_ms = 20')
+                    .replace('name = "cpu"', 'name = "fake-jetson"'))
+    run = run_profile(cfg(bundle, tmp_path / "R", device=str(prof), variants=("relu",), precisions=("fp32",),
+                          duration_s=0.3), log=lambda m: None)
+    (r,) = run.records
+    p = r["power"]
+    assert p["source"] == "tegrastats" and p["mean_mw"] == pytest.approx(4823.0)
+    assert p["trials"] == 2 and p["samples"] >= 4
+    images = r["latency_ms"]["n"] * r["cell"]["batch"]
+    assert p["mj_per_inference"] == pytest.approx(4823.0 * 0.3 / (images / 2), rel=0.5)
+
+
+def test_a_failing_cell_does_not_stop_the_others(tmp_path, monkeypatch):
+    from edgecrelu.backends import onnxruntime as ortb
+
+    real = ortb.make_runner
+
+    def make_runner(bundle, cell, profile):
+        if cell.form == "folded":
+            raise EdgeCReLUError("simulated build failure")
+        return real(bundle, cell, profile)
+
+    monkeypatch.setattr(ortb, "make_runner", make_runner)
+    config = ProfileConfig(bundle=str(cached_tiny_bundle()), out=str(tmp_path / "R"), precisions=("fp32",),
+                           batches=(1,), warmup_s=0, duration_s=0.01, iterations=3, trials=2, isolation="none")
+    run = run_profile(config, log=lambda m: None)
+    assert [c.form for c in run.failures] == ["folded"]
+    assert "simulated build failure" in next(iter(run.failures.values()))
+    assert len(run.records) == 2 and len(list((tmp_path / "R").glob("*.json"))) == 2
