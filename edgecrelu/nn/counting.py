@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from edgecrelu.nn.variants import run_shape_only
+from edgecrelu.nn.trace import run_shape_only
 
 
 def _macs(mod: nn.Module, out: torch.Tensor) -> int:

@@ -12,7 +12,7 @@ class CReLU(nn.Module):
     Written as ``cat([x, -x]).relu()`` so the exporter emits Neg -> Concat -> Relu (one Relu).
     """
 
-    def __init__(self, dim: int = 1, inplace: bool = False):
+    def __init__(self, dim: int = 1):
         super().__init__()
         self.dim = dim
 

@@ -3,7 +3,7 @@
 Every builder takes ``in_channels``, ``num_classes``, ``width`` (channel multiplier; widths are rounded
 to a multiple of 8, at least 8, so ``crelu-half`` can always halve them) and ``act_layer`` (timm
 style: a name from :func:`~edgecrelu.nn.crelu.get_act_layer` or a layer class). Weights use
-PyTorch's default initialisation, the same that :func:`~edgecrelu.nn.variants.apply_variant` uses
+PyTorch's default initialisation, the same that :func:`~edgecrelu.nn.rewrite.apply_variant` uses
 for the layers it creates, so variants start from comparable weights.
 
 Built-ins (``edgecrelu models`` prints them with counts):

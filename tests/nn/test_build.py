@@ -1,14 +1,15 @@
-"""make_model / build_model round trips, user callables and checkpoints."""
+"""make_model / build_model round trips, user models built and rebuilt, and checkpoints."""
 
 import json
-import textwrap
 from fractions import Fraction
 
 import pytest
-import torch
 
-from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.nn import build_model, default_variants, load_checkpoint, load_user_callable, make_model
+torch = pytest.importorskip("torch")
+
+from edgecrelu.errors import EdgeCReLUError  # noqa: E402
+from edgecrelu.nn.build import build_model, load_checkpoint, make_model  # noqa: E402
+from edgecrelu.nn.rewrite import default_variants  # noqa: E402
 
 SMALL = {"width": 0.25}
 
@@ -56,32 +57,6 @@ def test_make_model_errors():
         build_model({"schema_version": 1, "arch": "convpool-c"})
 
 
-@pytest.fixture
-def user_pkg(tmp_path, monkeypatch):
-    """A user's models module outside the zoo, importable the way --model package.module:callable is."""
-    pkg = tmp_path / "factory_models"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "nets.py").write_text(textwrap.dedent('''
-        from torch import nn
-
-        def small(num_classes, in_channels, width=8):
-            return nn.Sequential(nn.Conv2d(in_channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
-                                 nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
-                                 nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, num_classes))
-
-        def positional_only(n):
-            return nn.Linear(n, n)
-
-        def not_a_module(num_classes, in_channels):
-            return "nope"
-
-        NOT_CALLABLE = 3
-    '''))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    return "factory_models.nets"
-
-
 def test_user_model_make_and_rebuild(user_pkg, tmp_path):
     arch = f"{user_pkg}:small"
     m, aj = make_model(arch, "crelu@2", in_channels=1, num_classes=3, input_size=12, arch_args={"width": 6})
@@ -91,25 +66,6 @@ def test_user_model_make_and_rebuild(user_pkg, tmp_path):
     assert {k: v.shape for k, v in rebuilt.state_dict().items()} == {k: v.shape for k, v in m.state_dict().items()}
     assert default_variants(arch, in_channels=1, num_classes=3, input_size=12) == \
         ["relu", "crelu@2", "crelu-half@2"]  # both sites run at 12x12: the first stage
-
-
-@pytest.mark.parametrize("spec,msg", [
-    ("nosuchpkg.mod:f", "cannot import module 'nosuchpkg.mod' for model 'nosuchpkg.mod:f'"),
-    ("factory_models.nets:missing", "module 'factory_models.nets' has no attribute 'missing'"),
-    ("factory_models.nets:NOT_CALLABLE", "is a int, not a callable"),
-    ("factory_models.nets", "write it as package.module:callable"),
-])
-def test_load_user_callable_errors(user_pkg, spec, msg):
-    with pytest.raises(EdgeCReLUError) as exc:
-        load_user_callable(spec)
-    assert msg in str(exc.value) and "\n" not in str(exc.value)
-
-
-def test_user_callable_contract(user_pkg):
-    with pytest.raises(EdgeCReLUError, match="must accept keyword arguments in_channels, num_classes"):
-        make_model(f"{user_pkg}:positional_only", "relu", in_channels=1, num_classes=3, input_size=8)
-    with pytest.raises(EdgeCReLUError, match="returned str, not an nn.Module"):
-        make_model(f"{user_pkg}:not_a_module", "relu", in_channels=1, num_classes=3, input_size=8)
 
 
 def test_load_checkpoint(tmp_path):

@@ -1,13 +1,15 @@
 """Parameter and MAC counts, cross-checked against torch's own FlopCounterMode (2 FLOPs per MAC)."""
 
 import pytest
-import torch
-from torch.utils.flop_counter import FlopCounterMode
 
-from edgecrelu.nn import count_model, get_entry, make_model
-from edgecrelu.nn.counting import human
+torch = pytest.importorskip("torch")
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
-from . import user_models as U
+from edgecrelu.nn.build import make_model  # noqa: E402
+from edgecrelu.nn.counting import count_model, human  # noqa: E402
+from edgecrelu.nn.zoo import get_entry  # noqa: E402
+
+from . import user_models as U  # noqa: E402
 
 
 def _flops(model, shape):

@@ -1,62 +1,19 @@
-"""Variant parsing and the fx rewrite, on the built-ins and on user models that are not in the zoo."""
+"""The fx rewrite to crelu / crelu-half, on the built-ins and on user models that are not in the zoo."""
 
 import pytest
-import torch
-from torch import nn
 
-from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.nn import CReLU, VariantSpec, apply_variant, default_variants, find_sites, get_entry, parse_variant
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
 
-from . import user_models as U
+from edgecrelu.errors import EdgeCReLUError  # noqa: E402
+from edgecrelu.nn.crelu import CReLU  # noqa: E402
+from edgecrelu.nn.rewrite import apply_variant, default_variants  # noqa: E402
+from edgecrelu.nn.trace import find_sites  # noqa: E402
+from edgecrelu.nn.zoo import get_entry  # noqa: E402
+
+from . import user_models as U  # noqa: E402
 
 SHAPE = (3, 16, 16)
-
-
-# -- parsing ----------------------------------------------------------------------------------------
-
-def test_parse_variant():
-    assert parse_variant("relu") == VariantSpec("relu", 0)
-    assert parse_variant(" crelu-half@4 ") == VariantSpec("crelu-half", 4)
-    assert parse_variant("crelu@2").name == "crelu@2" and parse_variant("relu").name == "relu"
-    assert parse_variant("crelu", default_depth=3) == VariantSpec("crelu", 3)
-
-
-@pytest.mark.parametrize("text,msg", [
-    ("gelu@2", "unknown variant 'gelu@2'; choose one of: relu, crelu@K, crelu-half@K"),
-    ("crelu@x", "bad depth 'x' in variant 'crelu@x'"),
-    ("crelu-half@0", "bad depth '0'"),
-    ("crelu@-1", "bad depth '-1'"),
-    ("crelu", "variant 'crelu' needs a depth, e.g. crelu@4"),
-    ("relu@3", "variant relu takes no depth"),
-    ("", "unknown variant ''"),
-])
-def test_parse_errors_are_one_line(text, msg):
-    with pytest.raises(EdgeCReLUError) as exc:
-        parse_variant(text)
-    assert msg in str(exc.value) and "\n" not in str(exc.value)
-
-
-def test_spec_validates():
-    with pytest.raises(EdgeCReLUError, match="unknown variant kind 'half'"):
-        VariantSpec("half", 2)
-    with pytest.raises(EdgeCReLUError, match="bad depth"):
-        VariantSpec("crelu", 0)
-
-
-# -- sites ------------------------------------------------------------------------------------------
-
-def test_find_sites_in_forward_order():
-    sites = find_sites(get_entry("resnet18").builder(width=0.25), SHAPE)
-    assert [s.describe() for s in sites[:3]] == ["conv1 -> act1", "layer1.0.conv1 -> layer1.0.act1",
-                                                 "layer1.1.conv1 -> layer1.1.act1"]
-    assert sites[0].bn == "bn1" and sites[0].channels == 16 and sites[0].out_hw == (16, 16)
-    plain = find_sites(U.NoBNBias(), SHAPE)  # functional relu and x.relu(), no BN
-    assert [(s.conv, s.bn, s.act) for s in plain] == [("c1", None, "relu"), ("c2", None, "relu")]
-
-
-def test_untraceable_model_is_a_one_line_error():
-    with pytest.raises(EdgeCReLUError, match="cannot trace Branchy with torch.fx"):
-        find_sites(U.Branchy(), SHAPE)
 
 
 def test_depth_beyond_sites_lists_the_range():

@@ -1,23 +1,21 @@
-"""Training writes the records, resumes, keeps finished work on interrupt, and runs under DDP."""
+"""Training writes the records, resumes, and keeps finished work on interrupt."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
-from edgecrelu.data import load_dataset
-from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.nn.build import build_model
-from edgecrelu.train import TrainConfig, load_record, train_run
+torch = pytest.importorskip("torch")
+
+from edgecrelu.data import load_dataset  # noqa: E402
+from edgecrelu.errors import EdgeCReLUError  # noqa: E402
+from edgecrelu.nn.build import build_model  # noqa: E402
+from edgecrelu.train import TrainConfig, train_run  # noqa: E402
+from edgecrelu.train.rundir import load_record  # noqa: E402
 
 # Tiny on purpose: a quarter-width ConvPool-CNN-C on 16 px digits trains an epoch in seconds.
 TINY = TrainConfig(model="convpool-c", data="digits", width=0.25, input_size=16, epochs=1, threads=1,
@@ -116,26 +114,3 @@ def test_interrupt_keeps_finished_checkpoints(tmp_path):
     train_run(replace(cfg, resume=True), log=lines.append)
     assert json.loads((out / "run.json").read_text())["complete"]
     assert any("1 checkpoint(s) already finished" in line for line in lines)
-
-
-def _torchrun() -> list[str]:
-    exe = Path(sys.executable).parent / "torchrun"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "torch.distributed.run"]
-
-
-def test_ddp_two_cpu_processes(tmp_path):
-    out = tmp_path / "ddp"
-    cmd = _torchrun() + ["--standalone", "--nproc-per-node", "2", "-m", "edgecrelu", "train",
-                         "--width", "0.25", "--input-size", "16", "--epochs", "1", "--variants", "relu",
-                         "--seeds", "0", "--out", str(out)]
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-3000:]
-    rec = json.loads((out / "relu" / "seed0" / "record.json").read_text())
-    assert rec["world_size"] == 2 and rec["threads"] == 1 and rec["test_acc"] > 0.3
-    assert rec["history"][0]["train_acc"] > 0  # gathered from both ranks
-    run_json = json.loads((out / "run.json").read_text())
-    assert run_json["complete"] and run_json["checkpoints"][0]["dir"] == "relu/seed0"
-    # one process wrote: no stray temp files, one progress line per epoch
-    assert not list(out.rglob("*.tmp"))
-    assert r.stderr.count("epoch 1/1") == 1
