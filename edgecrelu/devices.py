@@ -96,9 +96,6 @@ class DeviceProfile:
     decision: Decision = field(default_factory=Decision)
     path: str = ""  # where it was loaded from
 
-    def backend_options(self, backend: str) -> object:
-        return {"onnxruntime": self.onnxruntime, "tensorrt": self.tensorrt, "torch": self.torch}[backend]
-
     def check_precision(self, precision: str) -> None:
         if precision not in self.precisions:
             why = " (this GPU has no INT8 support)" if precision == "int8" and not self.int8 else ""

@@ -1,7 +1,7 @@
 """What a bundle holds and whether it is intact: the library behind ``edgecrelu inspect``.
 
 No torch, no onnx: it reads the manifest, re-hashes every file and, on request, re-runs each ONNX
-artifact on the bundle's eval set with ONNX Runtime (imported only then, with onnx for the session).
+artifact on the bundle's eval set with ONNX Runtime (imported only then).
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ def _eval_top1(bundle: Bundle, rel: str, x, y) -> float:
     """Top-1 of one artifact on the eval set, re-measured with ONNX Runtime on CPU."""
     import numpy as np
 
-    from edgecrelu.export.onnx_export import ort_session
+    from edgecrelu.backends.onnxruntime.loader import check_options, open_session
 
     require("onnxruntime", "core", "needed by inspect --evaluate")
-    sess = ort_session(str(bundle.path(rel)), threads=1)
+    sess = open_session(bundle.path(rel), check_options(threads=1))
     name_in = bundle.model.get("input_name", "input")
     preds = [np.argmax(sess.run(None, {name_in: x[i:i + 256]})[0], 1) for i in range(0, len(x), 256)]
     return float(np.mean(np.concatenate(preds) == y)) if len(y) else 0.0

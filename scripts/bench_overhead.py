@@ -49,16 +49,10 @@ def bare_loop(sess, feed, warmup_s: float, duration_s: float, min_n: int) -> np.
 
 def ort_profiler_p50(model_path, options, feed, n: int) -> tuple[float, int]:
     """p50 of ONNX Runtime's own ``model_run`` durations over ``n`` runs (ms)."""
-    from edgecrelu.backends.onnxruntime import OrtRunner
+    from edgecrelu.backends.onnxruntime.loader import open_session
 
-    r = OrtRunner(model_path, options)
-    so = r.session_options()
-    so.enable_profiling = True
     with tempfile.TemporaryDirectory() as tmp:
-        so.profile_file_prefix = str(Path(tmp) / "ort_profile")
-        import onnxruntime as ort
-
-        sess = ort.InferenceSession(str(model_path), so, providers=list(options.providers))
+        sess = open_session(model_path, options, profile_prefix=str(Path(tmp) / "ort_profile"))
         for _ in range(n):
             sess.run(None, feed)
         path = sess.end_profiling()
@@ -78,7 +72,8 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=float, default=1.0, help="seconds per loop per round")
     args = ap.parse_args(argv)
 
-    from edgecrelu.backends.onnxruntime import OrtRunner
+    from edgecrelu.backends.onnxruntime.loader import SessionLoader
+    from edgecrelu.backends.onnxruntime.runner import OrtRunner
     from edgecrelu.bundle import Bundle
     from edgecrelu.devices import OrtOptions
     from edgecrelu.profiling.timing import TimingSettings, timed_loop
@@ -97,7 +92,7 @@ def main(argv=None) -> int:
     art = arts[0]
     x = input_batch(bundle.load_eval()[0], args.batch)
     opts = OrtOptions(threads=args.threads, providers=("CPUExecutionProvider",), graph_optimization="all")
-    runner = OrtRunner(bundle.path(art.path), opts).activate()
+    runner = OrtRunner(SessionLoader(bundle.path(art.path), opts)).activate()
     feed = {runner.input_names()[0]: x}
     settings = TimingSettings(warmup_s=0.1, min_duration_s=args.duration, min_iterations=100)
     print(f"model {art.path} batch {args.batch} threads {args.threads}; {args.rounds} rounds x {args.duration:g} s "

@@ -1,6 +1,8 @@
-"""The Runner interface (Polygraphy style): ``activate / infer / deactivate`` with ``*_impl`` hooks,
-usable as a context manager. Heavy imports (onnxruntime providers, tensorrt, pycuda, torch) happen
-inside each backend's ``activate_impl`` or module functions, never at package import.
+"""Loader and Runner (Polygraphy's split). A :class:`Loader` produces what a backend runs (an ONNX
+Runtime session, a TensorRT engine, a torch module) when called; a :class:`Runner` calls its loader
+in ``activate``, then only infers until ``deactivate``. Runners are context managers with ``*_impl``
+hooks. Heavy imports (onnxruntime providers, tensorrt, pycuda, torch) happen inside loaders' and
+runners' methods, never at package import. Also the cell / artifact helpers the ONNX backends share.
 """
 
 from __future__ import annotations
@@ -10,6 +12,17 @@ from typing import Mapping
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
+
+
+class Loader:
+    """Produces one backend's model object when called (``loader()``); a runner calls it on activation,
+    so building or loading (seconds to minutes for a TensorRT engine) never happens at construction."""
+
+    def __call__(self):
+        return self.load()
+
+    def load(self):
+        raise NotImplementedError
 
 
 class Runner:
@@ -29,12 +42,16 @@ class Runner:
         if self.is_active:
             return self
         self.activate_impl()
+        # The timed loop calls runner.infer once per sample: while active, infer is infer_impl itself,
+        # one Python frame over the backend call (scripts/bench_overhead.py).
+        self.infer = self.infer_impl
         self.is_active = True
         return self
 
     def deactivate(self) -> None:
         if not self.is_active:
             return
+        self.__dict__.pop("infer", None)  # back to Runner.infer, which refuses an inactive runner
         try:
             self.deactivate_impl()
         finally:
@@ -49,9 +66,8 @@ class Runner:
 
     # -- inference -------------------------------------------------------------------------
     def infer(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        if not self.is_active:
-            raise EdgeCReLUError(f"{self.name}: infer() called before activate()")
-        return self.infer_impl(feed)
+        """Only reached while inactive: :meth:`activate` shadows it with :meth:`infer_impl`."""
+        raise EdgeCReLUError(f"{self.name}: infer() called before activate()")
 
     def input_names(self) -> list[str]:
         return self.input_names_impl()

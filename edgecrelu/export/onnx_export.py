@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import onnx
 
+from edgecrelu.backends.onnxruntime.loader import check_options, open_session
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.scoring import topk_accuracy
 
@@ -62,26 +63,10 @@ def check(model: onnx.ModelProto) -> None:
         raise EdgeCReLUError(f"ONNX checker rejected the model: {first_line(exc)}") from None
 
 
-def ort_session(model: onnx.ModelProto | bytes | str, threads: int | None = None):
-    """A CPU ONNX Runtime session for accuracy checks: up to 4 threads (``threads=None``), no
-    spinning, so it degrades gracefully on a shared box (docs/platform-notes.md "ONNX Runtime")."""
-    import os
-
-    import onnxruntime as ort
-
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads or max(1, min(4, os.cpu_count() or 1))
-    so.inter_op_num_threads = 1
-    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    so.log_severity_level = 3
-    if isinstance(model, onnx.ModelProto):
-        model = model.SerializeToString()
-    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
-
-
 def ort_logits(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
-    """Logits of ``model`` (proto, bytes or path) on ``x`` (float32 NCHW), in batches."""
-    sess = ort_session(model)
+    """Logits of ``model`` (proto, bytes or path) on ``x`` (float32 NCHW), in batches, from a CPU
+    ONNX Runtime session with the accuracy-check settings (``check_options``)."""
+    sess = open_session(model, check_options())
     outs = [sess.run([OUTPUT_NAME], {INPUT_NAME: x[i:i + batch]})[0] for i in range(0, len(x), batch)]
     return np.concatenate(outs).astype(np.float32)
 

@@ -2,7 +2,7 @@
 API doubles of tensorrt and pycuda (``api_double.py``): TensorRT and pycuda cannot be installed
 here, so without these the code between our plain-data plans and NVIDIA's API would run first on a
 customer's Jetson. The doubles check calls and wiring, not TensorRT: the real builds are in
-``tests/backends/test_tensorrt.py`` (marked ``tensorrt``) and ``scripts/gpu_check.sh``.
+``tests/backends/tensorrt/test_trt_backend.py`` (marked ``tensorrt``) and ``scripts/gpu_check.sh``.
 """
 
 from __future__ import annotations
@@ -201,13 +201,14 @@ def test_unreadable_timing_cache_is_replaced(bundle, monkeypatch, engine_cache):
 
 
 def test_unparsable_onnx_is_one_line(bundle, monkeypatch, tmp_path):
-    from edgecrelu.backends.tensorrt import TensorRTRunner
+    from edgecrelu.backends.tensorrt.loader import EngineLoader
+    from edgecrelu.backends.tensorrt.runner import TrtRunner
 
     install(monkeypatch, "10.3.0")
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"\x08\x07garbage")
-    r = TensorRTRunner(onnx_path=bad, onnx_sha256="0" * 64, precision="fp32", batch=1, batches=(1,),
-                       options=TrtOptions(), input_name="input", input_chw=(1, 8, 8))
+    r = TrtRunner(EngineLoader(onnx_path=bad, onnx_sha256="0" * 64, precision="fp32", batch=1, batches=(1,),
+                               options=TrtOptions(), input_name="input", input_chw=(1, 8, 8)), TrtOptions())
     with pytest.raises(EdgeCReLUError, match=r"^TensorRT could not parse .*bad.onnx: ModelImporter"):
         r.activate()
 
@@ -217,7 +218,7 @@ def test_runtime_cleans_up_after_a_refused_shape(bundle, monkeypatch):
     memory are released (the next cell in this process must start clean)."""
     import sys
 
-    from edgecrelu.backends.trt.runtime import TrtRuntime
+    from edgecrelu.backends.tensorrt.runtime import TrtRuntime
 
     calls = install(monkeypatch, "10.3.0")
     cell = Cell("relu", "graph", "fp32", "tensorrt", 8)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from edgecrelu.backends.trt.builder import make_plan
-from edgecrelu.backends.trt.trtexec import parse_summary, trtexec_command
+from edgecrelu.backends.tensorrt.builder import make_plan
+from edgecrelu.backends.tensorrt.trtexec import parse_summary, trtexec_command
 from edgecrelu.devices import TrtOptions
 
 SUMMARY = """[11/28/2026-04:00:00] [I] === Performance summary ===

@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from edgecrelu.backends.trt.builder import make_plan
-from edgecrelu.backends.trt.cache import EngineCache, GpuId, default_root, engine_key, key_inputs
+from edgecrelu.backends.tensorrt.builder import make_plan
+from edgecrelu.backends.tensorrt.cache import EngineCache, GpuId, default_root, engine_key, key_inputs
 from edgecrelu.devices import TrtOptions
 
 H100 = GpuId("NVIDIA H100 80GB HBM3", "9.0")

@@ -7,6 +7,8 @@ from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.backends import get_backend
 from edgecrelu.backends import onnxruntime as ortb
+from edgecrelu.backends.onnxruntime.loader import SessionLoader, provider_options, session_options, trt_ep_cache_dir
+from edgecrelu.backends.onnxruntime.runner import OrtRunner
 from edgecrelu.bundle import Bundle
 from edgecrelu.devices import OrtOptions, TrtOptions, load_device
 from edgecrelu.errors import EdgeCReLUError
@@ -46,8 +48,9 @@ def test_runner_matches_a_plain_session(bundle):
 
 
 def test_threads_turn_spinning_off(bundle):
-    r = ortb.OrtRunner(bundle.path("relu/graph.fp32.onnx"), OrtOptions(threads=2, graph_optimization="basic"))
-    so = r.session_options()
+    opts = OrtOptions(threads=2, graph_optimization="basic")
+    r = OrtRunner(SessionLoader(bundle.path("relu/graph.fp32.onnx"), opts))
+    so = session_options(opts)
     assert so.intra_op_num_threads == 2
     assert so.get_session_config_entry("session.intra_op.allow_spinning") == "0"
     assert so.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
@@ -58,7 +61,7 @@ def test_threads_turn_spinning_off(bundle):
 
 def test_missing_provider_is_skipped_with_a_warning(bundle):
     opts = OrtOptions(providers=("NoSuchExecutionProvider", "CPUExecutionProvider"))
-    with ortb.OrtRunner(bundle.path("relu/graph.fp32.onnx"), opts) as r:
+    with OrtRunner(SessionLoader(bundle.path("relu/graph.fp32.onnx"), opts)) as r:
         d = r.describe()
     assert d["providers"] == ["CPUExecutionProvider"]
     assert any("NoSuchExecutionProvider" in w for w in d["warnings"])
@@ -66,12 +69,12 @@ def test_missing_provider_is_skipped_with_a_warning(bundle):
 
 def test_gpu_provider_options():
     trt = TrtOptions(workspace_mb=512, dla_core=1, cuda_graphs=True)
-    o = ortb.provider_options("TensorrtExecutionProvider", "int8", trt)
+    o = provider_options("TensorrtExecutionProvider", "int8", trt)
     assert o["trt_int8_enable"] == "True" and o["trt_fp16_enable"] == "False"
     assert o["trt_max_workspace_size"] == str(512 << 20)
     assert o["trt_dla_enable"] == "True" and o["trt_dla_core"] == "1"
     assert o["trt_cuda_graph_enable"] == "False"  # CUDA graphs do not work with DLA
-    assert ortb.provider_options("CPUExecutionProvider", "fp32") == {}
+    assert provider_options("CPUExecutionProvider", "fp32") == {}
     assert "trt_engine_cache_enable" not in o
 
 
@@ -80,17 +83,17 @@ def test_trt_provider_engine_cache_is_keyed(tmp_path, monkeypatch):
     folder that changes whenever a setting that shapes the engine does."""
     monkeypatch.setenv("EDGECRELU_ENGINE_CACHE", str(tmp_path))
     trt = TrtOptions()
-    d = ortb.trt_ep_cache_dir("a" * 64, "fp16", trt, "1.22.0")
+    d = trt_ep_cache_dir("a" * 64, "fp16", trt, "1.22.0")
     assert d.parent == tmp_path / "ort-trt"
-    assert d == ortb.trt_ep_cache_dir("a" * 64, "fp16", TrtOptions(), "1.22.0")
-    others = {ortb.trt_ep_cache_dir(*args) for args in (
+    assert d == trt_ep_cache_dir("a" * 64, "fp16", TrtOptions(), "1.22.0")
+    others = {trt_ep_cache_dir(*args) for args in (
         ("b" * 64, "fp16", trt, "1.22.0"), ("a" * 64, "int8", trt, "1.22.0"),
         ("a" * 64, "fp16", TrtOptions(workspace_mb=64), "1.22.0"), ("a" * 64, "fp16", trt, "1.23.0"))}
     assert d not in others and len(others) == 4
-    o = ortb.provider_options("TensorrtExecutionProvider", "fp16", trt, d)
+    o = provider_options("TensorrtExecutionProvider", "fp16", trt, d)
     assert o["trt_engine_cache_enable"] == "True" and o["trt_engine_cache_path"] == str(d)
     assert o["trt_timing_cache_enable"] == "True" and o["trt_timing_cache_path"] == str(d)
-    o = ortb.provider_options("TensorrtExecutionProvider", "fp16", TrtOptions(timing_cache=False), d)
+    o = provider_options("TensorrtExecutionProvider", "fp16", TrtOptions(timing_cache=False), d)
     assert "trt_timing_cache_enable" not in o and o["trt_engine_cache_enable"] == "True"
 
 
@@ -98,11 +101,11 @@ def test_corrupt_model_is_a_one_line_error(tmp_path):
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not a model")
     with pytest.raises(EdgeCReLUError, match="onnxruntime cannot load"):
-        ortb.OrtRunner(bad, OrtOptions()).activate()
+        OrtRunner(SessionLoader(bad, OrtOptions())).activate()
 
 
 def test_infer_refused_after_deactivate(bundle):
-    r = ortb.OrtRunner(bundle.path("relu/graph.fp32.onnx"), OrtOptions())
+    r = OrtRunner(SessionLoader(bundle.path("relu/graph.fp32.onnx"), OrtOptions()))
     with pytest.raises(EdgeCReLUError, match="before activate"):
         r.infer({"input": np.zeros((1, 1, 8, 8), np.float32)})
     with r:

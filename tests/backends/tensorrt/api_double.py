@@ -2,7 +2,7 @@
 
 They implement only the documented API that edgecrelu calls (TensorRT's Python API 8.5 to 11.x,
 pycuda's driver module with graph support, pycuda test/test_graph.py), record the calls, and refuse
-what the selected release does not have, so version gates in ``backends/trt`` are checked against
+what the selected release does not have, so version gates in ``backends/tensorrt`` are checked against
 an API surface and not only against our own tables:
 
 * ``builder_optimization_level``: from 8.6; ``STRONGLY_TYPED``: from 9.x (accepted but ignored in

@@ -150,10 +150,11 @@ def test_compile_failure_is_one_line(tiny, monkeypatch):
 
 def test_weights_of_another_variant_refused(tiny, tmp_path):
     bundle, _ = tiny
-    from edgecrelu.backends.torch import TorchRunner
+    from edgecrelu.backends.torch.loader import ModelLoader
+    from edgecrelu.backends.torch.runner import TorchRunner
 
-    r = TorchRunner(weights=bundle.path("relu/weights.pt"), arch=bundle.path("crelu-half@2/arch.json"),
-                    form="eager", precision="fp32", batch=1, options=TorchOptions())
+    r = TorchRunner(ModelLoader(weights=bundle.path("relu/weights.pt"), arch=bundle.path("crelu-half@2/arch.json"),
+                                form="eager", precision="fp32", batch=1, options=TorchOptions()))
     with pytest.raises(EdgeCReLUError, match="does not match the model"):
         r.activate()
 

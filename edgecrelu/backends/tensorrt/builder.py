@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from edgecrelu.backends.trt.version import TOO_OLD_HINT, TrtVersion
+from edgecrelu.backends.tensorrt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
 from edgecrelu.registries import ONNX_PRECISIONS

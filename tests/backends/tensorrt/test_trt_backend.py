@@ -68,8 +68,9 @@ def test_old_tensorrt_refused(monkeypatch):
 def test_import_is_light():
     import subprocess
 
-    code = ("import sys; import edgecrelu.backends.tensorrt, edgecrelu.backends.trt.runtime, "
-            "edgecrelu.backends.trt.cache; "
+    code = ("import sys; import edgecrelu.backends.tensorrt, edgecrelu.backends.tensorrt.runtime, "
+            "edgecrelu.backends.tensorrt.cache, edgecrelu.backends.tensorrt.loader, "
+            "edgecrelu.backends.tensorrt.runner; "
             "print(sorted(m for m in ('tensorrt', 'pycuda', 'torch', 'onnxruntime') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -98,8 +99,8 @@ def test_dla_refused_before_any_cell(bundle, monkeypatch, version):
 def test_make_runner_without_activation(bundle):
     be = get_backend("tensorrt")
     r = be.make_runner(bundle, Cell("crelu-half@1", "folded", "fp16", "tensorrt", 8), profile(batches=(1, 8, 32)))
-    assert r.onnx_path.name == "folded.fp16.onnx" and r.onnx_path.is_file()
-    assert r.batches == (1, 8, 32) and r.batch == 8 and r.input_chw == (1, 8, 8)
+    assert r.loader.onnx_path.name == "folded.fp16.onnx" and r.loader.onnx_path.is_file()
+    assert r.loader.batches == (1, 8, 32) and r.loader.batch == 8 and r.loader.input_chw == (1, 8, 8)
     assert r.stage_times_ms() is None and r.memory_info() == {}
     with pytest.raises(EdgeCReLUError, match="no artifact"):
         be.make_runner(bundle, Cell("crelu@9", "graph", "fp16", "tensorrt", 1), profile())

@@ -15,7 +15,7 @@ from typing import Mapping
 
 import numpy as np
 
-from edgecrelu.backends.trt.buffers import TensorSpec, check_feed, plan_buffers, total_bytes
+from edgecrelu.backends.tensorrt.buffers import TensorSpec, check_feed, plan_buffers, total_bytes
 from edgecrelu.errors import EdgeCReLUError
 
 # trt.DataType member name -> numpy dtype (the I/O of bundle models is float32; the rest for safety).

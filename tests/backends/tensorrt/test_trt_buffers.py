@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edgecrelu.backends.trt.buffers import TensorSpec, check_feed, plan_buffers, resolve_shape, total_bytes
+from edgecrelu.backends.tensorrt.buffers import TensorSpec, check_feed, plan_buffers, resolve_shape, total_bytes
 from edgecrelu.errors import EdgeCReLUError
 
 SPECS = [TensorSpec("input", (-1, 1, 32, 32), "float32", True), TensorSpec("logits", (-1, 10), "float32", False)]
@@ -46,7 +46,7 @@ def test_trt_dtype_names():
     """trt.DataType members stand in as plain objects with a name (a test double: no TensorRT here)."""
     from types import SimpleNamespace
 
-    from edgecrelu.backends.trt.runtime import numpy_dtype
+    from edgecrelu.backends.tensorrt.runtime import numpy_dtype
 
     assert numpy_dtype(None, SimpleNamespace(name="FLOAT")) == "float32"
     assert numpy_dtype(None, "DataType.HALF") == "float16"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from edgecrelu.backends.trt.builder import BuildPlan, batch_profile, make_plan
-from edgecrelu.backends.trt.version import TrtVersion
+from edgecrelu.backends.tensorrt.builder import BuildPlan, batch_profile, make_plan
+from edgecrelu.backends.tensorrt.version import TrtVersion
 from edgecrelu.devices import TrtOptions
 from edgecrelu.errors import EdgeCReLUError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from edgecrelu.backends.trt.builder import BuildPlan
-from edgecrelu.backends.trt.version import TrtVersion
+from edgecrelu.backends.tensorrt.builder import BuildPlan
+from edgecrelu.backends.tensorrt.version import TrtVersion
 
 STATS = ("Latency", "Enqueue Time", "H2D Latency", "GPU Compute Time", "D2H Latency")
 
