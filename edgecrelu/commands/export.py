@@ -6,22 +6,17 @@ from pathlib import Path
 
 import click
 
-from edgecrelu.commands.options import csv_list
+from edgecrelu.commands.options import forms_option, precisions_option, variants_option
 from edgecrelu.export import CALIB_METHODS
-from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
-
-# Kept in step with edgecrelu.export.forms.FORMS (no torch or onnx import here).
-FORM_NAMES = ("graph", "folded", "pm1", "split")
+from edgecrelu.registries import ONNX_PRECISIONS
 
 
 @click.command("export")
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Bundle directory to create.")
-@click.option("--variants", default=None, help="Comma list of the run's variants (default: all).")
-@click.option("--precisions", default="fp32,fp16,int8", show_default=True, help="Comma list of fp32, fp16, int8.")
-@click.option("--forms", default="graph,folded", show_default=True,
-              help="CReLU forms for CReLU variants: graph, folded, pm1 (+-I 1x1), split (next-conv split). "
-                   "A relu variant gets graph only.")
+@variants_option(default="all of the run's")
+@precisions_option(ONNX_PRECISIONS, default=",".join(ONNX_PRECISIONS))
+@forms_option(default="graph,folded")
 @click.option("--calib-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="INT8 calibration images, drawn from the training split.")
 @click.option("--calib-method", type=click.Choice(CALIB_METHODS), default="minmax", show_default=True,
@@ -47,9 +42,7 @@ def command(run_dir, out, variants, precisions, forms, calib_size, calib_method,
 
     config = ExportConfig(
         run_dir=Path(run_dir), out=Path(out),
-        variants=tuple(csv_list(variants, what="variant")) if variants else None,
-        precisions=tuple(csv_list(precisions, choices=PRECISIONS, what="precision") or ()),
-        forms=tuple(csv_list(forms, choices=FORM_NAMES, what="form") or ()),
+        variants=variants or None, precisions=precisions, forms=forms,
         calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
         max_int8_drop=max_int8_drop, overwrite=overwrite,
     )

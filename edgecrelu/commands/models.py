@@ -7,13 +7,12 @@ import json
 
 import click
 
-from edgecrelu.commands.options import tablefmt_option
+from edgecrelu.commands.options import model_option, tablefmt_option
 from edgecrelu.errors import require
 
 
 @click.command("models")
-@click.option("--model", "arch", default=None, metavar="ARCH",
-              help="Show this model layer by layer: a built-in name or package.module:callable.")
+@model_option(default=None, help_text="Show this model layer by layer: a built-in name or package.module:callable.")
 @click.option("--variant", default="relu", show_default=True,
               help="With --model: relu, crelu@K or crelu-half@K.")
 @click.option("--in-channels", type=click.IntRange(min=1), default=3, show_default=True,
@@ -25,7 +24,7 @@ from edgecrelu.errors import require
               help="Channel width multiplier  [default: 1.0 for built-ins]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (raw counts) instead of a table.")
 @tablefmt_option
-def command(arch, variant, in_channels, num_classes, input_size, width, as_json, tablefmt):
+def command(model, variant, in_channels, num_classes, input_size, width, as_json, tablefmt):
     """List the built-in architectures: input shape, classes, conv->act sites, params, MACs.
 
     \b
@@ -40,10 +39,10 @@ def command(arch, variant, in_channels, num_classes, input_size, width, as_json,
 
     from edgecrelu.nn.counting import human
 
-    if arch is not None:
+    if model is not None:
         from edgecrelu.nn.build import describe_variant
 
-        d = describe_variant(arch, variant, in_channels=in_channels, num_classes=num_classes, input_size=input_size,
+        d = describe_variant(model, variant, in_channels=in_channels, num_classes=num_classes, input_size=input_size,
                              arch_args={"width": width} if width is not None else None)
         if as_json:
             click.echo(json.dumps(d, indent=2))

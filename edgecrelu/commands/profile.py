@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import click
 
-from edgecrelu.commands.options import csv_list, tablefmt_option
+from edgecrelu.commands.options import (
+    backends_option,
+    batch_option,
+    device_option,
+    forms_option,
+    precisions_option,
+    tablefmt_option,
+    variants_option,
+)
 from edgecrelu.errors import EdgeCReLUError
-
-
-def _tuple(value, **kw):
-    out = csv_list(value, **kw)
-    return tuple(out) if out else None
 
 
 @click.command("profile")
 @click.argument("bundle", type=click.Path(file_okay=False, path_type=str))
-@click.option("--device", "device", default="cpu", show_default=True,
-              help="Built-in device profile name (see `edgecrelu devices`) or path to a profile TOML.")
+@device_option()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Results directory: one JSON record per cell.")
-@click.option("--backend", default=None,
-              help="Backend(s), comma-separated (onnxruntime, tensorrt, torch). Default: the profile's first.")
-@click.option("--variants", default=None, help="Comma-separated variants, e.g. relu,crelu-half@4. Default: all.")
-@click.option("--precisions", default=None, help="Comma-separated precisions (fp32,fp16,int8). Default: the profile's.")
-@click.option("--forms", default=None, help="Comma-separated CReLU forms (graph,folded,...). Default: all.")
-@click.option("--batch", "batch", default=None, help="Comma-separated batch sizes, e.g. 1,8,32. Default: the profile's.")
+@backends_option
+@variants_option(default="all of the bundle's")
+@precisions_option(default_help="the device profile's")
+@forms_option(default_help="all of the bundle's", checked=False)
+@batch_option
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Intra-op threads (overrides the profile).")
 @click.option("--warmup", type=click.FloatRange(min=0), default=None, help="Warm-up seconds per trial.")
 @click.option("--duration", type=click.FloatRange(min=0), default=None, help="Minimum timed seconds per trial.")
@@ -42,19 +43,13 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
     Example:
       edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
     """
-    from edgecrelu.backends import BACKENDS
     from edgecrelu.profiling.plan import ProfileConfig
     from edgecrelu.profiling.session import run_profile
     from edgecrelu.profiling.summary import summary_table
-    from edgecrelu.registries import PRECISIONS
 
     config = ProfileConfig(
-        bundle=bundle, device=device, out=out,
-        backends=_tuple(backend, choices=list(BACKENDS), what="backend"),
-        variants=_tuple(variants, what="variant"),
-        precisions=_tuple(precisions, choices=list(PRECISIONS), what="precision"),
-        forms=_tuple(forms, what="form"),
-        batches=_tuple(batch, what="batch size", cast=int),
+        bundle=bundle, device=device, out=out, backends=backend or None, variants=variants or None,
+        precisions=precisions or None, forms=forms or None, batches=batch or None,
         threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
         resume=resume, isolation=isolation,
     )

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import click
 
-from edgecrelu.commands.options import csv_list, tablefmt_option
+from edgecrelu.commands.options import CommaList, tablefmt_option
+
+
+def _report_formats() -> tuple:
+    from edgecrelu.report import FORMATS  # not at import: the report package is not needed for --help
+
+    return FORMATS
 
 
 @click.command("report")
 @click.argument("results_dirs", nargs=-1, required=True, metavar="RESULTS_DIR...")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Report directory (created if needed; other files in it are kept).")
-@click.option("--format", "formats", default="md,html,csv,json", show_default=True,
-              help="Comma-separated files to write: md (report.md), html (report.html), csv (results.csv), "
+@click.option("--format", "formats", type=CommaList("report format", _report_formats, metavar="FORMAT[,...]"),
+              default="md,html,csv,json", show_default=True,
+              help="Comma list of files to write: md (report.md), html (report.html), csv (results.csv), "
                    "json (report.json).")
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="TOML file with a [decision] table (keys of a device profile's [decision]) overriding the "
@@ -26,7 +33,7 @@ def command(results_dirs, out, formats, policy, tablefmt):
     """
     from edgecrelu.report import FORMATS, ReportConfig, build_report
 
-    fmts = csv_list(formats, choices=FORMATS, what="report format") or list(FORMATS)
+    fmts = formats or FORMATS
     result = build_report(ReportConfig(tuple(results_dirs), out, tuple(fmts), policy, tablefmt))
     click.echo(result.terminal)
     for f in fmts:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import click
 
+from edgecrelu.commands.options import backend_option, data_option, device_option, model_option
+
 
 @click.command("run")
 @click.option("--out", type=click.Path(file_okay=False), default="edgecrelu-out", show_default=True,
               help="Directory for run/, bundle/, results/ and report/. An existing one is resumed.")
-@click.option("--device", default="cpu", show_default=True,
-              help="Device profile name or path (this machine is profiled).")
-@click.option("--model", default="convpool-c", show_default=True,
-              help="Built-in architecture or package.module:callable.")
-@click.option("--data", default="digits", show_default=True,
-              help="digits | imagefolder:PATH | cifar10:PATH | npz:PATH")
-@click.option("--backend", default=None, help="Profile backend (default: the device profile's first).")
+@device_option("Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML; "
+               "this machine is profiled.")
+@model_option()
+@data_option
+@backend_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the preset's epochs.")
 @click.option("--quick", is_flag=True, help="90-second smoke run (1 epoch, 1 seed, fewer cells); not for decisions.")
 def command(out, device, model, data, backend, epochs, quick):

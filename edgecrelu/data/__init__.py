@@ -6,7 +6,6 @@ scikit-learn is imported only by the ``digits`` source.
 
 from edgecrelu.data.dataset import Dataset, load_dataset
 from edgecrelu.data.preprocess import preprocess
-from edgecrelu.data.sources import SPECS
 from edgecrelu.data.split import stratified_split
 
-__all__ = ["Dataset", "load_dataset", "preprocess", "stratified_split", "SPECS"]
+__all__ = ["Dataset", "load_dataset", "preprocess", "stratified_split"]

@@ -23,7 +23,8 @@ from edgecrelu.bundle import BundleWriter
 from edgecrelu.errors import EdgeCReLUError, require, unknown
 from edgecrelu.export import CALIB_METHODS
 from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoints
-from edgecrelu.export.forms import FORMS, count_ops, find_crelu_sites, get_form
+from edgecrelu.export.forms import get_form
+from edgecrelu.export.forms.sites import count_ops, find_crelu_sites
 from edgecrelu.export.fp16 import to_fp16
 from edgecrelu.export.int8 import quantize_int8
 from edgecrelu.export.macs import onnx_macs
@@ -37,6 +38,7 @@ from edgecrelu.export.onnx_export import (
     ort_logits,
     torch_logits,
 )
+from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 from edgecrelu.variant import split_name
 

@@ -74,11 +74,12 @@ def test_existing_out_needs_overwrite(tmp_path):
 
 
 def test_forms_are_kept_in_step_with_the_registry():
-    from edgecrelu.commands.export import CALIB_METHODS, FORM_NAMES
+    from edgecrelu.commands.export import CALIB_METHODS, command
     from edgecrelu.export import CALIB_METHODS as METHODS
-    from edgecrelu.export.forms import FORMS
+    from edgecrelu.registries import FORMS
 
-    assert set(FORM_NAMES) == set(FORMS) and tuple(CALIB_METHODS) == tuple(METHODS)
+    forms = next(p for p in command.params if p.name == "forms")
+    assert set(forms.type.choices) == set(FORMS) and tuple(CALIB_METHODS) == tuple(METHODS)
 
 
 def test_export_without_torch_names_the_extra(tmp_path, no_torch_cli):

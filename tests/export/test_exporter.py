@@ -13,8 +13,9 @@ torch = pytest.importorskip("torch")
 
 from edgecrelu.bundle import Bundle  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
-from edgecrelu.export import forms as forms_mod  # noqa: E402
 from edgecrelu.export.exporter import ExportConfig, export_bundle  # noqa: E402
+from edgecrelu.export.forms import folded  # noqa: E402
+from edgecrelu.export.forms.sites import CReLUSite  # noqa: E402
 from edgecrelu.export.int8 import qdq_summary  # noqa: E402
 from edgecrelu.export.onnx_export import max_abs_diff, ort_logits, torch_logits  # noqa: E402
 
@@ -138,13 +139,13 @@ def test_parity_failure_leaves_no_bundle(tmp_path):
 
 
 def test_a_form_that_is_not_exact_is_refused(tmp_path, monkeypatch):
-    class Wrong(forms_mod.FoldedForm):
+    class Wrong(folded.FoldedForm):
         """[W; W] instead of [W; -W]: a rewrite bug the equality check must catch."""
 
         def rewrite(self, idx, site, edit):
-            return super().rewrite(idx, forms_mod.Site(site.y, site.out, (1, 1), site.nodes), edit)
+            return super().rewrite(idx, CReLUSite(site.y, site.out, (1, 1), site.nodes), edit)
 
-    monkeypatch.setitem(forms_mod.FORMS, "folded", Wrong())
+    monkeypatch.setattr(folded, "FORM", Wrong())
     cfg = ExportConfig(run_dir=shared_run(), out=tmp_path / "b", variants=("crelu-half@4",),
                        precisions=("fp32",), forms=("graph", "folded"))
     with pytest.raises(EdgeCReLUError, match="form folded differs from graph"):

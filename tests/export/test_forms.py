@@ -1,4 +1,4 @@
-"""CReLU forms are exact rewrites of the exported graph (edgecrelu/export/forms.py)."""
+"""CReLU forms are exact rewrites of the exported graph (edgecrelu/export/forms/)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
-from edgecrelu.export.forms import FORMS, count_ops, find_crelu_sites, get_form  # noqa: E402
+from edgecrelu.export.forms import get_form  # noqa: E402
+from edgecrelu.export.forms.sites import count_ops, find_crelu_sites  # noqa: E402
 from edgecrelu.export.macs import onnx_macs  # noqa: E402
 from edgecrelu.export.onnx_export import check, export_onnx, max_abs_diff, ort_logits, torch_logits  # noqa: E402
 from edgecrelu.nn.crelu import CReLU  # noqa: E402
+from edgecrelu.registries import FORMS  # noqa: E402
 
 
 class SplitCReLU(nn.Module):

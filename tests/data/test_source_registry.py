@@ -1,0 +1,25 @@
+"""Every registered data source is one module with ``TAKES_PATH`` and ``load`` (registries.DATA_SOURCES)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgecrelu.data.sources import parse_spec, specs
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import DATA_SOURCES
+
+
+@pytest.mark.parametrize("name", DATA_SOURCES.names)
+def test_each_registered_source_has_its_module(name):
+    mod = DATA_SOURCES.load(name)
+    assert isinstance(mod.TAKES_PATH, bool) and callable(mod.load)
+
+
+def test_specs_and_parsing():
+    assert specs() == ("digits", "imagefolder:PATH", "cifar10:PATH", "npz:PATH")
+    assert parse_spec("digits") == ("digits", None)
+    assert parse_spec("npz:/a/b.npz") == ("npz", "/a/b.npz")
+    for bad, words in (("mnist", "unknown data source 'mnist'; choose one of: cifar10:PATH, digits"),
+                       ("digits:/x", "takes no path"), ("npz", "needs a path: npz:PATH")):
+        with pytest.raises(EdgeCReLUError, match=words):
+            parse_spec(bad)
