@@ -65,8 +65,9 @@ def with_threads(profile, threads: int):
 
 
 def backend_threads(profile, backend: str) -> int | None:
-    """The thread count ``backend`` runs with, or None where its options have none (TensorRT)."""
-    return getattr(profile.backend_options(backend), "threads", None)
+    """The thread count ``backend`` runs with, or None where its options have none (TensorRT). A
+    backend's options are the profile section named after it."""
+    return getattr(getattr(profile, backend, None), "threads", None)
 
 
 def select_backends(profile, names) -> list:

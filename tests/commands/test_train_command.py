@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
+
+torch = pytest.importorskip("torch")
 
 TINY = ["--width", "0.25", "--input-size", "8", "--epochs", "1", "--threads", "1"]
 
