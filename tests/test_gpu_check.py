@@ -20,6 +20,7 @@ def test_syntax_and_strict_mode():
 
 
 def test_spent_budget_reports_not_run(tmp_path):
+    pytest.importorskip("torch")  # without torch the script skips train for that reason instead
     env = {**os.environ, "BUDGET_S": "1", "PYTHON": sys.executable}
     p = subprocess.run(["bash", str(SCRIPT), str(tmp_path / "w")], capture_output=True, text=True, env=env,
                        timeout=120)

@@ -12,6 +12,7 @@ from edgecrelu.workflow import RunConfig, run_pipeline
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
+    pytest.importorskip("torch")
     out = tmp_path_factory.mktemp("run") / "out"
     result = run_pipeline(RunConfig(out=str(out), quick=True), log=lambda m: None)
     return out, result

@@ -1,12 +1,17 @@
 """`edgecrelu models` through Click's CliRunner."""
 
+import importlib.util
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
 
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch (the model zoo)")
 
+
+@needs_torch
 def test_models_table():
     res = CliRunner().invoke(cli, ["models", "--width", "0.25", "--input-size", "32"])
     assert res.exit_code == 0, res.output
@@ -19,6 +24,7 @@ def test_models_table():
     assert 0 < float(rows["resnet18"][8]) < 1
 
 
+@needs_torch
 def test_models_json_counts_and_options():
     res = CliRunner().invoke(cli, ["models", "--json", "--in-channels", "1", "--num-classes", "4",
                                    "--input-size", "16", "--width", "0.25"])
@@ -32,6 +38,7 @@ def test_models_json_counts_and_options():
     assert rows["inspect-net"]["params"] > 0 and rows["resnet18"]["macs"] > rows["resnet18-imagenet"]["macs"]
 
 
+@needs_torch
 def test_models_tablefmt():
     res = CliRunner().invoke(cli, ["models", "--tablefmt", "github", "--width", "0.25", "--input-size", "16"])
     assert res.exit_code == 0 and res.output.startswith("| arch")
@@ -45,6 +52,7 @@ def test_models_without_torch_is_one_line(no_torch_cli):
     assert "torch is not installed; install it with: pip install 'edgecrelu[torch]'" in res.stderr
 
 
+@needs_torch
 def test_models_one_variant_layer_by_layer():
     res = CliRunner().invoke(cli, ["models", "--model", "convpool-c", "--variant", "crelu-half@4", "--width", "0.25",
                                    "--in-channels", "1", "--input-size", "16"])
@@ -59,6 +67,7 @@ def test_models_one_variant_layer_by_layer():
     assert d["arch_json"]["variant"] == "relu" and d["macs"] == sum(x["macs"] for x in d["layers"])
 
 
+@needs_torch
 def test_models_bad_variant_is_one_line():
     res = CliRunner().invoke(cli, ["models", "--model", "resnet18", "--variant", "crelu@2", "--width", "0.25"])
     assert res.exit_code == 1

@@ -10,8 +10,9 @@ import numpy as np
 
 def digits_uint8(n_per_class: int, classes=(0, 1, 2)):
     """(images uint8 0..255 (N,8,8), labels) with the first ``n_per_class`` digits of each class."""
-    from sklearn.datasets import load_digits
+    import pytest
 
+    load_digits = pytest.importorskip("sklearn.datasets").load_digits  # digits ship with scikit-learn (the torch extra)
     d = load_digits()
     xs, ys = [], []
     for c in classes:

@@ -12,7 +12,7 @@ from edgecrelu.errors import EdgeCReLUError
 
 @pytest.fixture(scope="module")
 def digits16():
-    from sklearn.datasets import load_digits
+    load_digits = pytest.importorskip("sklearn.datasets").load_digits
 
     return load_dataset("digits", size=16), load_digits().images
 

@@ -19,6 +19,7 @@ def _total(ds) -> int:
 
 
 def test_digits_is_the_real_sklearn_set():
+    pytest.importorskip("sklearn")
     ds = load_dataset("digits", size=8)
     assert _total(ds) == 1797 and ds.class_names == tuple(str(i) for i in range(10))
     assert ds.x_train.dtype == np.float32 and ds.x_train.shape[1:] == (1, 8, 8)
@@ -29,6 +30,7 @@ def test_digits_is_the_real_sklearn_set():
 
 
 def test_digits_resized_to_size():
+    pytest.importorskip("sklearn")
     ds = load_dataset("digits", size=20)
     assert ds.x_val.shape[1:] == (1, 20, 20) and ds.preprocessing["size"] == [20, 20]
     assert load_dataset("digits", size=20, channels=3).x_val.shape[1:] == (3, 20, 20)

@@ -1,6 +1,7 @@
 """The split is deterministic, disjoint, complete and stratified."""
 
 import numpy as np
+import pytest
 
 from edgecrelu.data import load_dataset, stratified_split
 
@@ -27,6 +28,7 @@ def test_split_is_stratified():
 
 
 def test_dataset_split_same_for_same_seed_and_differs_otherwise():
+    pytest.importorskip("sklearn")
     a = load_dataset("digits", size=8, seed=0)
     b = load_dataset("digits", size=8, seed=0)
     c = load_dataset("digits", size=8, seed=1)
