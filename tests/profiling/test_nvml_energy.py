@@ -7,11 +7,11 @@ import sys
 import time
 
 import pytest
+from nvml_double import FakeGpu, make_pycuda_bus, make_pynvml
 
 from edgecrelu.devices import Power
 from edgecrelu.profiling import nvml
 from edgecrelu.profiling.power import get_monitor
-from nvml_double import FakeGpu, make_pycuda_bus, make_pynvml
 
 
 @pytest.fixture
