@@ -17,6 +17,7 @@ PARTS = (
     "tradeoff",  # the trade-off table and its flags
     "forms",  # the fastest exact CReLU form per backend and precision
     "cost",  # devices needed and energy at the line rate
+    "measurement",  # how GPU power, memory, engine precision and clocks were measured
     "warnings",  # the section's noise and consistency warnings
 )
 
