@@ -109,6 +109,31 @@ def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[],
     return acc, why
 
 
+def artifact_counts(art) -> dict:
+    """MACs and params of the artifact the cell ran, as its manifest entry gives them (a CReLU form
+    changes them: ``folded`` doubles the conv in front of each CReLU). Absent when the manifest has
+    no per-artifact count; the report then falls back to the variant's and says so."""
+    info = art.info if art is not None else {}
+    out = {}
+    for key in ("macs", "params"):
+        value = info.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[f"artifact_{key}"] = int(value)
+    return out
+
+
+def dataset_facts(manifest: dict) -> dict:
+    """What the report's data line needs from the manifest's dataset entry (fields may be absent)."""
+    ds = manifest.get("dataset") or {}
+    out = {"spec": ds.get("spec"), "eval_n": (ds.get("eval") or {}).get("n"), "seed": ds.get("seed")}
+    if "synthetic" in ds:
+        out["synthetic"] = bool(ds["synthetic"])
+    recipe = manifest.get("recipe") or (manifest.get("train") if isinstance(manifest.get("train"), dict) else None)
+    if isinstance(recipe, dict) and recipe.get("epochs") is not None:
+        out["epochs"] = recipe.get("epochs")
+    return out
+
+
 @dataclass(frozen=True)
 class RunFacts:
     """What every record of one run shares."""
@@ -157,6 +182,7 @@ def build_record(run: RunFacts, cell: Cell, trials: list[dict], accuracy: dict |
     power = combine_power([t.get("power") for t in trials])
     if power:
         warnings += power.get("warnings", [])
+    memory.update(artifact_counts(art))
     manifest = bundle.manifest
     return {
         "schema_version": SCHEMA_VERSION, "kind": KIND, "run_id": run.run_id,
@@ -167,8 +193,9 @@ def build_record(run: RunFacts, cell: Cell, trials: list[dict], accuracy: dict |
                            "precisions": list(prof.precisions), "jetson": prof.jetson},
         "environment": run.environment,
         "bundle": {"path": str(bundle.root.resolve()), "manifest_sha256": bundle.manifest_sha256,
-                   "model": {k: bundle.model.get(k) for k in ("arch", "input_shape", "num_classes")},
+                   "model": {k: bundle.model.get(k) for k in ("arch", "arch_args", "input_shape", "num_classes")},
                    "dataset_sha256": manifest.get("dataset", {}).get("sha256"),
+                   "dataset": dataset_facts(manifest),
                    "artifact": {"path": art.path, "sha256": art.sha256} if art else None,
                    # per-seed training accuracies, so the report can call seed noise "not significant"
                    "train": (manifest.get("variants", {}).get(cell.variant) or {}).get("train")},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from edgecrelu.report.context import header_lines
 from edgecrelu.report.markup import e, html_bold_head
 from edgecrelu.report.parts import parts
 
@@ -25,7 +26,12 @@ tr.base{background:#eef3fb}tr.viol td.flags{color:#c5221f;font-weight:600}
 .pt{stroke:#fff;stroke-width:1}.budget{stroke:#c5221f;stroke-width:1.5;stroke-dasharray:6 3}
 .whisker{stroke:#222;stroke-width:1.2}
 pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.78rem}
-.small{font-size:.85rem;color:#555}.scroll{overflow-x:auto}
+.small{font-size:.85rem;color:#555}.scroll{overflow-x:auto;max-width:100%}
+.dataline{font-size:.95rem;background:#f3f6fa;border-left:6px solid #4c72b0;padding:.5rem 1rem;margin:.5rem 0}
+.noiseline{font-size:.95rem;background:#fafafa;border-left:6px solid #999;padding:.5rem 1rem;margin:.5rem 0}
+.same{font-size:.85rem;color:#333;margin:.3rem 0}
+.plots svg{max-width:100%;height:auto}
+@media (max-width:900px){body{margin:1rem auto;padding:0 .5rem}table{font-size:.74rem}th,td{padding:.2rem .3rem}}
 """
 
 
@@ -36,6 +42,11 @@ def render_html(report) -> str:
            "<title>edgecrelu report: CReLU GO / NO-GO / INCONCLUSIVE</title>", f"<style>{CSS}</style></head><body>",
            "<h1>edgecrelu report: is the CReLU model worth shipping?</h1>",
            f'<div class="verdict {e(v.verdict)}" id="verdict">{html_bold_head(v.sentence)}</div>']
+    lines = header_lines(report)
+    out.append(f'<p class="dataline" id="data-line">{e(lines["data"])}</p>')
+    out.append(f'<p class="noiseline" id="noise-line">{e(lines["noise"])}</p>')
+    if lines["accuracy"]:
+        out.append(f'<p class="noiseline" id="accuracy-line">{e(lines["accuracy"])}</p>')
     for w in v.warnings:
         out.append(f'<div class="warn"><strong>Warning:</strong> {e(w)}</div>')
     section_parts = parts()
