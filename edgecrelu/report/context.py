@@ -142,3 +142,12 @@ def header_lines(report) -> dict:
         accuracy = " ".join(f"[{label}] {a}" for label, a in acc)
     return {"data": data_line(all_records(report)), "noise": noise_of_sections(report.sections).sentence(),
             "accuracy": accuracy}
+
+
+def headline(report) -> str:
+    """The page's verdict box: the whole sentence with one section; with several, the overall
+    verdict and each device's word (each section boxes its own sentence, so none is said twice)."""
+    if len(report.sections) == 1:
+        return report.sentence
+    head = report.sentence.split(": ", 1)[0]
+    return head + ": " + "; ".join(f"{sr.section.label}: {sr.verdict.verdict}" for sr in report.sections)
