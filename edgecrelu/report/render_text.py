@@ -13,8 +13,8 @@ FLAG_HELP = ("flags: BASE = baseline cell; P-lat / P-mem = Pareto-optimal for ac
              "peak memory (same batch); !acc / !lat / !mem = over the accuracy-drop / p99 / memory budget; "
              "≈ after a p50 ratio = the trial spread covers it (its 95 % interval includes 1: no latency difference "
              "shown); Δ n.s. = accuracy difference inside the noise (paired 95 % interval includes 0); MACs and "
-             "params are what the row's artifact executes (* = the variant's count: the bundle has no count for "
-             "that artifact)")
+             "params are what the row's artifact executes, from its manifest entry or (params) counted in its ONNX "
+             "file, BatchNorm folded (* = the variant's count: nothing known for that artifact)")
 # Never folded into the line above the table, even when equal on every row.
 KEEP = ("variant", "form", "p50 ms", "p99 ms", "p50 ratio", "flags")
 
