@@ -151,3 +151,31 @@ def headline(report) -> str:
         return report.sentence
     head = report.sentence.split(": ", 1)[0]
     return head + ": " + "; ".join(f"{sr.section.label}: {sr.verdict.verdict}" for sr in report.sections)
+
+
+FALLBACK_KEYS = ("provider_fallback", "cuda_fallback")  # settings.backend.<key> or the record's top level
+
+
+def provider_fallback(record: dict) -> str | None:
+    """What the record says about an execution provider that fell back (e.g. CUDA to CPU), or None.
+    A record may carry it as ``settings.backend.provider_fallback`` (text or true) or at its top level."""
+    backend = (record.get("settings") or {}).get("backend") or {}
+    for holder in (backend, record):
+        if not isinstance(holder, dict):
+            continue
+        for key in FALLBACK_KEYS:
+            value = holder.get(key)
+            if value:
+                return value if isinstance(value, str) else "the requested execution provider fell back to CPU"
+    return None
+
+
+def fallback_line(rows) -> str | None:
+    """Once per section: how many cells ran on a fallback provider, and what the records say."""
+    said = [(r, provider_fallback(r.record)) for r in rows]
+    said = [(r, s) for r, s in said if s]
+    if not said:
+        return None
+    what = "; ".join(dict.fromkeys(s for _, s in said))
+    return (f"Provider fallback in {len(said)} of {len(rows)} cells ({what}): those latencies are not the "
+            "requested device's.")

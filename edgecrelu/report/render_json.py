@@ -6,7 +6,15 @@ import json
 import math
 from dataclasses import asdict
 
-from edgecrelu.report.context import accuracy_line, all_records, data_facts, header_lines, noise_of, noise_of_sections
+from edgecrelu.report.context import (
+    accuracy_line,
+    all_records,
+    data_facts,
+    fallback_line,
+    header_lines,
+    noise_of,
+    noise_of_sections,
+)
 from edgecrelu.report.decision import RULES
 from edgecrelu.report.render_csv import row_dict
 
@@ -56,6 +64,7 @@ def report_dict(report) -> dict:
             "warnings": sr.warnings,
             "noise": asdict(noise_of(sr.rows)),
             "accuracy_cannot_separate": accuracy_line(sr.rows),
+            "provider_fallback": fallback_line(sr.rows),
             "reproducibility": sr.reproducibility,
         })
     return _clean({

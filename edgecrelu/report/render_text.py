@@ -5,7 +5,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from edgecrelu.report import fmt
-from edgecrelu.report.context import header_lines, latency_covered
+from edgecrelu.report.context import fallback_line, header_lines, latency_covered
 from edgecrelu.report.cost import demand_sentence
 from edgecrelu.report.decision import forms_summary
 
@@ -140,6 +140,9 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
             out.append(f"cost ({demand_sentence(sr.policy)}): best deployable needs {best_cost.devices_needed} device(s), "
                        f"{best_cost.stations_per_device} station(s) per device")
         out.append(sr.verdict.best_overall_sentence)
+        fallback = fallback_line(sr.rows)
+        if fallback:
+            out.append(("" if len(report.sections) == 1 else f"[{sr.section.label}] ") + fallback)
         if len(report.sections) > 1:
             out.append(f"[{sr.section.label}] {sr.verdict.sentence}")
         if sr.verdict.decide_line:

@@ -6,13 +6,16 @@ what follows it. With several, each section boxes its own verdict and states its
 
 from __future__ import annotations
 
-from edgecrelu.report.context import accuracy_line, noise_of
+from edgecrelu.report.context import accuracy_line, fallback_line, noise_of
 from edgecrelu.report.decision import RULES
 from edgecrelu.report.markup import e, html_bold_head, md_bold_head
 
 
 def _extra(sr, report) -> list[str]:
     vd, out = sr.verdict, []
+    fallback = fallback_line(sr.rows)
+    if fallback:
+        out.append(fallback)
     if len(report.sections) > 1:  # one section: the header lines under the page's verdict say these
         out.append(noise_of(sr.rows).sentence())
         acc = accuracy_line(sr.rows)
