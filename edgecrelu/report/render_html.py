@@ -25,7 +25,7 @@ tr.base{background:#eef3fb}tr.viol td.flags{color:#c5221f;font-weight:600}
 .axis{font-size:12px;fill:#222}.lbl{font-size:10px;fill:#333}
 .front{fill:none;stroke:#222;stroke-width:1.5;stroke-dasharray:4 2}.front-pt{stroke:#000;stroke-width:2}
 .pt{stroke:#fff;stroke-width:1}.budget{stroke:#c5221f;stroke-width:1.5;stroke-dasharray:6 3}
-.whisker{stroke:#222;stroke-width:1.2}.ptitle{font-size:14px;font-weight:600;fill:#111}
+.whisker{stroke:#222;stroke-width:1.2}.cut{stroke-dasharray:3 2}.ptitle{font-size:14px;font-weight:600;fill:#111}
 .budgettxt{font-size:11px;fill:#c5221f}.note{font-size:10px;fill:#555}
 pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.78rem}
 .small{font-size:.85rem;color:#555}.scroll{overflow-x:auto;max-width:100%}

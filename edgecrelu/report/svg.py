@@ -146,7 +146,7 @@ def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 accuracy vs 
         if ax.x0 <= budget_ms <= ax.x1:
             x = ax.x(budget_ms)
             body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{H - MB_}" class="budget"/>')
-            body.append(f'<text x="{x - 4:.1f}" y="{top + 12}" text-anchor="end" class="budgettxt">'
+            body.append(f'<text x="{x + 4:.1f}" y="{H - MB_ - 6}" class="budgettxt">'
                         f'p99 budget {budget_ms:g} ms</text>')
         else:
             side = "right" if budget_ms > ax.x1 else "left"
@@ -186,7 +186,11 @@ def latency_per_precision(rows, budget_ms: float | None = None,
     precs = sorted({r.precision for r in pts}, key=lambda p: (PRECISION_ORDER.get(p, 9), p))
     backends = sorted({r.backend for r in pts})
     hi = max((r.p99 or r.p50) for r in pts)
-    ax = _Axes(0, 1, 0, hi * 1.1, top=top)
+    p50_hi = max(r.p50 for r in pts)
+    # p99 far above every p50 (a noisy tail) would flatten the bars: then the axis follows the p50s
+    # and a whisker that leaves it is cut and its p99 printed.
+    cut = hi > 4 * p50_hi
+    ax = _Axes(0, 1, 0, (p50_hi * 1.6) if cut else hi * 1.1, top=top)
     body = legend + ax.frame("precision" + (" / backend" if len(backends) > 1 else ""), "latency per batch, ms",
                              xticks=False)
     gw = (W - ML - MR) / len(precs)
@@ -201,10 +205,18 @@ def latency_per_precision(rows, budget_ms: float | None = None,
                         f'p99 {(r.p99 or r.p50):.4g} ms</title></rect>')
             if r.p99 is not None:
                 cx = x + bw / 2
-                body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
-                body.append(f'<line x1="{cx - 4:.1f}" y1="{ax.y(r.p99):.1f}" x2="{cx + 4:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
+                if r.p99 <= ax.y1:
+                    body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
+                    body.append(f'<line x1="{cx - 4:.1f}" y1="{ax.y(r.p99):.1f}" x2="{cx + 4:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
+                else:  # cut at the axis, value printed above
+                    body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{top:.1f}" class="whisker cut"/>')
+                    body.append(f'<text x="{cx:.1f}" y="{top - 3:.1f}" text-anchor="middle" class="lbl">'
+                                f'{r.p99:.3g}</text>')
         label = prec if len(backends) == 1 else f"{prec} ({', '.join(dict.fromkeys(r.backend for r in group))})"
         body.append(f'<text x="{ML + gi * gw + gw / 2:.1f}" y="{H - MB_ + 16}" text-anchor="middle" class="tick">{_e(label)}</text>')
+    if cut:
+        body.append(f'<text x="{ML + 4}" y="{top + 12}" class="note">p99 far above p50: whiskers cut at the axis, '
+                    'their p99 (ms) printed above</text>')
     if budget_ms:
         if budget_ms <= ax.y1:
             y = ax.y(budget_ms)
@@ -212,8 +224,8 @@ def latency_per_precision(rows, budget_ms: float | None = None,
             body.append(f'<text x="{W - MR - 4}" y="{y - 4:.1f}" text-anchor="end" class="budgettxt">'
                         f'p99 budget {budget_ms:g} ms</text>')
         else:
-            body.append(f'<text x="{W - MR - 4}" y="{top + 12}" text-anchor="end" class="budgettxt">'
-                        f'p99 budget {budget_ms:g} ms: above the axis</text>')
+            body.append(f'<text x="{W - MR - 4}" y="{top + (26 if cut else 12)}" text-anchor="end" '
+                        f'class="budgettxt">p99 budget {budget_ms:g} ms: above the axis</text>')
     return _svg(title, body)
 
 
