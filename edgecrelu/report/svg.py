@@ -191,8 +191,13 @@ def latency_per_precision(rows, budget_ms: float | None = None,
     # and a whisker that leaves it is cut and its p99 printed.
     cut = hi > 4 * p50_hi
     ax = _Axes(0, 1, 0, (p50_hi * 1.6) if cut else hi * 1.1, top=top)
+    notes = ["whiskers over the axis cut, their p99 (ms) printed above"] if cut else []
+    if budget_ms and budget_ms > ax.y1:
+        notes.append(f"p99 budget {budget_ms:g} ms: above the axis")
     body = legend + ax.frame("precision" + (" / backend" if len(backends) > 1 else ""), "latency per batch, ms",
                              xticks=False)
+    if notes:
+        body.append(f'<text x="{W / 2:.0f}" y="{H - 26}" text-anchor="middle" class="note">{_e("; ".join(notes))}</text>')
     gw = (W - ML - MR) / len(precs)
     for gi, prec in enumerate(precs):
         group = sorted((r for r in pts if r.precision == prec), key=lambda r: (r.backend, series_key(r)))
@@ -214,18 +219,11 @@ def latency_per_precision(rows, budget_ms: float | None = None,
                                 f'{r.p99:.3g}</text>')
         label = prec if len(backends) == 1 else f"{prec} ({', '.join(dict.fromkeys(r.backend for r in group))})"
         body.append(f'<text x="{ML + gi * gw + gw / 2:.1f}" y="{H - MB_ + 16}" text-anchor="middle" class="tick">{_e(label)}</text>')
-    if cut:
-        body.append(f'<text x="{ML + 4}" y="{top + 12}" class="note">p99 far above p50: whiskers cut at the axis, '
-                    'their p99 (ms) printed above</text>')
-    if budget_ms:
-        if budget_ms <= ax.y1:
-            y = ax.y(budget_ms)
-            body.append(f'<line x1="{ML}" y1="{y:.1f}" x2="{W - MR}" y2="{y:.1f}" class="budget"/>')
-            body.append(f'<text x="{W - MR - 4}" y="{y - 4:.1f}" text-anchor="end" class="budgettxt">'
-                        f'p99 budget {budget_ms:g} ms</text>')
-        else:
-            body.append(f'<text x="{W - MR - 4}" y="{top + (26 if cut else 12)}" text-anchor="end" '
-                        f'class="budgettxt">p99 budget {budget_ms:g} ms: above the axis</text>')
+    if budget_ms and budget_ms <= ax.y1:
+        y = ax.y(budget_ms)
+        body.append(f'<line x1="{ML}" y1="{y:.1f}" x2="{W - MR}" y2="{y:.1f}" class="budget"/>')
+        body.append(f'<text x="{W - MR - 4}" y="{y - 4:.1f}" text-anchor="end" class="budgettxt">'
+                    f'p99 budget {budget_ms:g} ms</text>')
     return _svg(title, body)
 
 
