@@ -5,14 +5,16 @@ Schema (docs/contracts.md), ``schema_version`` 1::
     schema_version, kind="edgecrelu-result", run_id, created_utc, edgecrelu_version,
     device_profile  {name, path, description, decision{...}}
     environment     {host, cpu{...}, gpu, libraries{...}, jetson{...} | null, ...}
-    bundle          {path, manifest_sha256, model{arch, input_shape, num_classes}, dataset_sha256}
+    bundle          {path, manifest_sha256, model{arch, arch_args?, input_shape, num_classes}, dataset_sha256,
+                     dataset?{spec, eval_n, seed, synthetic?, epochs?}}
     cell            {variant, kind, depth, form, precision, backend, batch}
     settings        {warmup_s, min_duration_s, min_iterations, trials, threads, backend{...}}
     latency_ms      {n, min, mean, p50, p90, p95, p99, max, std, cov}   (end to end, per batch)
     stages_ms       {h2d{...}, compute{...}, d2h{...}} | null           (where the backend can tell)
     trials          [{p50, p99, n}, ...]                                (one per interleaved trial)
     throughput_ips  images per second (batch / mean latency)
-    memory          {model_bytes, params, macs, peak_rss_bytes, device_bytes, ...}
+    memory          {model_bytes, params, macs, peak_rss_bytes, device_bytes, ...,
+                     artifact_macs?, artifact_params?}   (the variant's counts; the artifact's where known)
     accuracy        {top1, top5, n, agreement_top1, max_abs_diff, reference}
     power           {mean_mw, rails_mw{...}, mj_per_inference, source, samples,
                      [idle_mw, dynamic_mw, dynamic_mj_per_inference, method, sm_mhz{...}]} | null
@@ -105,7 +107,8 @@ def _check_types(r: dict, source: str) -> None:
     numbers(r["latency_ms"], source, "latency_ms")
     want(r["throughput_ips"] is None or is_num(r["throughput_ips"]), source, "throughput_ips", "a number or null",
          r["throughput_ips"])
-    numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes"))
+    numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes",
+                                                          "artifact_macs", "artifact_params"))
     numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "n", "agreement_top1", "max_abs_diff"))
     stages = r.get("stages_ms")
     want(stages is None or isinstance(stages, dict), source, "stages_ms", "an object or null", stages)
@@ -124,6 +127,9 @@ def _check_types(r: dict, source: str) -> None:
     device_mem = r["memory"].get("device") if isinstance(r["memory"], dict) else None
     if isinstance(device_mem, dict):  # optional: footprint next to the measured device memory
         numbers(device_mem, source, "memory.device", ("footprint_bytes", "activation_bytes", "io_bytes"))
+    ds = r["bundle"].get("dataset")  # the report's data line
+    want(ds is None or isinstance(ds, dict), source, "bundle.dataset", "an object or null", ds)
+    numbers(ds, source, "bundle.dataset", ("eval_n", "epochs"))
     train = r["bundle"].get("train")  # per-seed accuracies the noise rule reads
     if isinstance(train, dict) and train.get("test_acc") is not None:
         accs = train["test_acc"]

@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/_install.sh "torch,dev"
+# The report layout test renders report.html in headless Chromium; install it where it is missing and
+# apt-get can (quietly, never failing the run); without it that test skips and says why.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+   && ! command -v google-chrome >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  echo "[edgecrelu] installing chromium for the report layout test (apt-get; skipped if not possible)"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } \
+    >/dev/null 2>&1 || echo "[edgecrelu] chromium not installed: the report layout test will skip"
+fi
 echo "[edgecrelu] ruff (lint + import order)"
 .venv/bin/ruff check .
 echo "[edgecrelu] import-linter (the layers of docs/architecture.md)"

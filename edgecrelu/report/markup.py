@@ -30,13 +30,16 @@ def html_bold_head(sentence: str) -> str:
     return f"<strong>{e(head)}</strong>{e(sep + rest)}" if sep else e(sentence)
 
 
-def html_table(headers, body, row_classes=None, text_cols=()) -> str:
-    out = ['<div class="scroll"><table><thead><tr>', "".join(f"<th>{e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+def html_table(headers, body, row_classes=None, text_cols=(), table_class="") -> str:
+    tcls = f' class="{table_class}"' if table_class else ""
+    head = "".join(f'<th data-col="{e(h)}">{e(h)}</th>' for h in headers)
+    out = [f'<div class="scroll"><table{tcls}><thead><tr>', head, "</tr></thead><tbody>"]
     for i, line in enumerate(body):
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         cells = []
         for j, c in enumerate(line):
-            k = ' class="t"' if j in text_cols else (' class="flags"' if headers[j] == "flags" else "")
+            names = (["t"] if j in text_cols else []) + (["flags"] if headers[j] == "flags" else [])
+            k = f' class="{" ".join(names)}"' if names else ""
             cells.append(f"<td{k}>{e(c)}</td>")
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from edgecrelu.report.context import cell_noise, latency_covered
+
 COLUMNS = [
     "device", "machine", "variant", "kind", "form", "precision", "backend", "batch", "top1", "top1_ci_low",
     "top1_ci_high", "n", "delta_top1_pts", "delta_significant", "agreement_top1", "max_abs_diff", "p50_ms",
@@ -13,6 +15,7 @@ COLUMNS = [
     "model_mb", "peak_mb", "peak_source", "params", "macs", "power_mw", "mj_per_inference", "baseline",
     "pareto_latency", "pareto_memory", "violations", "unclear", "delta_top1_low", "delta_top1_high",
     "accuracy_paired", "p50_ratio_low", "p50_ratio_high", "p99_ms_ci_low", "p99_ms_ci_high", "unsupported_percentiles",
+    "macs_source", "params_source", "p50_ratio_covers_1", "unstable",
 ]
 
 
@@ -41,6 +44,9 @@ def row_dict(sr, r) -> dict:
         "p50_ratio_high": r.p50_ratio_ci.hi if r.p50_ratio_ci else None,
         "p99_ms_ci_low": r.p99_ci[0] if r.p99_ci else None, "p99_ms_ci_high": r.p99_ci[1] if r.p99_ci else None,
         "unsupported_percentiles": ";".join(r.percentile_flags),
+        "macs_source": r.macs_source, "params_source": r.params_source,
+        "p50_ratio_covers_1": latency_covered(r) if r.p50_ratio_ci else None,
+        "unstable": cell_noise(r.record)[2],
     }
 
 

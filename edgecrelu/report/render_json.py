@@ -6,6 +6,15 @@ import json
 import math
 from dataclasses import asdict
 
+from edgecrelu.report.context import (
+    accuracy_line,
+    all_records,
+    data_facts,
+    fallback_line,
+    header_lines,
+    noise_of,
+    noise_of_sections,
+)
 from edgecrelu.report.decision import RULES
 from edgecrelu.report.render_csv import row_dict
 
@@ -53,6 +62,9 @@ def report_dict(report) -> dict:
                          "precision": sr.baseline.precision, "backend": sr.baseline.backend, "batch": 1},
             "cost": [asdict(c) for c in sr.costs],
             "warnings": sr.warnings,
+            "noise": asdict(noise_of(sr.rows)),
+            "accuracy_cannot_separate": accuracy_line(sr.rows),
+            "provider_fallback": fallback_line(sr.rows),
             "reproducibility": sr.reproducibility,
         })
     return _clean({
@@ -64,6 +76,9 @@ def report_dict(report) -> dict:
         "verdict": {"verdict": report.verdict, "outcome": report.verdict, "sentence": report.sentence,
                     "what_would_decide_it": [sr.verdict.decide_line for sr in report.sections if sr.verdict.decide_line],
                     "rules": list(RULES)},
+        "data": data_facts(all_records(report)),
+        "header": header_lines(report),
+        "noise": asdict(noise_of_sections(report.sections)),
         "policy_source": report.policy_source,
         "policy": {sr.section.label: asdict(sr.policy) for sr in report.sections},
         "warnings": report.warnings,

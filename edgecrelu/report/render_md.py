@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 
+from edgecrelu.report.context import header_lines, headline
 from edgecrelu.report.markup import md_bold_head
 from edgecrelu.report.parts import parts
 
 
 def render_md(report) -> str:
-    out = ["# edgecrelu report: CReLU GO / NO-GO", "", md_bold_head(report.sentence), ""]
-    if len(report.sections) > 1:
-        out += [f"- **{sr.section.label}:** {sr.verdict.verdict}" for sr in report.sections] + [""]
+    lines = header_lines(report)
+    out = ["# edgecrelu report: CReLU GO / NO-GO", "", md_bold_head(headline(report)), "",
+           lines["data"], "", lines["noise"], ""]
+    if lines["accuracy"]:
+        out += [lines["accuracy"], ""]
     for w in report.warnings:
         out.append(f"> **Warning:** {w}")
         out.append("")

@@ -5,12 +5,18 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from edgecrelu.report import fmt
+from edgecrelu.report.context import fallback_line, header_lines, latency_covered
 from edgecrelu.report.cost import demand_sentence
 from edgecrelu.report.decision import forms_summary
 
 FLAG_HELP = ("flags: BASE = baseline cell; P-lat / P-mem = Pareto-optimal for accuracy vs p99 latency / vs "
              "peak memory (same batch); !acc / !lat / !mem = over the accuracy-drop / p99 / memory budget; "
-             "Δ n.s. = inside the noise (95 % CIs overlap)")
+             "≈ after a p50 ratio = the trial spread covers it (its 95 % interval includes 1: no latency difference "
+             "shown); Δ n.s. = accuracy difference inside the noise (paired 95 % interval includes 0); MACs and "
+             "params are what the row's artifact executes, from its manifest entry or (params) counted in its ONNX "
+             "file, BatchNorm folded (* = the variant's count: nothing known for that artifact)")
+# Never folded into the line above the table, even when equal on every row.
+KEEP = ("variant", "form", "p50 ms", "p99 ms", "p50 ratio", "flags")
 
 
 def flags(r) -> str:
@@ -33,32 +39,61 @@ def has_stages(rows) -> bool:
     return any(r.gpu_p50 is not None for r in rows)
 
 
+def ratio_text(r) -> str:
+    if r.p50_ratio is None:
+        return "—"
+    return f"{r.p50_ratio:.3f}" + (" ≈" if latency_covered(r) else "")
+
+
+def ratio_ci_text(r) -> str:
+    ci = r.p50_ratio_ci
+    if ci is None:
+        return "—"
+    hi = "∞" if ci.hi == float("inf") else f"{ci.hi:.3f}"
+    return f"{ci.lo:.3f}–{hi}"
+
+
+def _count_text(value, source: str) -> str:
+    return fmt.count(value) + ("*" if source == "variant" else "")
+
+
 def table_cells(rows) -> tuple[list[str], list[list[str]]]:
+    """Decision columns first (latency, ratio, MACs, accuracy delta, flags), the detail after."""
     power, stages = has_power(rows), has_stages(rows)
-    headers = ["variant", "form", "prec", "backend", "batch", "top-1 % [95% CI]", "Δ top-1 pts",
-               "agree fp32 %", "p50 ms", "p99 ms"]
+    headers = ["variant", "form", "prec", "backend", "batch", "p50 ms", "p99 ms", "p50 ratio", "MACs",
+               "Δ top-1 pts", "flags", "p50 ratio 95% CI", "top-1 % [95% CI]", "agree fp32 %"]
     if stages:  # end-to-end p50 split as trtexec does: GPU compute, and the copies around it
         headers += ["GPU p50 ms", "H2D / D2H p50 ms"]
-    headers += ["p50 ratio", "img/s", "model MB", "peak MB", "params", "MACs"]
+    headers += ["img/s", "model MB", "peak MB", "params"]
     if power:
         headers += ["power mW", "mJ/inf"]
-    headers.append("flags")
     body = []
     for r in rows:
         delta = fmt.signed(r.delta_top1_pts)
         if r.delta_top1_pts and not r.delta_significant:
             delta += " n.s."
-        line = [r.variant, r.form, r.precision, r.backend, str(r.batch), fmt.top1_ci(r.top1, r.top1_ci), delta,
-                "—" if r.agreement is None else f"{r.agreement * 100:.2f}", fmt.ms(r.p50), fmt.ms(r.p99)]
+        line = [r.variant, r.form, r.precision, r.backend, str(r.batch), fmt.ms(r.p50), fmt.ms(r.p99),
+                ratio_text(r), _count_text(r.macs, r.macs_source), delta, flags(r), ratio_ci_text(r),
+                fmt.top1_ci(r.top1, r.top1_ci), "—" if r.agreement is None else f"{r.agreement * 100:.2f}"]
         if stages:
             line += [fmt.ms(r.gpu_p50), "—" if r.h2d_p50 is None else f"{fmt.ms(r.h2d_p50)} / {fmt.ms(r.d2h_p50)}"]
-        line += ["—" if r.p50_ratio is None else f"{r.p50_ratio:.3f}", fmt.num(r.throughput, 0),
-                fmt.num(r.model_mb, 2), fmt.num(r.peak_mb, 0), fmt.count(r.params), fmt.count(r.macs)]
+        line += [fmt.num(r.throughput, 0), fmt.num(r.model_mb, 2), fmt.num(r.peak_mb, 0),
+                 _count_text(r.params, r.params_source)]
         if power:
             line += [fmt.num(r.power_mw, 0), "—" if r.mj_per_inference is None else f"{r.mj_per_inference:.3g}"]
-        line.append(flags(r))
         body.append(line)
     return headers, body
+
+
+def collapse(headers, body, keep=KEEP) -> tuple[list[str], list[list[str]], list[str]]:
+    """Columns with one value on every row (and more than one row) leave the table for a line above
+    it: ``(headers, body, ["prec: fp32", ...])``."""
+    if len(body) < 2:
+        return headers, body, []
+    same = [j for j, h in enumerate(headers) if h not in keep and len({line[j] for line in body}) == 1]
+    constants = [f"{headers[j]}: {body[0][j]}" for j in same]
+    cols = [j for j in range(len(headers)) if j not in same]
+    return [headers[j] for j in cols], [[line[j] for j in cols] for line in body], constants
 
 
 def cost_cells(sr) -> tuple[list[str], list[list[str]]]:
@@ -93,7 +128,9 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
     for sr in report.sections:
         out.append("")
         out.append(f"== {sr.section.label} ==")
-        headers, body = table_cells(sr.rows)
+        headers, body, same = collapse(*table_cells(sr.rows))
+        if same:
+            out.append("same on every row: " + "; ".join(same))
         out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))
         out.append(FLAG_HELP)
         for line in forms_summary(sr.verdict.forms):
@@ -103,10 +140,15 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
             out.append(f"cost ({demand_sentence(sr.policy)}): best deployable needs {best_cost.devices_needed} device(s), "
                        f"{best_cost.stations_per_device} station(s) per device")
         out.append(sr.verdict.best_overall_sentence)
+        fallback = fallback_line(sr.rows)
+        if fallback:
+            out.append(("" if len(report.sections) == 1 else f"[{sr.section.label}] ") + fallback)
         if len(report.sections) > 1:
             out.append(f"[{sr.section.label}] {sr.verdict.sentence}")
         if sr.verdict.decide_line:
             out.append(("" if len(report.sections) == 1 else f"[{sr.section.label}] ") + sr.verdict.decide_line)
     out.append("")
+    lines = header_lines(report)
+    out += [lines["data"], lines["noise"]] + ([lines["accuracy"]] if lines["accuracy"] else [])
     out.append(report.sentence)
     return "\n".join(out)

@@ -11,14 +11,45 @@ from html import escape
 
 from edgecrelu.registries import PRECISION_ORDER
 
-COLORS = {"relu": "#4c72b0", "crelu": "#dd8452", "crelu-half": "#55a868"}
-OTHER = "#8c8c8c"
-W, H = 640, 360
-ML, MR, MT, MB_ = 64, 20, 24, 56  # margins: left, right, top, bottom
+# One colour per series (variant + form), the baseline kind first: tab10, colour-blind-safe order.
+PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
+           "#64b5cd")
+W, H = 640, 380
+ML, MR, MB_ = 64, 20, 56  # margins: left, right, bottom (the top one holds the title and the legend)
+TITLE_H, LEGEND_ROW = 28, 16
+KIND_ORDER = {"relu": 0, "crelu-half": 1, "crelu": 2}
 
 
-def color(kind: str) -> str:
-    return COLORS.get(kind, OTHER)
+def series_key(r) -> tuple:
+    return (KIND_ORDER.get(r.kind, 9), r.variant, r.form)
+
+
+def series_name(r) -> str:
+    return f"{r.variant} {r.form}"
+
+
+class Series:
+    """Colours per (variant, form) of the rows drawn, in a fixed order."""
+
+    def __init__(self, rows):
+        keys = sorted({series_key(r) for r in rows})
+        self.names = [f"{k[1]} {k[2]}" for k in keys]
+        self.colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+
+    def color(self, r) -> str:
+        return self.colors[series_key(r)]
+
+    def legend(self, width=W) -> tuple[list[str], int]:
+        """Swatches under the title, wrapping; returns (elements, top margin for the plot)."""
+        out, x, y = [], ML, TITLE_H + 4
+        for name, col in zip(self.names, self.colors.values()):
+            w = 24 + 6.5 * len(name)
+            if x + w > width - MR and x > ML:
+                x, y = ML, y + LEGEND_ROW
+            out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="11" height="11" fill="{col}"/>')
+            out.append(f'<text x="{x + 15:.0f}" y="{y + 10:.0f}" class="tick">{_e(name)}</text>')
+            x += w
+        return out, y + LEGEND_ROW + 10
 
 
 def _e(s) -> str:
@@ -42,24 +73,25 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _tick_label(t: float) -> str:
-    return f"{t:.0f}" if abs(t) >= 100 or t == int(t) else f"{t:.3g}"
+    return f"{t:.0f}" if abs(t) >= 1000 or t == int(t) else f"{t:.4g}"
 
 
 class _Axes:
-    def __init__(self, xlo, xhi, ylo, yhi, width=W, height=H):
+    def __init__(self, xlo, xhi, ylo, yhi, width=W, height=H, top=TITLE_H + 8):
         self.xt, self.yt = nice_ticks(xlo, xhi), nice_ticks(ylo, yhi)
         self.x0, self.x1 = self.xt[0], self.xt[-1] if self.xt[-1] > self.xt[0] else self.xt[0] + 1
         self.y0, self.y1 = self.yt[0], self.yt[-1] if self.yt[-1] > self.yt[0] else self.yt[0] + 1
-        self.w, self.h = width, height
+        self.w, self.h, self.top = width, height, top
 
     def x(self, v):
         return ML + (v - self.x0) / (self.x1 - self.x0) * (self.w - ML - MR)
 
     def y(self, v):
-        return self.h - MB_ - (v - self.y0) / (self.y1 - self.y0) * (self.h - MT - MB_)
+        return self.h - MB_ - (v - self.y0) / (self.y1 - self.y0) * (self.h - self.top - MB_)
 
     def frame(self, xlabel, ylabel, xticks=True) -> list[str]:
-        out = [f'<rect x="{ML}" y="{MT}" width="{self.w - ML - MR}" height="{self.h - MT - MB_}" class="plotbg"/>']
+        mt = self.top
+        out = [f'<rect x="{ML}" y="{mt}" width="{self.w - ML - MR}" height="{self.h - mt - MB_}" class="plotbg"/>']
         for t in self.yt:
             y = self.y(t)
             out.append(f'<line x1="{ML}" y1="{y:.1f}" x2="{self.w - MR}" y2="{y:.1f}" class="grid"/>')
@@ -67,53 +99,59 @@ class _Axes:
         if xticks:
             for t in self.xt:
                 x = self.x(t)
-                out.append(f'<line x1="{x:.1f}" y1="{MT}" x2="{x:.1f}" y2="{self.h - MB_}" class="grid"/>')
+                out.append(f'<line x1="{x:.1f}" y1="{mt}" x2="{x:.1f}" y2="{self.h - MB_}" class="grid"/>')
                 out.append(f'<text x="{x:.1f}" y="{self.h - MB_ + 16}" text-anchor="middle" class="tick">'
                            f'{_tick_label(t)}</text>')
         out.append(f'<text x="{(ML + self.w - MR) / 2:.1f}" y="{self.h - 12}" text-anchor="middle" class="axis">'
                    f'{_e(xlabel)}</text>')
-        out.append(f'<text x="14" y="{(MT + self.h - MB_) / 2:.1f}" text-anchor="middle" class="axis" '
-                   f'transform="rotate(-90 14 {(MT + self.h - MB_) / 2:.1f})">{_e(ylabel)}</text>')
+        out.append(f'<text x="14" y="{(mt + self.h - MB_) / 2:.1f}" text-anchor="middle" class="axis" '
+                   f'transform="rotate(-90 14 {(mt + self.h - MB_) / 2:.1f})">{_e(ylabel)}</text>')
         return out
 
 
 def _svg(title: str, body: list[str], width=W, height=H) -> str:
+    """The plot with its title visible at the top (and as the accessible name)."""
+    head = f'<text x="{width / 2:.0f}" y="19" text-anchor="middle" class="ptitle">{_e(title)}</text>'
     return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{_e(title)}"><title>{_e(title)}</title>' + "".join(body) + "</svg>")
-
-
-def _legend(kinds: list[str], width=W) -> list[str]:
-    out, x = [], ML
-    for k in kinds:
-        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{color(k)}"/>')
-        out.append(f'<text x="{x + 14}" y="15" class="tick">{_e(k)}</text>')
-        x += 24 + 7 * len(k)
-    return out
+            f'aria-label="{_e(title)}"><title>{_e(title)}</title>' + head + "".join(body) + "</svg>")
 
 
 def _empty(title: str) -> str:
     return _svg(title, [f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle" class="axis">no data</text>'])
 
 
-def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 vs p99 latency at batch 1") -> str:
+def _label_x(x: float, text: str, width=W) -> tuple[float, str]:
+    """A point label right of the point, or left of it where it would run off the plot."""
+    if x + 8 + 5.5 * len(text) > width - MR:
+        return x - 8, "end"
+    return x + 8, "start"
+
+
+def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 accuracy vs p99 latency at batch 1") -> str:
     """Scatter of batch-1 rows with the Pareto front (accuracy up, p99 down) as a step line."""
     pts = [r for r in rows if r.batch == 1 and r.top1 is not None and r.p99 is not None]
     if not pts:
         return _empty(title)
-    xmax = max(r.p99 for r in pts)
-    # A budget far to the right would squash the points into a corner: then it is only named.
-    show_budget = bool(budget_ms) and budget_ms <= 2.5 * xmax
+    series = Series(pts)
+    legend, top = series.legend()
+    xs = [r.p99 for r in pts]
     ys = [r.top1 * 100 for r in pts]
-    pad = max(0.5, (max(ys) - min(ys)) * 0.1)
-    ax = _Axes(0.0, max(xmax, budget_ms if show_budget else 0) * 1.08, min(ys) - pad, min(100.0, max(ys) + pad))
-    body = ax.frame("p99 latency, ms (batch 1)", "top-1 accuracy, %")
-    if budget_ms and not show_budget:
-        body.append(f'<text x="{W - MR - 4}" y="{MT + 12}" text-anchor="end" class="tick">'
-                    f'p99 budget {budget_ms:g} ms: off the chart, to the right</text>')
-    if show_budget:
-        x = ax.x(budget_ms)
-        body.append(f'<line x1="{x:.1f}" y1="{MT}" x2="{x:.1f}" y2="{H - MB_}" class="budget"/>')
-        body.append(f'<text x="{x - 4:.1f}" y="{MT + 12}" text-anchor="end" class="tick">budget {budget_ms:g} ms</text>')
+    # The axes follow the data; the budget is drawn where it falls inside them and named otherwise.
+    xpad = max((max(xs) - min(xs)) * 0.15, max(xs) * 0.05)
+    ypad = max(0.25, (max(ys) - min(ys)) * 0.15)
+    ax = _Axes(max(0.0, min(xs) - xpad), max(xs) + xpad, max(0.0, min(ys) - ypad), min(100.0, max(ys) + ypad),
+               top=top)
+    body = legend + ax.frame("p99 latency, ms (batch 1)", "top-1 accuracy, %")
+    if budget_ms:
+        if ax.x0 <= budget_ms <= ax.x1:
+            x = ax.x(budget_ms)
+            body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{H - MB_}" class="budget"/>')
+            body.append(f'<text x="{x + 4:.1f}" y="{H - MB_ - 6}" class="budgettxt">'
+                        f'p99 budget {budget_ms:g} ms</text>')
+        else:
+            side = "right" if budget_ms > ax.x1 else "left"
+            body.append(f'<text x="{W - MR - 4}" y="{top + 12}" text-anchor="end" class="budgettxt">'
+                        f'p99 budget {budget_ms:g} ms: off the axis, to the {side}</text>')
     front = sorted((r for r in pts if r.pareto_latency), key=lambda r: r.p99)
     if front:
         path, path_y = [], 0.0  # a step line: horizontal from the previous point's height
@@ -127,68 +165,107 @@ def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 vs p99 laten
     for r in pts:
         x, y = ax.x(r.p99), ax.y(r.top1 * 100)
         shape = "front-pt" if r.pareto_latency else "pt"
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{color(r.kind)}" class="{shape}">'
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{series.color(r)}" class="{shape}">'
                     f'<title>{_e(r.label)}: p99 {r.p99:.4g} ms, top-1 {r.top1 * 100:.2f} %</title></circle>')
         if r.pareto_latency:
-            body.append(f'<text x="{x + 7:.1f}" y="{y - 6:.1f}" class="lbl">{_e(f"{r.variant} {r.form} {r.precision}")}</text>')
-    body += _legend(sorted({r.kind for r in pts}))
+            text = f"{r.variant} {r.form} {r.precision}"
+            lx, anchor = _label_x(x, text)
+            body.append(f'<text x="{lx:.1f}" y="{y - 7:.1f}" text-anchor="{anchor}" class="lbl">{_e(text)}</text>')
+    body.append(f'<text x="{ML + 4}" y="{H - MB_ - 6}" class="note">dashed: Pareto front (labelled points)</text>')
     return _svg(title, body)
 
 
-def latency_per_precision(rows, title="Latency per precision at batch 1 (bar: p50, whisker: p99)") -> str:
-    """Grouped bars: one group per precision, one bar per (variant, form, backend)."""
+def latency_per_precision(rows, budget_ms: float | None = None,
+                          title="Latency per precision at batch 1 (bar: p50, whisker: p99)") -> str:
+    """Grouped bars from zero: one group per precision, one bar per (variant, form) and backend."""
     pts = [r for r in rows if r.batch == 1 and r.p50 is not None]
     if not pts:
         return _empty(title)
+    series = Series(pts)
+    legend, top = series.legend()
     precs = sorted({r.precision for r in pts}, key=lambda p: (PRECISION_ORDER.get(p, 9), p))
-    top = max((r.p99 or r.p50) for r in pts)
-    ax = _Axes(0, 1, 0, top * 1.1)
-    body = ax.frame("precision", "latency, ms", xticks=False)
+    backends = sorted({r.backend for r in pts})
+    hi = max((r.p99 or r.p50) for r in pts)
+    p50_hi = max(r.p50 for r in pts)
+    # p99 far above every p50 (a noisy tail) would flatten the bars: then the axis follows the p50s
+    # and a whisker that leaves it is cut and its p99 printed.
+    cut = hi > 4 * p50_hi
+    ax = _Axes(0, 1, 0, (p50_hi * 1.6) if cut else hi * 1.1, top=top)
+    notes = ["whiskers over the axis cut, their p99 (ms) printed above"] if cut else []
+    if budget_ms and budget_ms > ax.y1:
+        notes.append(f"p99 budget {budget_ms:g} ms: above the axis")
+    body = legend + ax.frame("precision" + (" / backend" if len(backends) > 1 else ""), "latency per batch, ms",
+                             xticks=False)
+    if notes:
+        body.append(f'<text x="{W / 2:.0f}" y="{H - 26}" text-anchor="middle" class="note">{_e("; ".join(notes))}</text>')
     gw = (W - ML - MR) / len(precs)
     for gi, prec in enumerate(precs):
-        group = sorted((r for r in pts if r.precision == prec), key=lambda r: (r.kind != "relu", r.variant, r.form, r.backend))
+        group = sorted((r for r in pts if r.precision == prec), key=lambda r: (r.backend, series_key(r)))
         bw = min(28.0, (gw - 16) / max(1, len(group)))
         gx = ML + gi * gw + (gw - bw * len(group)) / 2
         for bi, r in enumerate(group):
             x, y0, y = gx + bi * bw, ax.y(0), ax.y(r.p50)
             body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{bw - 2:.1f}" height="{y0 - y:.1f}" '
-                        f'fill="{color(r.kind)}"><title>{_e(r.label)}: p50 {r.p50:.4g} ms, '
+                        f'fill="{series.color(r)}"><title>{_e(r.label)}: p50 {r.p50:.4g} ms, '
                         f'p99 {(r.p99 or r.p50):.4g} ms</title></rect>')
             if r.p99 is not None:
                 cx = x + bw / 2
-                body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
-                body.append(f'<line x1="{cx - 4:.1f}" y1="{ax.y(r.p99):.1f}" x2="{cx + 4:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
-        body.append(f'<text x="{ML + gi * gw + gw / 2:.1f}" y="{H - MB_ + 16}" text-anchor="middle" class="tick">{_e(prec)}</text>')
-    body += _legend(sorted({r.kind for r in pts}))
+                if r.p99 <= ax.y1:
+                    body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
+                    body.append(f'<line x1="{cx - 4:.1f}" y1="{ax.y(r.p99):.1f}" x2="{cx + 4:.1f}" y2="{ax.y(r.p99):.1f}" class="whisker"/>')
+                else:  # cut at the axis, value printed above
+                    body.append(f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{top:.1f}" class="whisker cut"/>')
+                    body.append(f'<text x="{cx:.1f}" y="{top - 3:.1f}" text-anchor="middle" class="lbl">'
+                                f'{r.p99:.3g}</text>')
+        label = prec if len(backends) == 1 else f"{prec} ({', '.join(dict.fromkeys(r.backend for r in group))})"
+        body.append(f'<text x="{ML + gi * gw + gw / 2:.1f}" y="{H - MB_ + 16}" text-anchor="middle" class="tick">{_e(label)}</text>')
+    if budget_ms and budget_ms <= ax.y1:
+        y = ax.y(budget_ms)
+        body.append(f'<line x1="{ML}" y1="{y:.1f}" x2="{W - MR}" y2="{y:.1f}" class="budget"/>')
+        body.append(f'<text x="{W - MR - 4}" y="{y - 4:.1f}" text-anchor="end" class="budgettxt">'
+                    f'p99 budget {budget_ms:g} ms</text>')
     return _svg(title, body)
 
 
 def memory_bars(rows, budget_mb: float | None, title="Peak memory at batch 1") -> str:
-    """Horizontal bars of peak memory per configuration, with the budget as a dashed line."""
+    """A dot per configuration on an axis zoomed to the data, so that differences of a few MB show;
+    the axis says where it starts, and the budget is drawn where it falls inside it, named otherwise."""
     pts = [r for r in rows if r.batch == 1 and r.peak_mb is not None]
     if not pts:
         return _empty(title)
-    height = MT + MB_ + 20 * len(pts) + 10
+    series = Series(pts)
+    top = TITLE_H + 10
+    height = top + MB_ + 20 * len(pts) + 10
     left = 260
-    top = max([r.peak_mb for r in pts] + ([budget_mb] if budget_mb else [])) * 1.08
-    ticks = nice_ticks(0, top)
-    span = ticks[-1] or 1.0
+    lo_v, hi_v = min(r.peak_mb for r in pts), max(r.peak_mb for r in pts)
+    pad = max((hi_v - lo_v) * 0.15, hi_v * 0.01, 0.5)
+    ticks = nice_ticks(max(0.0, lo_v - pad), hi_v + pad)
+    t0, t1 = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
 
     def x(v):
-        return left + v / span * (W - left - MR)
+        return left + (v - t0) / (t1 - t0) * (W - left - MR)
 
-    body = []
+    body = [f'<rect x="{left}" y="{top}" width="{W - left - MR}" height="{height - top - MB_}" class="plotbg"/>']
     for t in ticks:
-        body.append(f'<line x1="{x(t):.1f}" y1="{MT}" x2="{x(t):.1f}" y2="{height - MB_}" class="grid"/>')
+        body.append(f'<line x1="{x(t):.1f}" y1="{top}" x2="{x(t):.1f}" y2="{height - MB_}" class="grid"/>')
         body.append(f'<text x="{x(t):.1f}" y="{height - MB_ + 16}" text-anchor="middle" class="tick">{_tick_label(t)}</text>')
+    sources = sorted({r.peak_source for r in pts if r.peak_source})
     for i, r in enumerate(pts):
-        y = MT + 20 * i + 4
-        body.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" class="tick">{_e(f"{r.variant} {r.form} {r.precision} {r.backend}")}</text>')
-        body.append(f'<rect x="{left}" y="{y}" width="{x(r.peak_mb) - left:.1f}" height="15" fill="{color(r.kind)}">'
+        y = top + 20 * i + 12
+        body.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" class="tick">{_e(f"{r.variant} {r.form} {r.precision} {r.backend}")}</text>')
+        body.append(f'<line x1="{left}" y1="{y}" x2="{x(r.peak_mb):.1f}" y2="{y}" class="grid"/>')
+        body.append(f'<circle cx="{x(r.peak_mb):.1f}" cy="{y}" r="5" fill="{series.color(r)}" class="pt">'
                     f'<title>{_e(r.label)}: peak {r.peak_mb:.1f} MB ({_e(r.peak_source)}), model '
-                    f'{(r.model_mb or 0):.2f} MB</title></rect>')
+                    f'{(r.model_mb or 0):.2f} MB</title></circle>')
+        body.append(f'<text x="{x(r.peak_mb) + 8:.1f}" y="{y + 4}" class="lbl">{r.peak_mb:.1f}</text>')
     if budget_mb:
-        body.append(f'<line x1="{x(budget_mb):.1f}" y1="{MT}" x2="{x(budget_mb):.1f}" y2="{height - MB_}" class="budget"/>')
-        body.append(f'<text x="{x(budget_mb) - 4:.1f}" y="{MT - 4}" text-anchor="end" class="tick">budget {budget_mb:g} MB</text>')
-    body.append(f'<text x="{(left + W - MR) / 2:.1f}" y="{height - 12}" text-anchor="middle" class="axis">peak memory, MB</text>')
+        if t0 <= budget_mb <= t1:
+            body.append(f'<line x1="{x(budget_mb):.1f}" y1="{top}" x2="{x(budget_mb):.1f}" y2="{height - MB_}" class="budget"/>')
+            body.append(f'<text x="{x(budget_mb) - 4:.1f}" y="{top - 4}" text-anchor="end" class="budgettxt">budget {budget_mb:g} MB</text>')
+        else:
+            side = "right" if budget_mb > t1 else "left"
+            body.append(f'<text x="{W - MR}" y="{top - 4}" text-anchor="end" class="budgettxt">'
+                        f'budget {budget_mb:g} MB: off the axis, to the {side}</text>')
+    xlabel = f"peak memory, MB ({', '.join(sources) or 'source unknown'}; axis starts at {_tick_label(t0)} MB)"
+    body.append(f'<text x="{(left + W - MR) / 2:.1f}" y="{height - 12}" text-anchor="middle" class="axis">{_e(xlabel)}</text>')
     return _svg(title, body, W, height)

@@ -42,8 +42,10 @@ class Row:
     model_mb: float | None = None
     peak_mb: float | None = None  # device memory where reported, else peak host RSS
     peak_source: str = ""  # "device" | "host RSS"
-    params: int | None = None
-    macs: int | None = None
+    params: int | None = None  # of the artifact where the record has it, else of the variant
+    macs: int | None = None  # per image, of the artifact where the record has it, else of the variant
+    params_source: str = ""  # "artifact" | "variant" | ""
+    macs_source: str = ""
     power_mw: float | None = None
     mj_per_inference: float | None = None
     # Filled in relative to the section's baseline and policy:
@@ -76,6 +78,16 @@ class Row:
 
 def _num(x):
     return None if x is None else float(x)
+
+
+def _count(mem: dict, key: str) -> tuple:
+    """(value, source): the artifact's count (what that form executes) where the record has it, else
+    the variant's (a CReLU form can execute more than its variant: ``folded`` doubles a conv)."""
+    if mem.get(f"artifact_{key}") is not None:
+        return mem[f"artifact_{key}"], "artifact"
+    if mem.get(key) is not None:
+        return mem[key], "variant"
+    return None, ""
 
 
 def row_from_record(rec: dict) -> Row:
@@ -120,8 +132,10 @@ def row_from_record(rec: dict) -> Row:
         model_mb=None if mem.get("model_bytes") is None else mem["model_bytes"] / MB,
         peak_mb=peak,
         peak_source=source,
-        params=mem.get("params"),
-        macs=mem.get("macs"),
+        params=_count(mem, "params")[0],
+        params_source=_count(mem, "params")[1],
+        macs=_count(mem, "macs")[0],
+        macs_source=_count(mem, "macs")[1],
         power_mw=_num(power.get("mean_mw")),
         mj_per_inference=_num(power.get("mj_per_inference")),
     )

@@ -140,3 +140,75 @@ def test_report_runs_without_torch(tmp_path, no_torch_cli):
     p = no_torch_cli(["report", FIXTURES / "go", "--out", tmp_path, "--format", "md"])
     assert p.returncode == 0, p.stderr
     assert "GO: best CReLU" in p.stdout and (tmp_path / "report.md").is_file()
+
+
+FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1",
+        "--isolation", "none"]
+
+
+def _profiled(tmp_path, with_counts: bool):
+    """Profile a copy of the tiny bundle (whose manifest gains each artifact's own MACs and params,
+    counted from its ONNX file, when ``with_counts``) and report it; (manifest, report.json, output)."""
+    import numpy as np
+    import onnx
+    from fixtures.tiny_bundle import cached_tiny_bundle, copy_bundle
+
+    from edgecrelu.export.macs import onnx_macs
+
+    bundle = copy_bundle(cached_tiny_bundle(), tmp_path / "bundle")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    if with_counts:
+        for a in manifest["artifacts"]:
+            model = onnx.load(str(bundle / a["path"]))
+            a["macs"] = onnx_macs(model)
+            a["params"] = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+        (bundle / "manifest.json").write_text(json.dumps(manifest))
+    res = CliRunner().invoke(cli, ["profile", str(bundle), "--device", "cpu", "--out", str(tmp_path / "R"),
+                                   "--precisions", "fp32", *FAST])
+    assert res.exit_code == 0, res.output
+    r = invoke(tmp_path / "R", "--out", tmp_path / "rep")
+    assert r.exit_code == 0, r.output
+    return manifest, json.loads((tmp_path / "rep" / "report.json").read_text()), r.output
+
+
+def test_every_row_shows_its_artifacts_macs(tmp_path):
+    manifest, rep, _ = _profiled(tmp_path, with_counts=True)
+    entry = {(a["variant"], a["form"], a["precision"]): a for a in manifest["artifacts"]}
+    assert len(rep["rows"]) == 3  # relu graph, crelu-half@1 graph and folded, fp32
+    for row in rep["rows"]:
+        a = entry[(row["variant"], row["form"], row["precision"])]
+        assert row["macs"] == a["macs"] and row["macs_source"] == "artifact", row
+        assert row["params"] == a["params"] and row["params_source"] == "artifact", row
+    by_form = {r["form"]: r for r in rep["rows"] if r["variant"] == "crelu-half@1"}
+    variant = manifest["variants"]["crelu-half@1"]
+    # folded runs [W; -W]: it executes ReLU's MACs, not the variant's saving, and the row says so
+    assert by_form["graph"]["macs"] == variant["macs"] != by_form["folded"]["macs"]
+    relu = next(r for r in rep["rows"] if r["variant"] == "relu")
+    assert by_form["folded"]["macs"] == relu["macs"]
+
+
+def test_without_manifest_counts_macs_fall_back_and_say_so(tmp_path):
+    from fixtures.tiny_bundle import _params_macs
+
+    manifest, rep, out = _profiled(tmp_path, with_counts=False)
+    for row in rep["rows"]:
+        assert row["macs"] == manifest["variants"][row["variant"]]["macs"] and row["macs_source"] == "variant"
+        # params are counted in the ONNX file the cell ran: folded executes ReLU's parameters
+        want = _params_macs("relu" if row["form"] == "folded" else row["variant"])[0]
+        assert row["params"] == want and row["params_source"] == "artifact", row
+    assert "*" in out and "the variant's count" in out
+
+
+def test_header_names_the_data_and_the_noise(tmp_path):
+    _, rep, out = _profiled(tmp_path, with_counts=False)
+    assert rep["data"]["dataset"] == "synthetic" and rep["data"]["eval_images"] == "50"
+    assert rep["data"]["model"] == "tiny-test-cnn" and rep["data"]["width"] == "8" and rep["data"]["input"] == "1×8×8"
+    assert rep["data"]["epochs"] == "not recorded"  # the bundle does not carry the training recipe
+    md = (tmp_path / "rep" / "report.md").read_text()
+    html = (tmp_path / "rep" / "report.html").read_text()
+    line = rep["header"]["data"]
+    assert line.startswith("Data: data set synthetic, eval images 50; model tiny-test-cnn, width 8, input 1×8×8")
+    assert line in md and "Data: data set synthetic" in html and line in out
+    noise = rep["noise"]
+    assert f"{noise['unstable']} of {noise['total']} cells" in out or "were steady" in out
+    assert rep["header"]["noise"] in md

@@ -61,7 +61,10 @@ def test_svgs_are_well_formed_xml(two):
 def test_markdown_has_verdict_sections_and_reproducibility(two):
     md = render(two, "md")
     assert md.startswith("# edgecrelu report")
-    assert md.splitlines()[2].startswith("**NO-GO overall (GO needs every device to say GO)**: [cpu on bench-01")
+    assert md.splitlines()[2] == ("**NO-GO overall (GO needs every device to say GO)**: cpu on bench-01 (Intel Xeon "
+                                  "Platinum 8480C (fixture)): GO; jetson-orin-nano on orin-07 (Orin (nvgpu) / ARMv8 "
+                                  "Processor rev 1 (v8l) (fixture)): NO-GO")
+    assert md.count("**NO-GO**: best CReLU") == 1 and md.count("**GO**: best CReLU") == 1  # each sentence once
     assert "## cpu on bench-01" in md and "## jetson-orin-nano on orin-07" in md
     assert "> **Warning:** results come from 2 machines" in md
     assert "## Reproducibility" in md and '"manifest_sha256"' in md and '"run_ids"' in md
@@ -91,7 +94,7 @@ def test_gpu_stage_columns_only_where_measured(two):
     assert "GPU p50 ms" not in table_cells(cpu.rows)[0]
     headers, body = table_cells(orin.rows)
     i = headers.index("GPU p50 ms")
-    assert headers[i + 1] == "H2D / D2H p50 ms" and headers[i - 1] == "p99 ms"
+    assert headers[i + 1] == "H2D / D2H p50 ms" and i > headers.index("flags")  # detail after the decision
     base = next(line for r, line in zip(orin.rows, body) if r.is_baseline)
     assert base[i] == "1.60" and base[i + 1] == "0.200 / 0.200"  # relu fp32 b1: p50 2.00 ms
 
@@ -141,3 +144,11 @@ def test_html_renders_in_headless_chromium(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.stat().st_size > 10_000  # a rendered page, not a blank image
+
+
+def test_one_verdict_box_per_decision(tmp_path):
+    """One section: one box. Several: the page's summary plus one per section, no sentence twice."""
+    for case, boxes in (("go", 1), ("two_devices", 3)):
+        out = tmp_path / case
+        html = build_report(ReportConfig((str(case_dir(case)),), str(out), ("html",))).files["html"].read_text()
+        assert html.count('class="verdict ') == boxes, case

@@ -13,8 +13,8 @@ import importlib
 PARTS = (
     "verdict",  # the section's verdict and the best deployable configuration
     "policy",  # the decision policy the verdict applied
+    "tradeoff",  # the trade-off table and its flags (before the plots: the decision columns come first)
     "plots",  # inline SVG plots (HTML only)
-    "tradeoff",  # the trade-off table and its flags
     "forms",  # the fastest exact CReLU form per backend and precision
     "cost",  # devices needed and energy at the line rate
     "measurement",  # how GPU power, memory, engine precision and clocks were measured

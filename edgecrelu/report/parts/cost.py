@@ -6,8 +6,10 @@ from edgecrelu.report import render_text
 from edgecrelu.report.cost import demand_sentence
 from edgecrelu.report.markup import e, html_table, md_table
 
-_HOW = ("A device serves floor(1000 / p99) images/s at batch 1 (worst case); energy counts inference only, "
-        "where power was measured.")
+_HOW = ("A device serves floor(1000 / p99) images/s at batch 1 (worst case); \"devices needed\" = "
+        "ceil(demand / images/s per device), the devices of this kind that keep up with every station at once "
+        "(1 means one device has capacity for the whole demand). Energy counts inference only, where power was "
+        "measured.")
 
 
 def md(sr, report) -> list[str]:
@@ -16,5 +18,5 @@ def md(sr, report) -> list[str]:
 
 
 def html(sr, report) -> list[str]:
-    return [f"<h3>Cost at the line rate</h3><p>Demand: {e(demand_sentence(sr.policy))}. {_HOW}</p>",
+    return [f"<h3>Cost at the line rate</h3><p>Demand: {e(demand_sentence(sr.policy))}. {e(_HOW)}</p>",
             html_table(*render_text.cost_cells(sr), text_cols=(0,))]

@@ -12,6 +12,6 @@ def md(sr, report) -> list[str]:
 def html(sr, report) -> list[str]:
     return ['<div class="plots">',
             svg.accuracy_vs_latency(sr.rows, sr.policy.latency_budget_p99_ms),
-            svg.latency_per_precision(sr.rows),
+            svg.latency_per_precision(sr.rows, sr.policy.latency_budget_p99_ms),
             svg.memory_bars(sr.rows, sr.policy.memory_budget_mb),
             "</div>"]
