@@ -26,6 +26,8 @@ COMMANDS = {
     "profile": "profile",
     "report": "report",
     "run": "run",
+    "analyze": "analyze",
+    "convert": "convert",
 }
 
 

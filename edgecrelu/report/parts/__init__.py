@@ -17,6 +17,7 @@ PARTS = (
     "tradeoff",  # the trade-off table and its flags
     "forms",  # the fastest exact CReLU form per backend and precision
     "cost",  # devices needed and energy at the line rate
+    "pairing",  # phase pairing of the model's filters, when pairing.json lies beside the bundle
     "warnings",  # the section's noise and consistency warnings
 )
 
