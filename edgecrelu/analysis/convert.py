@@ -22,6 +22,7 @@ from edgecrelu.analysis.select import select_half
 from edgecrelu.analysis.sources import Source, open_sources
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json, read_json_object, utc_now
+from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
 from edgecrelu.variant import parse_variant
 
 CALIB_IMAGES = 512  # training images whose responses choose the kept filters
@@ -161,6 +162,7 @@ def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
     from edgecrelu.data import load_dataset
     from edgecrelu.nn.build import make_model
     from edgecrelu.nn.counting import count_model
+    from edgecrelu.nn.rewrite import apply_variant
     from edgecrelu.train.distributed import Dist
     from edgecrelu.train.loop import evaluate, recalibrate_bn, train_one
     from edgecrelu.train.rundir import save_weights, versions, write_run_json
@@ -206,6 +208,9 @@ def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
         recalibrate_bn(model, ds.x_train, device)
         acc_conv = evaluate(model, ds.x_test, ds.y_test, device)
         log(f"{spec.name} converted: test {acc_raw:.4f} (BN recalibrated: {acc_conv:.4f})")
+        naive = apply_variant(original, spec, arch_json["input_shape"])  # what `train --checkpoint` starts from
+        recalibrate_bn(naive, ds.x_train, device)
+        acc_naive = evaluate(naive, ds.x_test, ds.y_test, device)
         recipe = dict(rec["recipe"], epochs=int(cfg.finetune_epochs),
                       lr=float(rec["recipe"]["lr"]) * FINETUNE_LR_SCALE,
                       fine_tune=f"{cfg.finetune_epochs} epoch(s) at {FINETUNE_LR_SCALE:g} x the run's peak lr")
@@ -236,7 +241,10 @@ def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
         relu_epochs = int(rec["recipe"]["epochs"])
         rows = [{"model": "relu (original)", "test_acc": acc_relu, "epochs": relu_epochs, "note": str(src.dir)},
                 {"model": f"{spec.name} converted", "test_acc": acc_conv, "epochs": relu_epochs,
-                 "note": f"no training; BN statistics recalibrated (raw: {acc_raw:.4f})"}]
+                 "note": f"no training; BN statistics recalibrated (raw: {acc_raw:.4f})"},
+                {"model": f"{spec.name} first half kept", "test_acc": acc_naive, "epochs": relu_epochs,
+                 "note": "for comparison: the first C/2 filters, consumers as they were (the start of "
+                         "`train --checkpoint`); BN recalibrated"}]
         if acc_ft is not None:
             rows.append({"model": f"{spec.name} converted + fine-tune", "test_acc": acc_ft,
                          "epochs": relu_epochs + int(cfg.finetune_epochs),
@@ -266,12 +274,10 @@ def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
         atomic_write_json(d_new / "record.json", record)
         run_src = src.dir.parent.parent / "run.json"
         base = read_json_object(run_src, "train run file") if run_src.is_file() else {}
-        header = {k: base.get(k, rec.get(k)) for k in ("schema_version", "kind", "edgecrelu_version")}
-        header.update(schema_version=rec["schema_version"], kind=base.get("kind", "edgecrelu-train-run"),
-                      edgecrelu_version=versions()["edgecrelu"],
-                      model=base.get("model") or {"arch": rec["arch"], "arch_args": {}, "input_size": int(size)},
-                      data=rec["data"], recipe=rec["recipe"], variants=["relu", spec.name], seeds=[seed],
-                      conversion="conversion.json")
+        header = {"schema_version": SCHEMA_VERSION, "kind": RUN_KIND, "edgecrelu_version": versions()["edgecrelu"],
+                  "model": base.get("model") or {"arch": rec["arch"], "arch_args": {}, "input_size": int(size)},
+                  "data": rec["data"], "recipe": rec["recipe"], "variants": ["relu", spec.name], "seeds": [seed],
+                  "conversion": "conversion.json"}
         write_run_json(out, header, utc_now(), time.perf_counter() - t0)
         atomic_write_json(out / "conversion.json", conversion)
         return conversion

@@ -53,7 +53,7 @@ def open_sources(path) -> list[Source]:
         for e in run.get("checkpoints") or []:
             if isinstance(e, dict) and {"variant", "seed", "dir"} <= set(e):
                 d = (path / str(e["dir"])).resolve()
-                if not str(d).startswith(str(path.resolve())):
+                if not d.is_relative_to(path.resolve()):
                     raise EdgeCReLUError(f"{path / 'run.json'}: checkpoint dir {e['dir']!r} lies outside the run")
                 out.append(Source(str(e["variant"]), int(e["seed"]), d))
         if not out:

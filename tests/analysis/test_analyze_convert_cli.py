@@ -43,9 +43,10 @@ def test_convert_writes_a_run_export_reads(run_dir, tmp_path):
     assert res.exit_code == 0, res.output
     conv = json.loads((out / "conversion.json").read_text())
     models = [r["model"] for r in conv["accuracies"]]
-    assert models == ["relu (original)", "crelu-half@2 converted", "crelu-half@2 converted + fine-tune",
-                      "crelu-half@2 from scratch"]
-    assert conv["accuracies"][3]["epochs"] == 1  # found in the train run
+    assert models == ["relu (original)", "crelu-half@2 converted", "crelu-half@2 first half kept",
+                      "crelu-half@2 converted + fine-tune", "crelu-half@2 from scratch"]
+    assert conv["accuracies"][-1]["epochs"] == 1  # found in the train run
+    assert conv["accuracies"][3]["epochs"] == 2  # relu's 1 + the fine-tune's 1
     assert all(0 <= r["test_acc"] <= 1 for r in conv["accuracies"])
     assert [len(s["kept"]) for s in conv["sites"]] == [4, 4]
     picked = select_checkpoints(out, read_run(out))
