@@ -192,9 +192,6 @@ class Bundle:
         d = self.load_npz(self.manifest["dataset"]["eval"]["path"])
         return d["x"], d["y"]
 
-    def load_calib(self):
-        return self.load_npz(self.manifest["dataset"]["calib"]["path"])["x"]
-
 
 class BundleWriter:
     """Build a bundle in a temporary sibling directory; :meth:`commit` hashes, writes the manifest

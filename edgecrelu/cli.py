@@ -25,6 +25,7 @@ COMMANDS = {
     "devices": "devices",
     "profile": "profile",
     "report": "report",
+    "compare": "compare",
     "run": "run",
     "analyze": "analyze",
     "convert": "convert",

@@ -62,6 +62,7 @@ class TorchOptions:
 class Power:
     source: str = "none"  # none | tegrastats | nvml
     interval_ms: int = 100  # sampling interval
+    idle_s: float = 0.0  # idle baseline window sampled before each cell's timed loop (0: none)
 
 
 @dataclass(frozen=True)

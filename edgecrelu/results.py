@@ -14,7 +14,8 @@ Schema (docs/contracts.md), ``schema_version`` 1::
     throughput_ips  images per second (batch / mean latency)
     memory          {model_bytes, params, macs, peak_rss_bytes, device_bytes, ...}
     accuracy        {top1, top5, n, agreement_top1, max_abs_diff, reference}
-    power           {mean_mw, rails_mw{...}, mj_per_inference, source, samples} | null
+    power           {mean_mw, rails_mw{...}, mj_per_inference, source, samples,
+                     [idle_mw, dynamic_mw, dynamic_mj_per_inference, method, sm_mhz{...}]} | null
     warnings        [str, ...]
 """
 
@@ -115,9 +116,14 @@ def _check_types(r: dict, source: str) -> None:
     for i, t in enumerate(trials or []):
         numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"))
     power = r.get("power")
-    numbers(power, source, "power", ("mean_mw", "mj_per_inference"))
+    # idle baseline, dynamic energy: optional (records from before them simply lack the fields)
+    numbers(power, source, "power", ("mean_mw", "mj_per_inference", "idle_mw", "dynamic_mw",
+                                     "dynamic_mj_per_inference"))
     if power is not None:
         numbers(power.get("rails_mw"), source, "power.rails_mw")
+    device_mem = r["memory"].get("device") if isinstance(r["memory"], dict) else None
+    if isinstance(device_mem, dict):  # optional: footprint next to the measured device memory
+        numbers(device_mem, source, "memory.device", ("footprint_bytes", "activation_bytes", "io_bytes"))
     train = r["bundle"].get("train")  # per-seed accuracies the noise rule reads
     if isinstance(train, dict) and train.get("test_acc") is not None:
         accs = train["test_acc"]

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # GPU check: on a machine with an NVIDIA GPU, run the pipeline from this checkout (no install, no
-# network) and print a summary. Stages: train (1 epoch, tiny, digits) -> export -> profile with the
-# torch backend on CUDA (eager, and one torch.compile cell) -> TensorRT (when tensorrt + pycuda
-# import) -> ONNX Runtime CPU for comparison -> report -> the gpu/tensorrt-marked unit tests (when
-# pytest imports). A stage whose tool is missing is skipped with a message; the whole check stays
-# within 5 minutes (each stage is capped by what is left of the budget).
+# network) and print a summary. Stages: train (1 epoch, tiny, digits) -> export -> TensorRT (when
+# tensorrt + pycuda import: 6 engines, 2 s power cells) and the same cell again from the engine cache
+# -> profile with the torch backend on CUDA (eager, and one torch.compile cell) -> ONNX Runtime on
+# its CUDA provider (when this onnxruntime has it: INT8 flag, node placement) and on the CPU -> report
+# -> trust_checks (scripts/gpu_trust_check.py: CUDA graphs and the trtexec line, per-layer precision,
+# memory footprint, power from the energy counter / tegrastats with idle baseline and clocks, engine
+# cache, ORT node placement, live tegrastats on a Jetson) -> the gpu/tensorrt-marked unit tests. A
+# stage whose tool is missing is skipped with a message; the whole check stays within 5 minutes (each
+# stage is capped by what is left of the budget).
 #
 #   scripts/gpu_check.sh [WORK_DIR]        (default: a fresh temp dir)
 #   DEVICE=jetson-agx-orin scripts/gpu_check.sh   (device profile; default: desktop-gpu, or
@@ -21,6 +25,8 @@ BUDGET_S="${BUDGET_S:-290}"
 START=$(date +%s)
 if [[ -f /etc/nv_tegra_release ]]; then DEVICE="${DEVICE:-jetson-orin-nano}"; else DEVICE="${DEVICE:-desktop-gpu}"; fi
 PROFILE_ARGS=(--batch 1,8 --duration 0.5 --iterations 20 --trials 1 --warmup 0.2)
+# power cells: long enough for >= 10 samples at 100 ms plus the profile's idle window
+POWER_ARGS=(--duration 2 --iterations 50 --trials 1 --warmup 0.2)
 
 declare -a SUMMARY=()
 FAILED=0
@@ -63,6 +69,9 @@ HAVE_TORCH=0; HAVE_CUDA=0; HAVE_TRT=0
 "$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1
 ((HAVE_TORCH)) && "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null && HAVE_CUDA=1
 "$PY" -c "import tensorrt, pycuda.driver" 2>/dev/null && HAVE_TRT=1
+HAVE_ORT_CUDA=0
+"$PY" -c "import onnxruntime as o, sys; sys.exit(0 if 'CUDAExecutionProvider' in o.get_available_providers() else 1)" \
+  2>/dev/null && HAVE_ORT_CUDA=1
 # FP16 ONNX needs onnxconverter-common (edgecrelu[torch]); without it export fp32 / int8 only.
 PRECISIONS=fp32,int8
 "$PY" -c "import onnxconverter_common.float16" 2>/dev/null && PRECISIONS=fp32,fp16,int8
@@ -80,9 +89,21 @@ else
 fi
 
 if [[ -f "$WORK/bundle/manifest.json" ]]; then
+  if ((HAVE_TRT)); then
+    # 2 variants x 3 precisions x 1 form x batch 8 = 6 engines (24 did not fit the budget)
+    stage tensorrt 150 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend tensorrt \
+      --variants relu,crelu-half@2 --forms graph --precisions "$PRECISIONS" --batch 8 \
+      --out "$WORK/results/tensorrt" "${POWER_ARGS[@]}"
+    # the same cell again: served from the engine cache (keyed on the full TensorRT version)
+    stage tensorrt_cache 30 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend tensorrt \
+      --variants relu --forms graph --precisions fp32 --batch 8 --out "$WORK/results/tensorrt-cache" \
+      "${PROFILE_ARGS[@]}" --batch 8
+  else
+    skip tensorrt "tensorrt or pycuda does not import (pip install 'edgecrelu[trt]', or JetPack's TensorRT)"
+  fi
   if ((HAVE_CUDA)); then
     stage torch_cuda 100 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
-      --precisions fp32,fp16 --out "$WORK/results/torch" "${PROFILE_ARGS[@]}"
+      --precisions fp32,fp16 --out "$WORK/results/torch" "${PROFILE_ARGS[@]}" --duration 1
     # one torch.compile cell: compile time is paid at activation, outside the timed loop
     stage torch_compile 90 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend torch \
       --forms compile --variants crelu-half@2 --precisions fp16 --out "$WORK/results/torch-compile" \
@@ -90,20 +111,22 @@ if [[ -f "$WORK/bundle/manifest.json" ]]; then
   else
     skip torch_cuda "torch sees no CUDA GPU"
   fi
-  if ((HAVE_TRT)); then
-    stage tensorrt 120 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend tensorrt \
-      --precisions "$PRECISIONS" --out "$WORK/results/tensorrt" "${PROFILE_ARGS[@]}"
+  if ((HAVE_ORT_CUDA)); then
+    stage ort_cuda 45 "${EC[@]}" profile "$WORK/bundle" --device "$DEVICE" --backend onnxruntime \
+      --variants relu --forms graph --precisions fp32,int8 --batch 8 --out "$WORK/results/ort-cuda" "${PROFILE_ARGS[@]}" --batch 8
   else
-    skip tensorrt "tensorrt or pycuda does not import (pip install 'edgecrelu[trt]', or JetPack's TensorRT)"
+    skip ort_cuda "this onnxruntime has no CUDAExecutionProvider"
   fi
   stage ort_cpu 45 "${EC[@]}" profile "$WORK/bundle" --device cpu --backend onnxruntime \
     --precisions fp32,int8 --out "$WORK/results/ort-cpu" "${PROFILE_ARGS[@]}"
   RES=()
-  for d in torch torch-compile tensorrt ort-cpu; do
+  for d in torch torch-compile tensorrt tensorrt-cache ort-cuda ort-cpu; do
     compgen -G "$WORK/results/$d/*.json" >/dev/null && RES+=("$WORK/results/$d")
   done
   if ((${#RES[@]})) && "${EC[@]}" report --help >/dev/null 2>&1; then
     stage report 30 "${EC[@]}" report "${RES[@]}" --out "$WORK/report" --format md,csv,json
+    # the checks only hardware can answer, from the records just written (each line PASS / FAIL / SKIP)
+    stage trust_checks 30 "$PY" "$ROOT/scripts/gpu_trust_check.py" "${RES[@]}"
   else
     skip report "no records or no report command"
   fi
@@ -121,12 +144,13 @@ fi
 echo
 echo "== edgecrelu GPU check ($(($(date +%s) - START))s, work dir $WORK) =="
 for s in "${SUMMARY[@]}"; do echo "  $s"; done
-for name in torch_cuda torch_compile tensorrt ort_cpu; do  # the table each profile stage printed
+for name in tensorrt torch_cuda torch_compile ort_cuda ort_cpu; do  # the table each profile stage printed
   log="$WORK/$name.log"
   if [[ -f "$log" ]] && grep -q "^variant" "$log"; then
     echo; echo "-- $name --"; sed -n '/^variant/,$p' "$log"
   fi
 done
+[[ -f "$WORK/trust_checks.log" ]] && { echo; echo "-- trust_checks --"; grep '^CHECK' "$WORK/trust_checks.log" || true; }
 [[ -f "$WORK/gpu_tests.log" ]] && { echo; echo "-- gpu_tests --"; tail -n 8 "$WORK/gpu_tests.log"; }
 [[ -f "$WORK/report/report.md" ]] && { echo; echo "report: $WORK/report/report.md"; }
 if ! printf '%s\n' "${SUMMARY[@]}" | grep -Eq '^(torch_cuda|tensorrt): OK'; then

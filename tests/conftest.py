@@ -8,12 +8,15 @@ import sys
 import pytest
 
 # Runs the CLI in a fresh interpreter where `import torch` raises ImportError, the way a Jetson
-# without a matching torch wheel behaves. sys.modules[name] = None is Python's documented way to
-# make an import fail.
+# without a matching torch wheel behaves: a meta-path finder refuses the names (not
+# sys.modules[name] = None, which scipy.stats mistakes for an imported torch and fails on).
 _NO_TORCH = (
     "import sys\n"
-    "for m in ('torch', 'torchvision', 'onnxscript', 'sklearn'):\n"
-    "    sys.modules[m] = None\n"
+    "class _Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('torch', 'torchvision', 'onnxscript', 'sklearn'):\n"
+    "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+    "sys.meta_path.insert(0, _Block())\n"
     "from edgecrelu.cli import main\n"
     "sys.argv = ['edgecrelu'] + sys.argv[1:]\n"
     "main()\n"

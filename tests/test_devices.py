@@ -22,8 +22,8 @@ def test_gpu_profiles_prefer_tensorrt_and_jetsons_measure_power():
     assert load_device("desktop-gpu").backends[0] == "tensorrt"
     for n in JETSONS:
         p = load_device(n)
-        # JetPack 4 (Nano) ships TensorRT 8.2, below the 8.5 the backend needs: ONNX Runtime only
-        assert p.backends == ("onnxruntime",) if n == "jetson-nano" else (
+        # JetPack 4 (Nano) and 5 (Xavier NX) ship TensorRT 8.2 / 8.5, below the 10.0 the backend needs
+        assert p.backends == ("onnxruntime",) if n in ("jetson-nano", "jetson-xavier-nx") else (  # below TensorRT 10
             p.backends[0] == "tensorrt" and "onnxruntime" in p.backends)
         assert p.jetson and p.power.source == "tegrastats"
     assert load_device("cpu").power.source == "none"

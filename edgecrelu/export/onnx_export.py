@@ -2,6 +2,11 @@
 
 docs/platform-notes.md "Export": ``dynamo=True``, ``external_data=False`` (one file), an explicit opset and a
 named dynamic batch axis; both exporters fold eval-mode BatchNorm into Conv.
+
+Global average pooling is written as ``GlobalAveragePool``, not ``ReduceMean``: from opset 18
+ReduceMean takes its axes as an input, which the ONNX parsers of TensorRT 8.5 / 8.6 (JetPack 5 / 6.0,
+still reachable through ONNX Runtime's TensorRT provider) ignore, reducing every axis
+(docs/platform-notes.md "TensorRT"). GlobalAveragePool means the same at every opset.
 """
 
 from __future__ import annotations
@@ -43,8 +48,67 @@ def export_onnx(model, input_shape, opset: int = 18) -> onnx.ModelProto:
         except Exception as exc:  # the exporter raises many types; one line for the user
             raise EdgeCReLUError(f"ONNX export failed: {_root_cause(exc)}") from None
     proto = prog.model_proto
+    global_pool_rewrite(proto)
     check(proto)
     return proto
+
+
+def _reduce_axes(model: onnx.ModelProto, node) -> list[int] | None:
+    for a in node.attribute:  # opset < 18: an attribute
+        if a.name == "axes":
+            return list(a.ints)
+    if len(node.input) > 1 and node.input[1]:  # opset >= 18: an input, a constant here
+        for init in model.graph.initializer:
+            if init.name == node.input[1]:
+                return [int(v) for v in onnx.numpy_helper.to_array(init).ravel()]
+        for c in model.graph.node:
+            if c.op_type == "Constant" and c.output[0] == node.input[1]:
+                return [int(v) for v in onnx.numpy_helper.to_array(c.attribute[0].t).ravel()]
+    return None
+
+
+def global_pool_rewrite(model: onnx.ModelProto) -> int:
+    """Replace each ``ReduceMean`` over the spatial axes of a 4-D tensor by ``GlobalAveragePool``
+    (plus ``Flatten`` when the dims were not kept), in place; returns how many were replaced."""
+    from onnx import helper
+
+    ranks = {}
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        for vi in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
+            if vi.type.tensor_type.HasField("shape"):
+                ranks[vi.name] = len(vi.type.tensor_type.shape.dim)
+    except Exception:  # no shapes: only rewrite where the axes alone say NCHW spatial
+        pass
+    nodes, replaced, dropped = [], 0, set()
+    for node in model.graph.node:
+        if node.op_type != "ReduceMean":
+            nodes.append(node)
+            continue
+        axes = _reduce_axes(model, node)
+        rank = ranks.get(node.input[0], 4)
+        norm = sorted(a % rank for a in axes) if axes else None
+        if rank != 4 or norm != [2, 3]:
+            nodes.append(node)
+            continue
+        keep = next((a.i for a in node.attribute if a.name == "keepdims"), 1)
+        out = node.output[0]
+        pooled = out if keep else f"{out}__gap"
+        nodes.append(helper.make_node("GlobalAveragePool", [node.input[0]], [pooled], name=f"{node.name}_gap"))
+        if not keep:
+            nodes.append(helper.make_node("Flatten", [pooled], [out], axis=1, name=f"{node.name}_flatten"))
+        if len(node.input) > 1 and node.input[1]:
+            dropped.add(node.input[1])
+        replaced += 1
+    if replaced:
+        used = {i for n in nodes for i in n.input}
+        del model.graph.node[:]
+        model.graph.node.extend(n for n in nodes if not (n.op_type == "Constant" and n.output[0] in dropped
+                                                         and n.output[0] not in used))
+        keep_inits = [i for i in model.graph.initializer if not (i.name in dropped and i.name not in used)]
+        del model.graph.initializer[:]
+        model.graph.initializer.extend(keep_inits)
+    return replaced
 
 
 def _root_cause(exc: BaseException) -> str:

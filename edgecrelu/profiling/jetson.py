@@ -1,9 +1,10 @@
 """Jetson telemetry: module / L4T detection, power mode, clocks, and tegrastats power during a cell.
 
 Everything here is plain text parsing plus one subprocess, so it imports on any machine. Formats
-(docs/platform-notes.md "Jetson"): tegrastats prints ``RAIL cur/avg`` pairs whose names and units differ by
-module and L4T release; the board input rail (``VDD_IN`` on Orin / Xavier NX, ``POM_5V_IN`` on
-Nano / TX2) is the total. Modules without an input rail (AGX Xavier, AGX Orin devkit) report the
+(docs/platform-notes.md "Jetson"): tegrastats prints rails as ``NAME cur``, ``NAME cur/avg`` or
+``NAME cur/avg/max``, with or without ``mW``, and temperatures as ``name@41C`` or ``name@41C/43C``,
+whose names differ by module and L4T release; the board input rail (``VDD_IN`` on Orin / Xavier NX,
+``POM_5V_IN`` on Nano / TX2, ``VIN`` where a carrier names it so) is the total. Modules without an input rail (AGX Xavier, AGX Orin devkit) report the
 sum of their rails, and say so.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError
@@ -29,11 +29,14 @@ _OFFLINE_C = -40.0
 # Nano / Xavier print a fixed PMIC@100C that is not a measured temperature.
 _FAKE_TEMPS = {"PMIC"}
 
-_RAIL = re.compile(r"(?<!\S)([A-Za-z][A-Za-z0-9_]*) (\d+)(mW)?/(\d+)(mW)?(?=\s|$)")
+# NAME cur[/avg[/max]] with an optional mW on each value. A single value without a unit is a rail only
+# under a power-rail name (``APE 200`` and ``VIC_FREQ 729`` are clocks, not rails).
+_RAIL = re.compile(r"(?<!\S)([A-Za-z][A-Za-z0-9_]*) (\d+(?:\.\d+)?)(mW)?((?:/\d+(?:\.\d+)?(?:mW)?){0,2})(?=\s|$)")
+_RAIL_PREFIXES = ("VDD_", "VDDQ_", "POM_", "VIN")
 _NON_RAILS = {"RAM", "SWAP", "IRAM"}
 _RAM = re.compile(r"\bRAM (\d+)/(\d+)MB")
 _SWAP = re.compile(r"\bSWAP (\d+)/(\d+)MB")
-_TEMP = re.compile(r"(?<!\S)([A-Za-z][A-Za-z0-9_]*)@(-?\d+(?:\.\d+)?)C(?=\s|$)")
+_TEMP = re.compile(r"(?<!\S)([A-Za-z][A-Za-z0-9_]*)@(-?\d+(?:\.\d+)?)C(?:/-?\d+(?:\.\d+)?C)*(?=\s|$)")
 # GR3D_FREQ 12%@[305]  /  12%@[1300,1300]  /  12%@921  /  12%  (Xavier L4T 32 prints no frequency)
 _GR3D = re.compile(r"\bGR3D_FREQ (\d+)%(?:@\[?([\d,]+)\]?)?")
 _EMC = re.compile(r"\bEMC_FREQ (\d+)%(?:@(\d+))?")
@@ -194,13 +197,17 @@ def query_clocks() -> dict | None:
 def parse_tegrastats_line(line: str) -> dict | None:
     """One tegrastats line -> {"rails_mw", "ram_mb", "temps_c", "gpu_util", "gpu_mhz", ...}.
 
-    Rails are read generically as ``NAME cur/avg`` with or without ``mW`` (mW either way). Returns
-    None for a line with neither rails nor RAM (not tegrastats output).
+    Rails are read generically as ``NAME cur``, ``NAME cur/avg`` or ``NAME cur/avg/max``, with or
+    without ``mW`` (mW either way); the current value is kept. Returns None for a line with neither
+    rails nor RAM (not tegrastats output).
     """
     rails = {}
-    for name, cur, _u1, _avg, _u2 in _RAIL.findall(line):
-        if name not in _NON_RAILS:
-            rails[name] = float(cur)
+    for name, cur, unit, rest in _RAIL.findall(line):
+        if name in _NON_RAILS:
+            continue
+        if not unit and not rest and not name.startswith(_RAIL_PREFIXES):
+            continue  # a lone unitless number under a non-rail name: a clock or a load figure
+        rails[name] = float(cur)
     ram = _RAM.search(line)
     if not rails and not ram:
         return None
@@ -292,32 +299,42 @@ def summarize_power(samples: list[dict], duration_s: float, inferences: int,
     return out
 
 
+def no_rail_record(lines: int, duration_s: float) -> dict:
+    """The power record of a cell whose tegrastats output had no rail this parser reads: no number,
+    and a warning saying so (the record must not look like a run without power measurement)."""
+    return {"mean_mw": None, "mj_per_inference": None, "rails_mw": {}, "duration_s": duration_s,
+            "source": "tegrastats", "samples": 0, "lines": lines,
+            "warnings": [f"power.source = \"tegrastats\" but no power rail was read from its {lines} line(s); "
+                         "this tegrastats prints rails in a format edgecrelu does not parse, or none at all"]}
+
+
 class TegrastatsMonitor(SampledMonitor):
-    """Runs ``tegrastats --interval MS`` during a cell and summarises its power samples."""
+    """Runs ``tegrastats --interval MS`` during a cell (after an idle window of ``idle_s``) and
+    summarises its power samples; the board rail includes carrier, CPU and DRAM, so the idle baseline
+    is measured per cell."""
 
     source = "tegrastats"
 
-    def __init__(self, interval_ms: int = 100, command: str = "tegrastats", throttle_c: float = THROTTLE_WARN_C):
-        super().__init__(interval_ms)
+    def __init__(self, interval_ms: int = 100, command: str = "tegrastats", throttle_c: float = THROTTLE_WARN_C,
+                 idle_s: float = 0.0):
+        super().__init__(interval_ms, idle_s)
         self.command = command
         self.throttle_c = throttle_c
 
-    def start(self) -> None:
+    def _start_sampling(self) -> None:
         exe = shutil.which(self.command)
         if exe is None:
             raise EdgeCReLUError(
                 f"{self.command} not found on PATH; power.source = \"tegrastats\" needs a Jetson "
                 "(use a profile with [power] source = \"none\" elsewhere)"
             )
-        self._spawn([exe, "--interval", str(self.interval_ms)], self._parse)
+        self._spawn([exe, "--interval", str(self.interval_ms)], parse_tegrastats_line)
 
-    @staticmethod
-    def _parse(line: str) -> dict | None:
-        s = parse_tegrastats_line(line)
-        if s is not None:
-            s["t"] = time.monotonic()
-        return s
+    def _sample_mw(self, sample) -> float | None:
+        return total_rail(sample.get("rails_mw") or {})[0]
 
     def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
-        # Every line tegrastats printed was sampled while it ran, i.e. during the cell.
-        return summarize_power(samples, duration_s, inferences, self.throttle_c)
+        out = summarize_power(samples, duration_s, inferences, self.throttle_c)
+        if out is None and self._t0 is not None:
+            return no_rail_record(len(samples), duration_s)
+        return out

@@ -26,9 +26,9 @@ def get_monitor(power_settings) -> PowerMonitor:
     if source == "tegrastats":
         from edgecrelu.profiling.jetson import TegrastatsMonitor
 
-        return TegrastatsMonitor(interval_ms=power_settings.interval_ms)
+        return TegrastatsMonitor(interval_ms=power_settings.interval_ms, idle_s=power_settings.idle_s)
     if source == "nvml":
         from edgecrelu.profiling.nvml import NvmlMonitor
 
-        return NvmlMonitor(interval_ms=power_settings.interval_ms)
+        return NvmlMonitor(interval_ms=power_settings.interval_ms, idle_s=power_settings.idle_s)
     raise unknown("power source", source, list(SOURCES))

@@ -4,6 +4,7 @@ reference of the same variant, warnings, and the run's settings (docs/contracts.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -100,7 +101,12 @@ def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[],
     logits = np.load(logits_path)
     x, labels = eval_set()
     ref, ref_name, why = reference_logits(bundle, cell, ref_dir, x)
-    return accuracy_metrics(logits, labels, ref, ref_name), why
+    acc = accuracy_metrics(logits, labels, ref, ref_name)
+    # Per-image top-1 correctness, packed to bits and base64 (n/6 characters), so the report can
+    # compare two models on the same images (paired test; README "How the verdict is reached").
+    correct = np.asarray(logits).argmax(1) == np.asarray(labels).astype(np.int64).reshape(-1)
+    acc["correct"] = base64.b64encode(np.packbits(correct).tobytes()).decode("ascii")
+    return acc, why
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""GO / NO-GO: the best CReLU configuration against the best ReLU configuration, under a policy.
+"""GO / NO-GO / INCONCLUSIVE: the best CReLU configuration against the best ReLU one, under a policy.
 
-GO when the best CReLU configuration (kind crelu or crelu-half) meets every constraint (top-1 drop
-vs the baseline, p99 at batch 1 within budget, peak memory within budget) and beats the best ReLU
-configuration that also meets them on the objective by at least ``min_gain`` — and by more than
-the noise (trial-to-trial ranges must not overlap). Otherwise NO-GO, with the reason.
+GO when the best CReLU configuration (kind crelu or crelu-half) is shown to meet every constraint
+and its gain on the objective over the best ReLU configuration is shown to be at least ``min_gain``
+(the whole 95 % interval of the gain). NO-GO when every CReLU configuration is shown to break a
+constraint, or the gain is shown to fall short of ``min_gain``. INCONCLUSIVE otherwise, with what
+would decide it. :data:`RULES` states each rule in one sentence (the report and README print them).
 """
 
 from __future__ import annotations
@@ -11,11 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from edgecrelu.devices import Decision
-from edgecrelu.report import fmt, noise
+from edgecrelu.report import fmt, noise, stats
 from edgecrelu.report.table import Row
 
 LOWER_IS_BETTER = {"p99_latency": True, "p50_latency": True, "throughput": False, "energy": True, "memory": True}
 UNITS = {"p99_latency": "ms", "p50_latency": "ms", "throughput": "images/s", "energy": "mJ", "memory": "MB"}
+RULES = (
+    "Accuracy: each configuration's top-1 is compared with the baseline's on the same eval images, image by "
+    "image where the records carry per-image results (paired bootstrap, McNemar's exact test), and the drop "
+    "budget is met only when the whole 95 % interval of the difference lies above minus max_accuracy_drop "
+    "(non-inferiority); broken only when the whole interval lies below it.",
+    "Latency: every ratio carries a 95 % interval from Welch's t on the log per-trial values (trials are the "
+    "replicates), and the p99 budget is met only when the p99 interval from the trials lies under it.",
+    "Gain: GO needs the whole 95 % interval of the objective's gain over the best ReLU configuration at or "
+    "above min_gain; NO-GO when the whole interval lies below it.",
+    "Outcomes: GO when every constraint and the gain are shown; NO-GO when every CReLU configuration is "
+    "shown to break a constraint or the gain is shown short; INCONCLUSIVE otherwise, with the sample "
+    "sizes that would decide it.",
+    "Percentiles: a percentile is flagged when its sample count cannot hold a distribution-free 95 % interval "
+    "(fewer than 368 samples for p99, 72 for p95, 36 for p90).",
+)
 EXACT_TOL = 1e-3  # an fp32 form whose logits differ more than this from the reference is not exact
 
 
@@ -51,8 +67,8 @@ class FormChoice:
 
 @dataclass
 class Verdict:
-    verdict: str  # "GO" | "NO-GO"
-    reason: str  # go | accuracy | latency | memory | min_gain | not_significant | no_crelu | no_metric
+    verdict: str  # "GO" | "NO-GO" | "INCONCLUSIVE"
+    reason: str  # go | accuracy | latency | memory | min_gain | not_significant | unclear_constraints | no_crelu | no_metric
     sentence: str
     objective: str
     best_crelu: Candidate | None = None
@@ -65,6 +81,10 @@ class Verdict:
     crelu_passing: int = 0
     failures: dict = field(default_factory=dict)  # violation -> number of CReLU configurations
     forms: list = field(default_factory=list)  # FormChoice
+    gain_ci: tuple | None = None  # 95 % interval of the gain (fractions)
+    ratio_ci: object = None  # stats.RatioCI behind the gain (latency objectives)
+    decide_line: str = ""  # INCONCLUSIVE: what would decide it
+    detectable: float | None = None  # smallest gain difference this run detects (fraction, 80 % power)
 
     @property
     def go(self) -> bool:
@@ -149,15 +169,18 @@ def _violation_words(c: Candidate, baseline: Row, policy: Decision) -> list[str]
     r, out = c.row, []
     for v in r.violations:
         if v == "accuracy":
-            sig = "significant: the 95 % CIs do not overlap" if r.delta_significant else \
-                "inside the 95 % CIs, but the policy limit applies to the measured drop"
+            ci = r.acc_ci
+            sig = "no interval: the records carry no image count" if ci is None else (
+                f"95 % interval {ci.lo:+.2f} to {ci.hi:+.2f} points, wholly below −{policy.max_accuracy_drop:g}; "
+                f"{'paired over the same images' if ci.paired else 'unpaired'}")
             out.append(
                 f"loses {-r.delta_top1_pts:.2f} points of top-1 vs the baseline {baseline.label} "
                 f"({r.top1 * 100:.2f} % vs {baseline.top1 * 100:.2f} %, maximum drop "
                 f"{policy.max_accuracy_drop:g} points; {sig})"
             )
         elif v == "latency":
-            out.append(f"has p99 {fmt.ms(r.p99)} ms at batch 1, over the {policy.latency_budget_p99_ms:g} ms budget")
+            ci = f" (95 % interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms)" if r.p99_ci else ""
+            out.append(f"has p99 {fmt.ms(r.p99)} ms at batch 1{ci}, over the {policy.latency_budget_p99_ms:g} ms budget")
         elif v == "memory":
             out.append(f"peaks at {r.peak_mb:.0f} MB, over the {policy.memory_budget_mb:g} MB memory budget")
     return out
@@ -217,6 +240,53 @@ def forms_summary(forms: list[FormChoice]) -> list[str]:
     return lines
 
 
+def gain_interval(crelu: Candidate, relu: Candidate, objective: str):
+    """(gain, (lo, hi), RatioCI or None): the objective's gain of CReLU over ReLU with its 95 % interval."""
+    gain = gain_of(crelu, relu, objective)
+    if objective == "memory":
+        return gain, (gain, gain), None
+    metric = "p99" if objective == "p99_latency" else "p50"
+    rci = stats.ratio_interval(relu.at.record, crelu.at.record, metric)
+    if rci is None or not rci.ratio:
+        return gain, None, None
+    if LOWER_IS_BETTER[objective]:
+        # energy per inference is power x time: its ratio carries the p50 ratio's relative interval
+        value_ratio = crelu.value / relu.value
+        lo, hi = value_ratio * rci.lo / rci.ratio, value_ratio * rci.hi / rci.ratio
+        return gain, (1 - hi, 1 - lo), rci
+    value_ratio = crelu.value / relu.value  # throughput ~ batch / p50
+    lo = value_ratio * rci.ratio / rci.hi if rci.hi > 0 else 0.0
+    hi = value_ratio * rci.ratio / rci.lo if rci.lo > 0 else float("inf")
+    return gain, (lo - 1, hi - 1), rci
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:+.1f} %"
+
+
+def _unclear_words(c: Candidate, baseline: Row, policy: Decision) -> tuple[list[str], list[str]]:
+    """(what is unclear, what would decide it) for the constraints a candidate neither meets nor breaks."""
+    r, what, need = c.row, [], []
+    if "accuracy" in r.unclear and r.acc_ci is not None:
+        ci = r.acc_ci
+        what.append(f"top-1 {ci.diff_pts:+.2f} points vs the baseline, 95 % interval {ci.lo:+.2f} to {ci.hi:+.2f}, "
+                    f"straddles the −{policy.max_accuracy_drop:g}-point budget "
+                    f"({'paired' if ci.paired else 'unpaired'}, {ci.n} images)")
+        n_img = ci.images_to_resolve(-policy.max_accuracy_drop)
+        if n_img:
+            need.append(f"about {n_img:,} eval images (now {ci.n:,}) to settle the accuracy budget at the same difference")
+        else:
+            need.append(f"a measured drop away from the {policy.max_accuracy_drop:g}-point budget: at exactly the budget "
+                        "no sample size decides it")
+        if not ci.paired:
+            need.append("per-image results in the records (re-profile with this version) for a paired test")
+    if "latency" in r.unclear and r.p99_ci is not None:
+        what.append(f"p99 interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms straddles the "
+                    f"{policy.latency_budget_p99_ms:g} ms budget")
+        need.append("more trials (--trials) or a quieter machine to settle the p99 budget")
+    return what, need
+
+
 def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
     objective = policy.objective
     configs: dict[tuple, list[Row]] = {}
@@ -225,10 +295,10 @@ def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
     cands = [c for c in (candidate(rs, objective) for rs in configs.values()) if c is not None]
     crelu = [c for c in cands if c.row.is_crelu]
     relu = [c for c in cands if c.row.kind == "relu"]
-    passing = [c for c in cands if not c.row.violations and c.value is not None]
+    passing = [c for c in cands if not c.row.violations and not c.row.unclear and c.value is not None]
     v = Verdict("NO-GO", "", "", objective, forms=recommend_forms(rows))
     v.crelu_total = len(crelu)
-    v.crelu_passing = sum(1 for c in crelu if not c.row.violations)
+    v.crelu_passing = sum(1 for c in crelu if not c.row.violations and not c.row.unclear)
     for c in crelu:
         for name in c.row.violations:
             v.failures[name] = v.failures.get(name, 0) + 1
@@ -241,7 +311,7 @@ def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
             f"({objective.replace('_', ' ')}); {_meets(b, baseline, policy)}."
         )
     else:
-        v.best_overall_sentence = "No configuration meets every constraint of the policy."
+        v.best_overall_sentence = "No configuration is shown to meet every constraint of the policy."
 
     if not crelu:
         v.reason = "no_crelu"
@@ -254,51 +324,77 @@ def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
         v.reason = closest.row.violations[0]
         fails = ", ".join(f"{n} {k}" for k, n in v.failures.items())
         v.sentence = (
-            f"NO-GO: no CReLU configuration meets the constraints — the closest, {closest.label}, "
+            f"NO-GO: every CReLU configuration is shown to break a constraint — the closest, {closest.label}, "
             + "; ".join(_violation_words(closest, baseline, policy))
             + f" (0 of {len(crelu)} CReLU configurations pass; failures: {fails})."
         )
         return v
     measured = [c for c in ok_crelu if c.value is not None]
     if not measured:
-        v.reason = "no_metric"
-        v.sentence = (f"NO-GO: the objective '{objective}' was not measured for any CReLU configuration "
+        v.verdict, v.reason = "INCONCLUSIVE", "no_metric"
+        v.sentence = (f"INCONCLUSIVE: the objective '{objective}' was not measured for any CReLU configuration "
                       f"(e.g. no power measurement for 'energy'), so no gain can be shown.")
+        v.decide_line = f"What would decide it: a measurement of {objective.replace('_', ' ')} on the device."
         v.best_crelu = ok_crelu[0]
         return v
-    best_c = min(measured, key=lambda c: _rank(c, objective))
+    # Prefer configurations whose constraints are all shown, then the objective.
+    best_c = min(measured, key=lambda c: (bool(c.row.unclear),) + _rank(c, objective))
     v.best_crelu = best_c
+    unclear_what, unclear_need = _unclear_words(best_c, baseline, policy)
     ok_relu = [c for c in relu if not c.row.violations and c.value is not None]
     if not ok_relu:
-        v.verdict, v.reason = "GO", "go"
-        v.sentence = (
-            f"GO: best CReLU {best_c.label} meets every constraint ({_meets(best_c, baseline, policy)}) "
-            f"and no ReLU configuration does — {_value(best_c.value, objective)} ({objective.replace('_', ' ')})."
-        )
+        if not best_c.row.unclear:
+            v.verdict, v.reason = "GO", "go"
+            v.sentence = (
+                f"GO: best CReLU {best_c.label} is shown to meet every constraint ({_meets(best_c, baseline, policy)}) "
+                f"and no ReLU configuration does — {_value(best_c.value, objective)} ({objective.replace('_', ' ')})."
+            )
+        else:
+            v.verdict, v.reason = "INCONCLUSIVE", "unclear_constraints"
+            v.sentence = (f"INCONCLUSIVE: no ReLU configuration meets the constraints, and best CReLU {best_c.label} "
+                          f"is not shown to either: " + "; ".join(unclear_what) + ".")
+            v.decide_line = "What would decide it: " + "; ".join(unclear_need) + "."
         return v
     best_r = min(ok_relu, key=lambda c: _rank(c, objective))
     v.best_relu = best_r
-    v.gain = gain_of(best_c, best_r, objective)
-    v.significant = significant(best_c, best_r, objective)
+    v.gain, v.gain_ci, v.ratio_ci = gain_interval(best_c, best_r, objective)
+    v.significant = v.gain_ci is not None and (v.gain_ci[0] > 0 or v.gain_ci[1] < 0)
+    if v.ratio_ci is not None:
+        v.detectable = v.ratio_ci.detectable()
     head = (f"best CReLU {best_c.label} {_comparison(v.gain, objective)} the best ReLU {best_r.label} "
             f"({_value(best_c.value, objective)} vs {_value(best_r.value, objective)})")
-    spreads = ""
-    if best_c.spread and best_r.spread:
-        spreads = f"CReLU {_span(best_c.spread, objective)}, ReLU {_span(best_r.spread, objective)}"
+    ci_words = "no interval (no trial spread recorded)" if v.gain_ci is None else \
+        f"95 % interval of the gain {_pct(v.gain_ci[0])} to {_pct(v.gain_ci[1])}"
     min_gain = f"{policy.min_gain * 100:g} %"
-    if v.gain < policy.min_gain:
+    lo, hi = v.gain_ci if v.gain_ci is not None else (-float("inf"), float("inf"))
+    if hi < policy.min_gain:
         v.reason = "min_gain"
-        noise = ""
-        if overlapping(best_c, best_r):
-            noise = "; the difference is not significant" if objective == "memory" else \
-                "; the difference is also inside the trial-to-trial spread (not significant)"
-        v.sentence = f"NO-GO: {head} — short of the {min_gain} minimum gain{noise}."
-    elif not v.significant:
-        v.reason = "not_significant"
-        v.sentence = (f"NO-GO: {head}, but the difference is not significant: it is inside the trial-to-trial "
-                      f"spread ({spreads}), so it is not counted as a win.")
-    else:
+        v.sentence = f"NO-GO: {head} — shown short of the {min_gain} minimum gain ({ci_words})."
+        return v
+    if lo >= policy.min_gain and not best_c.row.unclear:
         v.verdict, v.reason = "GO", "go"
-        v.sentence = (f"GO: {head} — above the {min_gain} minimum gain and outside the trial-to-trial spread "
-                      f"({spreads}); it meets every constraint ({_meets(best_c, baseline, policy)}).")
+        v.sentence = (f"GO: {head} — shown above the {min_gain} minimum gain ({ci_words}); it is shown to meet "
+                      f"every constraint ({_meets(best_c, baseline, policy)}).")
+        return v
+    v.verdict = "INCONCLUSIVE"
+    why, need = [], list(unclear_need)
+    if lo < policy.min_gain:
+        v.reason = "not_significant"
+        why.append(f"the {ci_words} contains the {min_gain} minimum gain")
+        if v.ratio_ci is not None:
+            target = 1 - policy.min_gain if LOWER_IS_BETTER[objective] else 1 / (1 + policy.min_gain)
+            k = v.ratio_ci.trials_to_resolve(target)
+            now = max(v.ratio_ci.trials)
+            if k:
+                need.insert(0, f"about {k} trials per cell (now {now}) at the same spread to tell the gain from "
+                               f"{min_gain}")
+            else:
+                need.insert(0, "trials with a recorded spread (the records carry a single trial)")
+            if v.detectable is not None and v.detectable != float("inf"):
+                need.append(f"this run detects differences of about {v.detectable * 100:.1f} % or more")
+    else:
+        v.reason = "unclear_constraints"
+    why += unclear_what
+    v.sentence = f"INCONCLUSIVE: {head}, but " + "; ".join(why) + "."
+    v.decide_line = "What would decide it: " + "; ".join(need) + "." if need else ""
     return v

@@ -32,7 +32,7 @@ class SectionReport:
 @dataclass
 class Report:
     sections: list  # SectionReport
-    verdict: str  # GO | NO-GO over all sections
+    verdict: str  # GO | NO-GO | INCONCLUSIVE over all sections
     sentence: str
     warnings: list = field(default_factory=list)
     policy_source: str = RECORDS_POLICY
@@ -94,8 +94,11 @@ def analyze(records: list[dict], overrides: dict | None = None, policy_source: s
     if len(secs) == 1:
         verdict, sentence = secs[0].verdict.verdict, secs[0].verdict.sentence
     else:
-        verdict = "GO" if all(s.verdict.go for s in secs) else "NO-GO"
-        sentence = f"{verdict} overall ({'GO on every device' if verdict == 'GO' else 'GO needs every device to say GO'}): " + \
+        outcomes = [s.verdict.verdict for s in secs]
+        verdict = "NO-GO" if "NO-GO" in outcomes else ("INCONCLUSIVE" if "INCONCLUSIVE" in outcomes else "GO")
+        why = {"GO": "GO on every device", "NO-GO": "GO needs every device to say GO",
+               "INCONCLUSIVE": "no device says NO-GO, but not every device is decided"}[verdict]
+        sentence = f"{verdict} overall ({why}): " + \
             " ".join(f"[{s.section.label}] {s.verdict.sentence}" for s in secs)
     return Report(
         secs, verdict, sentence, warns,

@@ -11,7 +11,8 @@ COLUMNS = [
     "p99_ms", "p50_ms_low", "p50_ms_high", "p99_ms_low", "p99_ms_high", "gpu_p50_ms", "h2d_p50_ms",
     "d2h_p50_ms", "p50_ratio", "throughput_ips",
     "model_mb", "peak_mb", "peak_source", "params", "macs", "power_mw", "mj_per_inference", "baseline",
-    "pareto_latency", "pareto_memory", "violations",
+    "pareto_latency", "pareto_memory", "violations", "unclear", "delta_top1_low", "delta_top1_high",
+    "accuracy_paired", "p50_ratio_low", "p50_ratio_high", "p99_ms_ci_low", "p99_ms_ci_high", "unsupported_percentiles",
 ]
 
 
@@ -33,6 +34,13 @@ def row_dict(sr, r) -> dict:
         "peak_mb": r.peak_mb, "peak_source": r.peak_source, "params": r.params, "macs": r.macs,
         "power_mw": r.power_mw, "mj_per_inference": r.mj_per_inference, "baseline": r.is_baseline,
         "pareto_latency": r.pareto_latency, "pareto_memory": r.pareto_memory, "violations": ";".join(r.violations),
+        "unclear": ";".join(r.unclear),
+        "delta_top1_low": r.acc_ci.lo if r.acc_ci else None, "delta_top1_high": r.acc_ci.hi if r.acc_ci else None,
+        "accuracy_paired": r.acc_ci.paired if r.acc_ci else None,
+        "p50_ratio_low": r.p50_ratio_ci.lo if r.p50_ratio_ci else None,
+        "p50_ratio_high": r.p50_ratio_ci.hi if r.p50_ratio_ci else None,
+        "p99_ms_ci_low": r.p99_ci[0] if r.p99_ci else None, "p99_ms_ci_high": r.p99_ci[1] if r.p99_ci else None,
+        "unsupported_percentiles": ";".join(r.percentile_flags),
     }
 
 

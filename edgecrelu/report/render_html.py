@@ -12,7 +12,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2re
  color:#1d1d1f;padding:0 1rem;line-height:1.4}
 h1{font-size:1.6rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}
 .verdict{font-size:1.15rem;padding:.8rem 1rem;border-radius:6px;margin:1rem 0}
-.GO{background:#e6f4ea;border-left:6px solid #1e8e3e}.NO-GO{background:#fce8e6;border-left:6px solid #c5221f}
+.GO{background:#e6f4ea;border-left:6px solid #1e8e3e}.NO-GO{background:#fce8e6;border-left:6px solid #c5221f}.INCONCLUSIVE{background:#fef7e0;border-left:6px solid #f9ab00}
 .warn{background:#fef7e0;border-left:6px solid #f9ab00;padding:.5rem 1rem;margin:.5rem 0}
 table{border-collapse:collapse;font-size:.82rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:right;white-space:nowrap}
@@ -33,7 +33,7 @@ def render_html(report) -> str:
     v = report
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           "<title>edgecrelu report: CReLU GO / NO-GO</title>", f"<style>{CSS}</style></head><body>",
+           "<title>edgecrelu report: CReLU GO / NO-GO / INCONCLUSIVE</title>", f"<style>{CSS}</style></head><body>",
            "<h1>edgecrelu report: is the CReLU model worth shipping?</h1>",
            f'<div class="verdict {e(v.verdict)}" id="verdict">{html_bold_head(v.sentence)}</div>']
     for w in v.warnings:

@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import asdict
 
+from edgecrelu.report.decision import RULES
 from edgecrelu.report.render_csv import row_dict
 
 SCHEMA_VERSION = 1
@@ -40,7 +41,12 @@ def report_dict(report) -> dict:
                         "gain": v.gain, "significant": v.significant, "best_crelu": _candidate(v.best_crelu),
                         "best_relu": _candidate(v.best_relu), "best_overall": _candidate(v.best_overall),
                         "best_overall_sentence": v.best_overall_sentence, "crelu_total": v.crelu_total,
-                        "crelu_passing": v.crelu_passing, "failures": v.failures},
+                        "crelu_passing": v.crelu_passing, "failures": v.failures,
+                        "gain_interval": list(v.gain_ci) if v.gain_ci else None,
+                        "ratio_interval": v.ratio_ci.to_dict() if v.ratio_ci else None,
+                        "detectable_difference": v.detectable, "what_would_decide_it": v.decide_line or None,
+                        "accuracy_interval": (v.best_crelu.row.acc_ci.to_dict()
+                                              if v.best_crelu and v.best_crelu.row.acc_ci else None)},
             "recommended_forms": [asdict(f) for f in v.forms],
             "policy": asdict(sr.policy),
             "baseline": {"variant": sr.baseline.variant, "form": sr.baseline.form,
@@ -55,7 +61,9 @@ def report_dict(report) -> dict:
         "created_utc": report.created_utc,
         "edgecrelu_version": report.edgecrelu_version,
         "commit": report.commit,
-        "verdict": {"verdict": report.verdict, "sentence": report.sentence},
+        "verdict": {"verdict": report.verdict, "outcome": report.verdict, "sentence": report.sentence,
+                    "what_would_decide_it": [sr.verdict.decide_line for sr in report.sections if sr.verdict.decide_line],
+                    "rules": list(RULES)},
         "policy_source": report.policy_source,
         "policy": {sr.section.label: asdict(sr.policy) for sr in report.sections},
         "warnings": report.warnings,

@@ -105,6 +105,8 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
         out.append(sr.verdict.best_overall_sentence)
         if len(report.sections) > 1:
             out.append(f"[{sr.section.label}] {sr.verdict.sentence}")
+        if sr.verdict.decide_line:
+            out.append(("" if len(report.sections) == 1 else f"[{sr.section.label}] ") + sr.verdict.decide_line)
     out.append("")
     out.append(report.sentence)
     return "\n".join(out)

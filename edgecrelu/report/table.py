@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import PRECISION_ORDER
-from edgecrelu.report import noise, pareto
+from edgecrelu.report import noise, pareto, stats
 from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
 
@@ -53,7 +53,12 @@ class Row:
     p50_ratio: float | None = None  # p50 / baseline p50 at the same batch
     pareto_latency: bool = False  # on the accuracy vs p99 front (same batch)
     pareto_memory: bool = False  # on the accuracy vs peak memory front (same batch)
-    violations: list = field(default_factory=list)  # "accuracy", "latency", "memory"
+    violations: list = field(default_factory=list)  # constraints shown broken: "accuracy", "latency", "memory"
+    unclear: list = field(default_factory=list)  # constraints the intervals can neither clear nor break
+    acc_ci: object = None  # stats.AccuracyCI of top-1 vs the baseline (points)
+    p50_ratio_ci: object = None  # stats.RatioCI of p50 vs the baseline at the same batch
+    p99_ci: tuple | None = None  # 95 % interval on p99 from the trials (ms)
+    percentile_flags: list = field(default_factory=list)  # percentiles the sample count cannot support
 
     @property
     def config(self) -> tuple:
@@ -155,20 +160,30 @@ def find_baseline(rows: list[Row], policy: Decision, backends: list[str], where:
 
 
 def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
-    """Fill in deltas, ratios, Pareto flags and budget violations (in place)."""
+    """Fill in deltas, ratios with intervals, Pareto flags and constraint checks (in place)."""
     base_by_batch = {
         r.batch: r for r in rows
         if (r.variant, r.form, r.precision, r.backend) == baseline.config
     }
+    acc_cache: dict = {}
     for r in rows:
         r.is_baseline = r is baseline
         if r.top1 is not None and baseline.top1 is not None:
             r.delta_top1_pts = (r.top1 - baseline.top1) * 100.0
-            r.delta_significant = noise.accuracy_differs(r.record, baseline.record)
+            key = (r.variant, r.form, r.precision, r.backend)
+            if key not in acc_cache:
+                acc_cache[key] = None if key == baseline.config else stats.accuracy_interval(baseline.record, r.record)
+            r.acc_ci = acc_cache[key]
+            r.delta_significant = r.acc_ci is not None and (r.acc_ci.lo > 0 or r.acc_ci.hi < 0)
         b = base_by_batch.get(r.batch)
         if b is not None and b.p50 and r.p50 is not None:
             r.p50_ratio = r.p50 / b.p50
-        r.violations = violations(r, policy)
+            if b is not r:
+                r.p50_ratio_ci = stats.ratio_interval(b.record, r.record, "p50")
+        r.p99_ci = stats.value_interval(r.record, "p99")
+        n = (r.record.get("latency_ms") or {}).get("n")
+        r.percentile_flags = [f"p{q}" for q in (90, 95, 99) if n and not stats.percentile_supported(q / 100, n)]
+        r.violations, r.unclear = check_constraints(r, policy)
     for batch in sorted({r.batch for r in rows}):
         group = [r for r in rows if r.batch == batch]
         for r, on in zip(group, pareto.pareto_front([(r.top1, r.p99) for r in group])):
@@ -177,17 +192,33 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
             r.pareto_memory = on
 
 
-def violations(r: Row, policy: Decision) -> list[str]:
-    """Constraints the row breaks: accuracy drop, p99 budget (batch 1 only), memory budget."""
-    out = []
-    if r.delta_top1_pts is not None and -r.delta_top1_pts > policy.max_accuracy_drop + 1e-9:
-        out.append("accuracy")
-    if r.batch == 1 and policy.latency_budget_p99_ms is not None and r.p99 is not None \
-            and r.p99 > policy.latency_budget_p99_ms:
-        out.append("latency")
+def check_constraints(r: Row, policy: Decision) -> tuple[list[str], list[str]]:
+    """(shown broken, unclear): the accuracy drop as non-inferiority on the interval of the
+    difference, the p99 budget (batch 1) on the trials' interval, the memory budget on the value."""
+    broken, unclear = [], []
+    if r.acc_ci is not None:
+        status = stats.non_inferiority(r.acc_ci, policy.max_accuracy_drop)
+        if status == "fail":
+            broken.append("accuracy")
+        elif status == "unclear":
+            unclear.append("accuracy")
+    elif r.delta_top1_pts is not None and not r.is_baseline and -r.delta_top1_pts > policy.max_accuracy_drop + 1e-9:
+        broken.append("accuracy")
+    if r.batch == 1 and policy.latency_budget_p99_ms is not None and r.p99 is not None:
+        budget = policy.latency_budget_p99_ms
+        lo, hi = r.p99_ci or (r.p99, r.p99)
+        if lo > budget:
+            broken.append("latency")
+        elif hi > budget:
+            unclear.append("latency")
     if policy.memory_budget_mb is not None and r.peak_mb is not None and r.peak_mb > policy.memory_budget_mb:
-        out.append("memory")
-    return out
+        broken.append("memory")
+    return broken, unclear
+
+
+def violations(r: Row, policy: Decision) -> list[str]:
+    """Constraints the row breaks with confidence (see :func:`check_constraints`)."""
+    return check_constraints(r, policy)[0]
 
 
 def sort_rows(rows: list[Row]) -> list[Row]:

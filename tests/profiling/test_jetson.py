@@ -249,3 +249,95 @@ def test_energy_over_timed_duration_not_warmup(tmp_path, monkeypatch):
     assert out["mean_mw"] == pytest.approx(5000.0)
     assert out["mj_per_inference"] == pytest.approx(5000.0 * 0.2 / 100)
     assert out["monitored_s"] >= 0.3
+
+
+# -- every rail / temperature family (issue: one, two or three values, with or without mW) -----------
+# Composed lines in the formats tegrastats prints across modules and L4T releases (no Jetson here).
+THOR_JP7 = ("RAM 9120/125772MB (lfb 28x4MB) SWAP 0/0MB (cached 0MB) CPU [2%@972,1%@972,0%@972] "
+            "GR3D_FREQ 0% cpu@38.5C/39.1C tj@41.2C/41.2C soc012@37.9C "
+            "VDD_GPU 1820mW/1790mW/2210mW VDD_CPU_SOC_MSS 5120mW/5080mW/5600mW VIN 22040mW/21900mW/23110mW")
+ORIN_JP6_MAX = ("RAM 3010/7620MB (lfb 2x4MB) SWAP 0/3810MB (cached 0MB) CPU [3%@1510,2%@1510] "
+                "EMC_FREQ 1%@2133 GR3D_FREQ 50%@[624] VIC_FREQ 115 APE 200 tj@52.1C "
+                "VDD_IN 7210mW/6980mW/7400mW VDD_CPU_GPU_CV 2110mW/2010mW/2300mW VDD_SOC 1610mW/1600mW/1700mW")
+SINGLE_VALUE = ("RAM 2245/7772MB (lfb 1024x4MB) CPU [5%@1190] EMC_FREQ 0% GR3D_FREQ 0% APE 25 "
+                "GPU@40C VDD_IN 4385 VDD_CPU_GPU_CV 671mW VDD_SOC 1271")
+NO_RAILS = "RAM 2245/7772MB (lfb 1024x4MB) CPU [5%@1190] EMC_FREQ 0% GR3D_FREQ 0% APE 25 GPU@40C"
+
+
+@pytest.mark.parametrize("line, rails, total, how", [
+    (THOR_JP7, {"VDD_GPU": 1820, "VDD_CPU_SOC_MSS": 5120, "VIN": 22040}, 22040, "VIN"),
+    (ORIN_JP6_MAX, {"VDD_IN": 7210, "VDD_CPU_GPU_CV": 2110, "VDD_SOC": 1610}, 7210, "VDD_IN"),
+    (SINGLE_VALUE, {"VDD_IN": 4385, "VDD_CPU_GPU_CV": 671, "VDD_SOC": 1271}, 4385, "VDD_IN"),
+    (NO_RAILS, {}, None, None),
+])
+def test_every_rail_family(line, rails, total, how):
+    s = J.parse_tegrastats_line(line)
+    assert s["rails_mw"] == rails  # APE 200 / VIC_FREQ 115 (clocks, no unit) are not rails
+    assert J.total_rail(s["rails_mw"]) == (total, how)
+
+
+def test_temperatures_with_current_and_max():
+    s = J.parse_tegrastats_line(THOR_JP7)
+    assert s["temps_c"] == {"cpu": pytest.approx(38.5), "tj": pytest.approx(41.2), "soc012": pytest.approx(37.9)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell script double")
+def test_no_rail_read_is_a_warning_not_silence(tmp_path, monkeypatch):
+    bin_dir = _fake_tegrastats(tmp_path, [NO_RAILS])
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    mon = get_monitor(Power(source="tegrastats", interval_ms=20))
+    with mon:
+        time.sleep(0.2)
+    out = mon.summary(inferences=10)
+    assert out["mean_mw"] is None and out["samples"] == 0 and out["lines"] >= 2
+    assert "no power rail was read" in out["warnings"][0]
+
+
+def _switchable_tegrastats(tmp_path, state):
+    """A tegrastats double whose VDD_IN is read from the file ``state`` at each line."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "tegrastats"
+    line = ORIN_JP6_MAX.replace("VDD_IN 7210mW/6980mW/7400mW", "VDD_IN ${P}mW/${P}mW/${P}mW")
+    script.write_text("#!/bin/sh\n# test double for NVIDIA tegrastats (no Jetson here)\n"
+                      'S=$(awk "BEGIN{print $2/1000}")\n'
+                      f'while true; do P=$(cat {state}); echo "{line}"; sleep $S; done\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return bin_dir
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell script double")
+def test_idle_baseline_and_dynamic_energy_per_cell(tmp_path, monkeypatch):
+    state = tmp_path / "power"
+    state.write_text("3000")
+    bin_dir = _switchable_tegrastats(tmp_path, state)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    mon = get_monitor(Power(source="tegrastats", interval_ms=20, idle_s=0.4))
+    mon.start()  # returns after the idle window
+    state.write_text("8000")  # the timed loop runs
+    time.sleep(0.4)
+    mon.stop()
+    out = mon.summary(inferences=100, duration_s=0.4)
+    assert out["idle_mw"] == pytest.approx(3000.0)
+    assert out["idle_samples"] >= 3 and out["idle_s"] == 0.4
+    assert out["mean_mw"] == pytest.approx(8000.0, rel=0.1)  # at most a line read before the switch
+    assert out["dynamic_mw"] == pytest.approx(out["mean_mw"] - 3000.0)
+    assert out["dynamic_mj_per_inference"] == pytest.approx(out["dynamic_mw"] * 0.4 / 100)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell script double")
+def test_lines_read_line_buffered_and_stamped_on_arrival(tmp_path, monkeypatch):
+    import shutil
+
+    bin_dir = _fake_tegrastats(tmp_path, [_orin(5000)])
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    mon = J.TegrastatsMonitor(interval_ms=50)
+    with mon:
+        time.sleep(0.5)
+    if shutil.which("stdbuf"):
+        assert mon.argv[:2] == [shutil.which("stdbuf"), "-oL"]  # the sampler is asked to flush per line
+    ts = [s["t"] for s in mon.samples]
+    assert len(ts) >= 5 and ts == sorted(ts)
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    assert min(gaps) > 0.02  # stamped as each line arrived, not in one burst
+    assert mon._t0 <= ts[0] and ts[-1] <= mon._t1 + 0.2

@@ -17,13 +17,15 @@ from edgecrelu.profiling.power import get_monitor
 
 
 @pytest.mark.parametrize("line, mw", [("72.34", 72340.0), ("72.34 W", 72340.0), ("  150 ", 150000.0),
-                                      ("[N/A]", None), ("", None)])
+                                      ("[N/A]", None), ("", None), ("72.34, 1980", 72340.0)])
 def test_parse_power_draw(line, mw):
-    assert nvml.parse_power_draw(line) == mw
+    got = nvml.parse_power_draw(line)
+    assert (got["mw"] if got else None) == mw
 
 
 def test_summarize_energy():
-    out = nvml.summarize_power([100_000.0, 200_000.0, 300_000.0], duration_s=2.0, inferences=400, source="nvml")
+    samples = [{"mw": v} for v in (100_000.0, 200_000.0, 300_000.0)]
+    out = nvml.summarize_power(samples, duration_s=2.0, inferences=400, source="nvml")
     assert out["mean_mw"] == pytest.approx(200_000.0)
     assert out["mj_per_inference"] == pytest.approx(200_000.0 * 2.0 / 400)  # 1000 mJ each
     assert out["samples"] == 3 and "GPU board power only" in out["warnings"][0]
@@ -37,6 +39,7 @@ def test_monitor_with_fake_nvidia_smi(tmp_path, monkeypatch):
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setitem(sys.modules, "pynvml", None)
+    monkeypatch.setitem(sys.modules, "pycuda.driver", None)
     mon = get_monitor(Power(source="nvml", interval_ms=20))
     with mon:
         time.sleep(0.3)

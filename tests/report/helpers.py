@@ -7,6 +7,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
 CASES = ("go", "nogo_accuracy", "nogo_latency", "nogo_memory", "not_significant", "two_devices")
+KNOWN_ANSWERS = ("gain3_tight", "gain_wild", "drop1_269", "drop1_20000", "unpaired_legacy")
 
 
 def case_dir(name: str) -> Path:

@@ -1,4 +1,4 @@
-"""GO / NO-GO on the hand-built fixture records: one case per rule of the policy."""
+"""GO / NO-GO / INCONCLUSIVE on the hand-built fixture records: one case per rule of the policy."""
 
 import pytest
 
@@ -20,16 +20,16 @@ def test_go():
     assert v.best_crelu.label == "crelu-half@4 (folded, int8, onnxruntime)"
     assert v.best_relu.label == "relu (graph, int8, onnxruntime)"
     assert v.gain == pytest.approx(0.20)  # (0.75 - 0.60) / 0.75
-    assert v.significant
+    assert v.significant and v.gain_ci[0] > 0.05
     assert rep.sentence.startswith("GO: best CReLU crelu-half@4 (folded, int8, onnxruntime) is 20.0 % faster at p99")
-    assert "above the 5 % minimum gain" in rep.sentence
+    assert "shown above the 5 % minimum gain (95 % interval of the gain +16.3 % to +23.5 %)" in rep.sentence
     assert v.best_overall.label == "crelu-half@4 (folded, int8, onnxruntime)"
     assert v.crelu_passing == v.crelu_total == 4
 
 
 @pytest.mark.parametrize("case, reason, words", [
     ("nogo_accuracy", "accuracy", "loses 7.50 points of top-1 vs the baseline relu (graph, fp32, onnxruntime)"),
-    ("nogo_latency", "latency", "has p99 21.0 ms at batch 1, over the 20 ms budget"),
+    ("nogo_latency", "latency", "has p99 22.0 ms at batch 1 (95 % interval 20.9–23.1 ms), over the 20 ms budget"),
     ("nogo_memory", "memory", "peaks at 300 MB, over the 256 MB memory budget"),
 ])
 def test_nogo_by_constraint(case, reason, words):
@@ -42,25 +42,26 @@ def test_nogo_by_constraint(case, reason, words):
     assert v.best_overall is not None and v.best_overall.row.kind == "relu"
 
 
-def test_accuracy_drop_is_called_significant_when_cis_are_apart():
+def test_accuracy_drop_is_shown_with_its_paired_interval():
     rep = analyze(load_case("nogo_accuracy"))
-    assert "significant: the 95 % CIs do not overlap" in rep.sentence
+    assert "95 % interval -8.03 to -6.96 points, wholly below −1; paired over the same images" in rep.sentence
 
 
 def test_not_significant_is_never_a_win():
     rep = analyze(load_case("not_significant"))
     v = _only(rep).verdict
-    assert (rep.verdict, v.reason) == ("NO-GO", "not_significant")
+    assert (rep.verdict, v.reason) == ("INCONCLUSIVE", "not_significant")
     assert v.gain == pytest.approx(0.08)  # above the 5 % minimum ...
-    assert not v.significant  # ... but inside the trial-to-trial spread
-    assert "not significant" in rep.sentence and "0.635–0.745 ms" in rep.sentence
+    assert not v.significant  # ... but the interval of the gain holds 0
+    assert "the 95 % interval of the gain -10.3 % to +23.3 % contains the 5 % minimum gain" in rep.sentence
+    assert v.decide_line.startswith("What would decide it: about 50 trials per cell (now 3)")
 
 
 def test_below_min_gain():
     rep = analyze(load_case("go"), {"min_gain": 0.25})
     v = _only(rep).verdict
     assert (rep.verdict, v.reason) == ("NO-GO", "min_gain")
-    assert "short of the 25 % minimum gain" in rep.sentence
+    assert "shown short of the 25 % minimum gain" in rep.sentence
 
 
 def test_two_devices_decide_separately():

@@ -42,8 +42,13 @@ class OrtRunner(Runner):
     def describe(self) -> dict:
         import onnxruntime as ort
 
+        from edgecrelu.backends.onnxruntime.placement import gpu_record
+
         options = self.loader.options
         threads = int(options.threads)
+        if getattr(self, "_gpu_record", None) is None:  # GPU providers: INT8 flag, provider per node
+            self._gpu_record = gpu_record(self)
+        gpu = dict(self._gpu_record)
         return {
             "backend": self.name,
             "onnxruntime_version": ort.__version__,
@@ -54,5 +59,6 @@ class OrtRunner(Runner):
             "allow_spinning": allow_spinning(threads),
             "graph_optimization": options.graph_optimization,
             "model": self.loader.model_path.name,
-            "warnings": list(self.loader.warnings),
+            **{k: v for k, v in gpu.items() if k != "warnings"},
+            "warnings": list(self.loader.warnings) + gpu["warnings"],
         }

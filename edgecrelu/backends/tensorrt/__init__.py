@@ -41,6 +41,14 @@ def trt_version() -> TrtVersion:
     return TrtVersion.parse(trt.__version__)
 
 
+def trt_version_full() -> str:
+    """TensorRT's own version string with the build number ("10.3.0.26"): engines and timing caches
+    load only on exactly the release that built them, so cache keys use this, not :func:`trt_version`."""
+    import tensorrt as trt
+
+    return str(trt.__version__)
+
+
 def check_dla(core: int) -> None:
     """Refuse a DLA profile up front (before any cell runs) where this TensorRT / module has no DLA."""
     from edgecrelu.hostinfo import jetson_module

@@ -139,11 +139,15 @@ def _make_logger(trt, lines: list[str]):
 
 def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
                  timing_cache: str | os.PathLike | None = None,
-                 failed_log: str | os.PathLike | None = None) -> tuple[bytes, str]:
-    """Build a serialized engine for ``plan``; returns (engine bytes, build log text).
+                 failed_log: str | os.PathLike | None = None) -> tuple[bytes, str, str | None]:
+    """Build a serialized engine for ``plan``; returns (engine bytes, build log text, timing cache note).
 
     ``timing_cache``: a file read before and written after the build (created when missing), so
-    later builds on this device reuse measured tactic timings; an unreadable one is replaced.
+    later builds on this device reuse measured tactic timings; an unreadable one is replaced, one
+    TensorRT rejects (``set_timing_cache`` returns False) is left out, and a cache that cannot be
+    written back never costs the built engine: the note (None when all went well) says what happened.
+    The engine is built with detailed profiling verbosity so its inspector can report per-layer
+    precision and device (:mod:`layers`).
     ``failed_log``: where the whole build log goes when parsing or building fails (the one-line
     error names it), so nothing TensorRT said is lost.
     """
@@ -177,6 +181,9 @@ def _build(trt, logger, log: list[str], onnx_path, plan: BuildPlan, timing_cache
 
     config = builder.create_builder_config()
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, plan.workspace_bytes)
+    verbosity = getattr(trt, "ProfilingVerbosity", None)
+    if verbosity is not None:  # per-layer precision / device through the engine inspector
+        config.profiling_verbosity = verbosity.DETAILED
     if plan.optimization_level is not None:
         config.builder_optimization_level = plan.optimization_level
     for name in plan.builder_flags:
@@ -191,22 +198,46 @@ def _build(trt, logger, log: list[str], onnx_path, plan: BuildPlan, timing_cache
     config.add_optimization_profile(profile)
 
     cache_path = Path(timing_cache) if timing_cache else None
+    note = None
     if cache_path is not None:
-        data = cache_path.read_bytes() if cache_path.is_file() else b""
-        try:
-            cache = config.create_timing_cache(data)
-        except Exception:  # a truncated or foreign file: TensorRT refuses it
-            cache = None
-        if cache is None and data:
-            log.append(f"[edgecrelu] timing cache {cache_path} is unreadable; starting a new one")
-            cache = config.create_timing_cache(b"")
-        config.set_timing_cache(cache, ignore_mismatch=False)
+        note = _use_timing_cache(config, cache_path, log)
+        if note is not None and "not used" in note:
+            cache_path = None
 
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
         tail = " | ".join(log[-3:])
         raise EdgeCReLUError(f"TensorRT failed to build an engine for {onnx_path} ({plan.precision}): {tail}")
+    engine = bytes(serialized)
     if cache_path is not None:
-        tc = bytes(config.get_timing_cache().serialize())
-        atomic_write(cache_path, lambda f: f.write(tc), binary=True)
-    return bytes(serialized), "\n".join(log) + "\n"
+        try:  # the engine is built: nothing here may lose it
+            tc = bytes(config.get_timing_cache().serialize())
+            atomic_write(cache_path, lambda f: f.write(tc), binary=True)
+        except Exception as exc:
+            note = f"timing cache {cache_path} not saved ({type(exc).__name__}: {exc}); the engine is kept"
+            log.append(f"[edgecrelu] {note}")
+    return engine, "\n".join(log) + "\n", note
+
+
+def _use_timing_cache(config, cache_path: Path, log: list[str]) -> str | None:
+    """Give the builder the timing cache in ``cache_path``; a note when it was replaced or not used."""
+    note = None
+    data = cache_path.read_bytes() if cache_path.is_file() else b""
+    try:
+        cache = config.create_timing_cache(data)
+    except Exception:  # a truncated or foreign file: TensorRT refuses it
+        cache = None
+    if cache is None and data:
+        note = f"timing cache {cache_path} is unreadable; started a new one"
+        log.append(f"[edgecrelu] {note}")
+        cache = config.create_timing_cache(b"")
+    if cache is not None and config.set_timing_cache(cache, ignore_mismatch=False):
+        return note
+    # set_timing_cache returns False for a cache from another device or release: try an empty one
+    fresh = config.create_timing_cache(b"")
+    if fresh is not None and config.set_timing_cache(fresh, ignore_mismatch=False):
+        note = f"timing cache {cache_path} was rejected by TensorRT; started a new one"
+    else:
+        note = f"timing cache {cache_path} was rejected by TensorRT and not used for this build"
+    log.append(f"[edgecrelu] {note}")
+    return note

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgecrelu.backends.base import Loader
-from edgecrelu.backends.tensorrt import check_available, trt_version
+from edgecrelu.backends.tensorrt import check_available, trt_version, trt_version_full
 from edgecrelu.backends.tensorrt.builder import BuildPlan, make_plan
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.progress import progress
@@ -41,6 +41,15 @@ class EngineLoader(Loader):
         self.input_name = input_name
         self.input_chw = input_chw
         self.cache_root = cache_root
+        self.force_build = False  # set by rebuild(): a cached engine that would not deserialize
+
+    def rebuild(self) -> Engine:
+        """Build again, replacing the cached engine (it was served but TensorRT could not load it)."""
+        self.force_build = True
+        try:
+            return self.load()
+        finally:
+            self.force_build = False
 
     def load(self) -> Engine:
         from edgecrelu.backends.tensorrt.cache import GpuId
@@ -59,16 +68,18 @@ class EngineLoader(Loader):
         gpu = GpuId(gpu_name, cc, (jet or {}).get("l4t") or "")
         plan = make_plan(self.options, self.precision, version, batches=self.batches, batch=self.batch,
                          input_name=self.input_name, input_chw=self.input_chw, module=module)
-        data, info = self._cached_or_built(plan, gpu, version)
-        info = {"tensorrt_version": str(version), "gpu": gpu_name, "compute_capability": cc,
+        full = trt_version_full()
+        data, info = self._cached_or_built(plan, gpu, full)
+        info = {"tensorrt_version": full, "gpu": gpu_name, "compute_capability": cc,
                 "plan": plan.key_options(), **info,
-                # the same build for cross-checking with the tool users know
+                # the same build for cross-checking with the tool users know; the runner rewrites it
+                # once it knows whether a CUDA graph actually ran
                 "trtexec": " ".join(trtexec_command(plan, str(self.onnx_path), timing_cache=info.get(
-                    "timing_cache"), cuda_graph=self.options.cuda_graphs and plan.dla_core < 0,
-                    transfers=self.options.transfers))}
+                    "timing_cache"), cuda_graph=False, transfers=self.options.transfers))}
         return Engine(data, plan, info)
 
-    def _cached_or_built(self, plan, gpu, version) -> tuple[bytes, dict]:
+    def _cached_or_built(self, plan, gpu, version: str) -> tuple[bytes, dict]:
+        """``version``: the full TensorRT version string, build number included."""
         from edgecrelu.backends.tensorrt.builder import build_engine
         from edgecrelu.backends.tensorrt.cache import EngineCache, engine_key, key_inputs, key_of
 
@@ -76,7 +87,7 @@ class EngineLoader(Loader):
         inputs = key_inputs(self.onnx_sha256, self.precision, plan.key_options(), str(version), gpu)
         key = key_of(inputs)
         info = {"engine_key": key, "engine_path": str(cache.engine_path(key)), "build_log": str(cache.log_path(key))}
-        data = cache.get(key, inputs)
+        data = None if self.force_build else cache.get(key, inputs)
         if data is not None:
             return data, {**info, "cache_hit": True}
         timing_cache = None
@@ -87,10 +98,13 @@ class EngineLoader(Loader):
                  f"{self.precision} batch {plan.profile.min[0]}..{plan.profile.max[0]} (opt {plan.profile.opt[0]}) "
                  f"-> {cache.engine_path(key)}")
         t0 = time.perf_counter()
-        data, log = build_engine(self.onnx_path, plan, timing_cache=timing_cache,
-                                 failed_log=cache.root / "failed" / f"{key}.log")
+        data, log, tc_note = build_engine(self.onnx_path, plan, timing_cache=timing_cache,
+                                          failed_log=cache.root / "failed" / f"{key}.log")
         build_s = time.perf_counter() - t0
         progress(f"built in {build_s:.1f} s")
         cache.put(key, inputs, data, log, extra={"build_s": build_s, "onnx": str(self.onnx_path)})
-        return data, {**info, "cache_hit": False, "build_s": build_s,
-                      "timing_cache": str(timing_cache) if timing_cache else None}
+        out = {**info, "cache_hit": False, "build_s": build_s, "rebuilt": self.force_build,
+               "timing_cache": str(timing_cache) if timing_cache and Path(timing_cache).is_file() else None}
+        if tc_note:
+            out["timing_cache_note"] = tc_note
+        return data, out

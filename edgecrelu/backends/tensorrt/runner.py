@@ -26,17 +26,31 @@ class TrtRunner(Runner):
         self.runtime = None
 
     def activate_impl(self) -> None:
-        from edgecrelu.backends.tensorrt.runtime import TrtRuntime
+        from edgecrelu.backends.tensorrt.runtime import EngineNotLoadable, TrtRuntime
 
         engine = self.loader()
+        try:
+            rt = self._open_runtime(TrtRuntime, engine)
+        except EngineNotLoadable as exc:
+            if not engine.info.get("cache_hit"):
+                raise
+            # a cached engine this TensorRT / GPU cannot load (engines need an exact match): build anew
+            self.warnings.append(f"cached engine {engine.info.get('engine_path')} would not load ({exc}); rebuilt")
+            engine = self.loader.rebuild()
+            rt = self._open_runtime(TrtRuntime, engine)
         self.info = engine.info
+        self.plan = engine.plan
         dla_core = engine.plan.dla_core
-        rt = TrtRuntime(engine.data, self.loader.batch, cuda_graph=self.options.cuda_graphs, dla_core=dla_core)
-        rt.open()
         self.runtime = rt
         self.warnings.extend(rt.warnings)
         if self.options.cuda_graphs and dla_core >= 0:
             self.warnings.append("CUDA graphs are off with DLA (not supported there)")
+
+    def _open_runtime(self, TrtRuntime, engine):
+        rt = TrtRuntime(engine.data, self.loader.batch, cuda_graph=self.options.cuda_graphs,
+                        dla_core=engine.plan.dla_core, precision=engine.plan.precision)
+        rt.open()
+        return rt
 
     def deactivate_impl(self) -> None:
         if self.runtime is not None:
@@ -63,11 +77,26 @@ class TrtRunner(Runner):
     def memory_info(self) -> dict:
         return self.runtime.memory_info() if self.runtime else {}
 
+    def trtexec_line(self) -> str | None:
+        """The trtexec command that builds this engine and times it as it ran here (graph or not)."""
+        from edgecrelu.backends.tensorrt.trtexec import trtexec_command
+
+        plan = getattr(self, "plan", None)
+        if plan is None:
+            return self.info.get("trtexec")
+        return " ".join(trtexec_command(plan, str(self.loader.onnx_path), timing_cache=self.info.get("timing_cache"),
+                                        cuda_graph=bool(self.runtime and self.runtime.graph_used),
+                                        transfers=self.options.transfers))
+
     def describe(self) -> dict:
+        rt = self.runtime
         return {
             "backend": self.name,
             **self.info,
-            "cuda_graph": bool(self.runtime and self.runtime.graph_used),
+            "trtexec": self.trtexec_line(),
+            "cuda_graph": bool(rt and rt.graph_used),
+            "cuda_graph_via": rt.graph_via if rt else None,
+            "layers": rt.layers if rt else None,
             "dla_core": self.options.dla_core,
             "transfers_in_latency": bool(self.options.transfers),  # False: device-only timing, as --noDataTransfers
             "model": self.loader.onnx_path.name,

@@ -32,6 +32,16 @@ def numpy_dtype(trt, dt) -> str:
     return TRT_DTYPES[name]
 
 
+class EngineNotLoadable(EdgeCReLUError):
+    """TensorRT refused to deserialize the engine (another TensorRT build or GPU made it)."""
+
+
+# How the measured device memory is obtained, and what it includes (the record labels both columns).
+MEASURED_METHOD = ("cudaMemGetInfo free-memory drop from before deserialization to after the buffers "
+                   "(2 MiB granular, racy with other processes; on a Jetson includes host allocations)")
+FOOTPRINT_METHOD = "engine bytes + activation bytes for the cell's shapes + I/O bytes"
+
+
 def gpu_identity():
     """(name, "major.minor") of CUDA device 0 via pycuda's driver API."""
     import pycuda.driver as cuda
@@ -45,13 +55,17 @@ def gpu_identity():
 class TrtRuntime:
     """One engine, one execution context, buffers for one batch size."""
 
-    def __init__(self, engine_bytes: bytes, batch: int, *, cuda_graph: bool = False, dla_core: int = -1):
+    def __init__(self, engine_bytes: bytes, batch: int, *, cuda_graph: bool = False, dla_core: int = -1,
+                 precision: str | None = None):
         self.engine_bytes = engine_bytes
+        self.precision = precision  # what the engine's name says; checked against its layers
+        self.layers: dict | None = None
         self.batch = int(batch)
         self.want_graph = bool(cuda_graph) and dla_core < 0  # CUDA graphs do not work with DLA
         self.dla_core = dla_core
         self.warnings: list[str] = []
         self.graph_used = False
+        self.graph_via = None  # "pycuda" | "cuda-python" when a CUDA graph ran
         self._last: dict | None = None
         self._ctx = None
 
@@ -79,8 +93,15 @@ class TrtRuntime:
             self._runtime.DLA_core = self.dla_core
         self.engine = self._runtime.deserialize_cuda_engine(self.engine_bytes)
         if self.engine is None:
-            raise EdgeCReLUError("TensorRT could not deserialize the engine (built by another TensorRT version or GPU?)")
-        self.context = self.engine.create_execution_context()
+            raise EngineNotLoadable("TensorRT could not deserialize the engine (built by another TensorRT version or GPU?)")
+        # Activation memory for the cell's shapes, not the largest profile shape: the context gets
+        # user-managed memory sized after the input shapes are set (TensorRT 10.1+).
+        strategy = getattr(trt, "ExecutionContextAllocationStrategy", None)
+        self._user_memory = strategy is not None and hasattr(strategy, "USER_MANAGED")
+        if self._user_memory:
+            self.context = self.engine.create_execution_context(strategy.USER_MANAGED)
+        else:
+            self.context = self.engine.create_execution_context()
 
         names = [self.engine.get_tensor_name(i) for i in range(self.engine.num_io_tensors)]
         specs = []
@@ -94,6 +115,7 @@ class TrtRuntime:
                 shape = tuple(d if d >= 0 else self.batch for d in s.shape)
                 if not self.context.set_input_shape(s.name, shape):
                     raise EdgeCReLUError(f"engine rejects input shape {shape} for '{s.name}' (outside its profile)")
+        self._set_activation_memory(cuda)
         # Output shapes are known once the inputs are; take them from the context.
         resolved = [TensorSpec(s.name, s.shape if s.is_input else tuple(self.context.get_tensor_shape(s.name)),
                                s.dtype, s.is_input) for s in specs]
@@ -115,21 +137,70 @@ class TrtRuntime:
             self._capture_graph()
         free_after, _ = cuda.mem_get_info()
         self.device_bytes = max(int(free_before) - int(free_after), 0)
+        if self.precision is not None:
+            from edgecrelu.backends.tensorrt.layers import inspect_engine
+
+            self.layers = inspect_engine(trt, self.engine, self.context, self.precision, dla=self.dla_core >= 0)
+            self.warnings.extend(self.layers.get("warnings", []))
+
+    def _profile_activation_bytes(self) -> int:
+        """The engine's activation memory for its largest profile shapes."""
         if hasattr(self.engine, "device_memory_size_v2"):  # 10.1+; device_memory_size is gone in 11
-            self.activation_bytes = int(self.engine.device_memory_size_v2)
-        else:
-            self.activation_bytes = int(self.engine.device_memory_size)
+            return int(self.engine.device_memory_size_v2)
+        return int(self.engine.device_memory_size)
+
+    def _set_activation_memory(self, cuda) -> None:
+        """Give a user-managed context the activation memory its current shapes need; record the size
+        and what it covers (``activation_scope``)."""
+        self._activation_mem = None
+        if self._user_memory and hasattr(self.context, "update_device_memory_size_for_shapes"):
+            size = int(self.context.update_device_memory_size_for_shapes())
+            self._activation_mem = cuda.mem_alloc(max(size, 1))
+            if hasattr(self.context, "set_device_memory"):
+                self.context.set_device_memory(int(self._activation_mem), size)
+            else:
+                self.context.device_memory = int(self._activation_mem)
+            self.activation_bytes, self.activation_scope = size, "cell shapes"
+            return
+        if self._user_memory:  # 10.0: no per-shape size; give it the profile maximum
+            size = self._profile_activation_bytes()
+            self._activation_mem = cuda.mem_alloc(max(size, 1))
+            self.context.device_memory = int(self._activation_mem)
+        self.activation_bytes, self.activation_scope = self._profile_activation_bytes(), "largest profile shape"
 
     def _enqueue(self) -> None:
         if not self.context.execute_async_v3(self.stream.handle):
             raise EdgeCReLUError("TensorRT execute_async_v3 failed")
 
     def _capture_graph(self) -> None:
-        """Capture the enqueue in a CUDA graph (trtexec --useCudaGraph); fall back with a warning."""
-        stream = self.stream
-        if not hasattr(stream, "begin_capture"):
-            self.warnings.append("this pycuda has no CUDA graph support; ran without CUDA graphs")
+        """Capture the enqueue in a CUDA graph (trtexec --useCudaGraph): with pycuda where it has stream
+        capture, else with cuda-python; without either, or when capture fails, run without a graph
+        and say so (``graph_used`` stays False and the trtexec line says --noCudaGraph)."""
+        if hasattr(self.stream, "begin_capture"):
+            self._capture_pycuda()
             return
+        from edgecrelu.backends.tensorrt.cudart import CudaGraph, cudart_module
+
+        try:
+            cudart = cudart_module()
+        except ImportError:
+            self.warnings.append("CUDA graphs need cuda-python (pip install cuda-python; no released pycuda can "
+                                 "capture a stream); ran without CUDA graphs")
+            return
+        graph = CudaGraph(cudart, self.stream.handle)
+        try:
+            graph.capture(lambda: self.context.execute_async_v3(self.stream.handle))
+            self._graph_exec = graph
+            self._launch_graph()
+            self.stream.synchronize()
+            self.graph_used, self.graph_via = True, "cuda-python"
+        except Exception as exc:  # capture is refused for some engines (e.g. with plugins)
+            graph.destroy()
+            self._graph_exec = None
+            self.warnings.append(f"CUDA graph capture failed ({exc}); ran without CUDA graphs")
+
+    def _capture_pycuda(self) -> None:
+        stream = self.stream
         try:
             stream.begin_capture()
         except Exception as exc:
@@ -142,15 +213,20 @@ class TrtRuntime:
                 graph = stream.end_capture()  # always leave capture mode, or the stream is unusable
             if not ok:
                 raise RuntimeError("execute_async_v3 refused to run under capture")
-            self._graph_exec = graph.instantiate()  # pycuda >= 2021.1 (test/test_graph.py)
+            self._graph_exec = graph.instantiate()
             self._launch_graph()
             stream.synchronize()
-            self.graph_used = True
+            self.graph_used, self.graph_via = True, "pycuda"
         except Exception as exc:  # capture is refused for some engines (e.g. with DLA or plugins)
             self._graph_exec = None
             self.warnings.append(f"CUDA graph capture failed ({exc}); ran without CUDA graphs")
 
     def _launch_graph(self) -> None:
+        from edgecrelu.backends.tensorrt.cudart import CudaGraph
+
+        if isinstance(self._graph_exec, CudaGraph):
+            self._graph_exec.launch()
+            return
         try:
             self._graph_exec.launch(self.stream)
         except TypeError:
@@ -161,12 +237,18 @@ class TrtRuntime:
     def close(self) -> None:
         # Everything that lives in the CUDA context goes while the context is still current.
         try:
+            graph = getattr(self, "_graph_exec", None)
+            if graph is not None and hasattr(graph, "destroy"):
+                graph.destroy()
             self._graph_exec = None
             self.context = None
             self.engine = None
             self._runtime = None
             for mem in getattr(self, "device", {}).values():
                 mem.free()
+            if getattr(self, "_activation_mem", None) is not None:
+                self._activation_mem.free()
+                self._activation_mem = None
             self.device = {}
             self.host = {}
             self.events = []
@@ -232,9 +314,15 @@ class TrtRuntime:
         return dict(self._last) if self._last else None
 
     def memory_info(self) -> dict:
+        """Device memory, two ways: a deterministic footprint (engine + activations for this cell's
+        shapes + I/O) and the measured free-memory drop, each labelled with its method."""
         return {
             "engine_bytes": len(self.engine_bytes),
             "activation_bytes": self.activation_bytes,
+            "activation_scope": self.activation_scope,
             "io_bytes": self.io_bytes,
+            "footprint_bytes": len(self.engine_bytes) + self.activation_bytes + self.io_bytes,
+            "footprint_method": FOOTPRINT_METHOD,
             "device_bytes": self.device_bytes,
+            "device_bytes_method": MEASURED_METHOD,
         }

@@ -16,10 +16,15 @@ def _dims(shape) -> str:
 
 
 def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None = None,
-                    cuda_graph: bool = False, transfers: bool = True) -> list[str]:
-    """trtexec arguments that build (and time) the engine ``plan`` describes.
+                    cuda_graph: bool = False, transfers: bool = True, spin_wait: bool = True) -> list[str]:
+    """trtexec arguments that build the engine ``plan`` describes and time it the way it ran here.
 
-    ``transfers=False`` adds ``--noDataTransfers`` before 11.0 (11.x leaves transfers out by default)."""
+    ``cuda_graph``: whether a CUDA graph actually ran (not whether one was asked for); ``transfers``:
+    whether H2D / D2H copies were in the timed latency; ``spin_wait``: whether the host spun on the
+    completion event (the CUDA default scheduling, what our runtime does). trtexec's defaults differ by
+    release (docs/platform-notes.md "TensorRT"): before 11.0 graphs, spin-wait and no-transfers are
+    opt-in (``--useCudaGraph``, ``--useSpinWait``, ``--noDataTransfers``); 11.x turns graphs and
+    spin-wait on and transfers off, so it needs ``--noCudaGraph`` and ``--includeDataTransfers``."""
     p = plan.profile
     cmd = [
         "trtexec", f"--onnx={onnx_path}",
@@ -31,17 +36,28 @@ def trtexec_command(plan: BuildPlan, onnx_path: str, *, timing_cache: str | None
     ]
     if plan.optimization_level is not None:
         cmd.append(f"--builderOptimizationLevel={plan.optimization_level}")
-    if plan.strongly_typed:
+    v11 = TrtVersion.parse(plan.trt_version).major >= 11
+    if plan.strongly_typed and not v11:  # 11.x: always strongly typed, the flag is gone from its docs
         cmd.append("--stronglyTyped")
     cmd += [f"--{f.lower()}" for f in plan.builder_flags if f in ("FP16", "INT8")]  # --fp16 / --int8
     if plan.dla_core >= 0:
         cmd += [f"--useDLACore={plan.dla_core}", "--allowGPUFallback"]
     if timing_cache:
         cmd.append(f"--timingCacheFile={timing_cache}")
-    if cuda_graph:
-        cmd.append("--useCudaGraph")
-    if not transfers and TrtVersion.parse(plan.trt_version).major < 11:
-        cmd.append("--noDataTransfers")
+    if v11:
+        if not cuda_graph:
+            cmd.append("--noCudaGraph")
+        if transfers:
+            cmd.append("--includeDataTransfers")
+        if not spin_wait:
+            cmd.append("--noSpinWait")
+    else:
+        if cuda_graph:
+            cmd.append("--useCudaGraph")
+        if not transfers:
+            cmd.append("--noDataTransfers")
+        if spin_wait:
+            cmd.append("--useSpinWait")
     return cmd
 
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from edgecrelu.errors import EdgeCReLUError
 
-MIN_SUPPORTED = (8, 5)  # first release with name-based I/O (set_input_shape, execute_async_v3)
-TOO_OLD_HINT = ("edgecrelu needs TensorRT 8.5 or newer (JetPack 5.1+); on older JetPack profile with "
-                "--backend onnxruntime")
+# The support matrix (README "Support matrix"): JetPack 6.1+ (Python 3.10, TensorRT 10.3), JetPack 7
+# (TensorRT 11), desktop TensorRT 10 and 11. JetPack 5 (TensorRT 8.5, Python 3.8) and JetPack 6.0
+# (TensorRT 8.6) are out: their ONNX parsers stop at opset 17 and their Python is below ours.
+MIN_SUPPORTED = (10, 0)
+TOO_OLD_HINT = ("edgecrelu needs TensorRT 10.0 or newer (JetPack 6.1+ or a desktop TensorRT 10 / 11); on "
+                "older JetPack profile with --backend onnxruntime")
 
 
 @dataclass(frozen=True, order=True)

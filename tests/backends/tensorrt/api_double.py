@@ -10,8 +10,11 @@ an API surface and not only against our own tables:
   11 (weak typing removed); ``device_memory_size_v2``: from 10.1; ``device_memory_size``: gone in 11.
 
 Checked against NVIDIA/TensorRT ``python/src/infer/pyCore.cpp`` at 8.5 and 10.10 and NVIDIA's list
-of Python APIs removed in 11 (no 11.x binding source was at hand), and pycuda's
-``src/wrapper/wrap_cudadrv.cpp`` (``GraphExec.launch(stream=None)``, global capture mode).
+of Python APIs removed in 11 (no 11.x binding source was at hand), pycuda's released
+``src/wrapper/wrap_cudadrv.cpp`` (no stream capture; ``graphs=True`` models the unmerged pull request
+that adds it) and cuda-python's ``cuda.bindings.runtime`` (``cudaStreamBeginCapture(stream, mode)``,
+``cudaStreamEndCapture(stream) -> (err, graph)``, ``cudaGraphInstantiate(graph, flags) -> (err, exec)``,
+``cudaGraphLaunch(exec, stream)``; the first item of every result is a ``cudaError_t``).
 
 The "engine" runs the parsed ONNX file with onnxruntime on the CPU, so a test can check the wiring
 (feed -> pinned host -> H2D -> execute / graph replay -> D2H -> outputs) against a reference. The
@@ -53,7 +56,7 @@ class _Memory:
         self._next = itertools.count(0x7000_0000, 0x1000_0000)
 
 
-def make_pycuda(calls: Calls, *, graphs: bool = True, gpu=("NVIDIA Fake GPU", (8, 7))):
+def make_pycuda(calls: Calls, *, graphs: bool = False, gpu=("NVIDIA Fake GPU", (8, 7)), bus_id="0000:01:00.0"):
     mem = _Memory()
     drv = types.ModuleType("pycuda.driver")
 
@@ -79,6 +82,9 @@ def make_pycuda(calls: Calls, *, graphs: bool = True, gpu=("NVIDIA Fake GPU", (8
 
         def compute_capability(self):
             return gpu[1]
+
+        def pci_bus_id(self):
+            return bus_id
 
         def retain_primary_context(self):
             calls.append(("retain_primary_context", ()))
@@ -134,14 +140,14 @@ def make_pycuda(calls: Calls, *, graphs: bool = True, gpu=("NVIDIA Fake GPU", (8
             calls.append(("end_capture", ()))
             return Graph(ops)
 
-    if graphs:
+    if graphs:  # only an unmerged pycuda pull request has stream capture; released pycuda does not
         def begin_capture(self, capture_mode=None):
             calls.append(("begin_capture", ()))
             self.capturing = []
 
         Stream.begin_capture = begin_capture
     else:
-        del Stream.end_capture  # a pycuda older than 2021.1
+        del Stream.end_capture  # every released pycuda
 
     class Event:
         _clock = itertools.count(1)
@@ -187,9 +193,108 @@ def make_pycuda(calls: Calls, *, graphs: bool = True, gpu=("NVIDIA Fake GPU", (8
     return pkg, drv
 
 
+# -- cuda-python (cuda.bindings.runtime) ----------------------------------------------------------
+def make_cuda_python(calls: Calls, drv, *, fail_instantiate: bool = False, bus_id: str = "0000:01:00.0"):
+    """``cuda.bindings.runtime`` as cuda-python 12.x/13.x spells it: every call returns a tuple whose
+    first item is a ``cudaError_t``; stream arguments accept plain integer handles. Capture records the
+    ops the pycuda double's stream would have run, launch replays them."""
+    rt = types.ModuleType("cuda.bindings.runtime")
+    rt.cudaError_t = enum.IntEnum("cudaError_t", {"cudaSuccess": 0, "cudaErrorInvalidValue": 1,
+                                                  "cudaErrorStreamCaptureUnsupported": 900,
+                                                  "cudaErrorStreamCaptureInvalidated": 901})
+    rt.cudaStreamCaptureMode = enum.IntEnum("cudaStreamCaptureMode", {
+        "cudaStreamCaptureModeGlobal": 0, "cudaStreamCaptureModeThreadLocal": 1, "cudaStreamCaptureModeRelaxed": 2})
+    ok = rt.cudaError_t.cudaSuccess
+    graphs: dict[int, list] = {}
+    execs: dict[int, list] = {}
+    ids = itertools.count(0xA000)
+
+    def begin(stream, mode):
+        assert isinstance(mode, rt.cudaStreamCaptureMode)
+        calls.append(("cudaStreamBeginCapture", (int(stream),)))
+        drv._streams[int(stream)].capturing = []
+        return (ok,)
+
+    def end(stream):
+        s = drv._streams[int(stream)]
+        ops, s.capturing = s.capturing, None
+        calls.append(("cudaStreamEndCapture", (int(stream),)))
+        g = next(ids)
+        graphs[g] = ops
+        return ok, g
+
+    def instantiate(graph, flags):
+        calls.append(("cudaGraphInstantiate", (int(graph), int(flags))))
+        if fail_instantiate:
+            return rt.cudaError_t.cudaErrorInvalidValue, None
+        e = next(ids)
+        execs[e] = list(graphs[int(graph)])
+        return ok, e
+
+    def launch(graph_exec, stream):
+        calls.append(("cudaGraphLaunch", (int(graph_exec), int(stream))))
+        for op in execs[int(graph_exec)]:
+            op()
+        return (ok,)
+
+    def destroy_exec(e):
+        calls.append(("cudaGraphExecDestroy", ()))
+        execs.pop(int(e), None)
+        return (ok,)
+
+    def destroy_graph(g):
+        calls.append(("cudaGraphDestroy", ()))
+        graphs.pop(int(g), None)
+        return (ok,)
+
+    rt.cudaStreamBeginCapture, rt.cudaStreamEndCapture = begin, end
+    rt.cudaGraphInstantiate, rt.cudaGraphLaunch = instantiate, launch
+    rt.cudaGraphExecDestroy, rt.cudaGraphDestroy = destroy_exec, destroy_graph
+    rt.cudaDeviceGetPCIBusId = lambda length, device: (ok, bus_id.encode() + b"\x00" * (length - len(bus_id)))
+    bindings = types.ModuleType("cuda.bindings")
+    bindings.runtime = rt
+    cuda = types.ModuleType("cuda")
+    cuda.bindings = bindings
+    return cuda, bindings, rt
+
+
 # -- tensorrt -----------------------------------------------------------------------------------
+def _layers_of(onnx_path: str, flags: list, float_layers: int, gpu_layers: int, dla: bool) -> list[dict]:
+    """Layer information as ``get_engine_information(LayerInformationFormat.JSON)`` prints it at
+    DETAILED verbosity: one entry per ONNX node (Q/DQ folded away), with the data type an engine
+    built from this file would run: INT8 convs for a QDQ file, FP16 for an FP16 file or the FP16 flag.
+    ``float_layers`` compute layers stay in FP32 and ``gpu_layers`` fall back from DLA to the GPU, as
+    a real engine may do silently."""
+    import onnx
+
+    m = onnx.load(onnx_path)
+    ops = [n.op_type for n in m.graph.node]
+    fp16 = "FP16" in flags or any(i.data_type == onnx.TensorProto.FLOAT16 for i in m.graph.initializer)
+    int8 = "INT8" in flags or "QuantizeLinear" in ops
+    layers, n_compute = [], 0
+    for i, node in enumerate(m.graph.node):
+        if node.op_type in ("QuantizeLinear", "DequantizeLinear", "Cast"):
+            continue
+        compute = node.op_type in ("Conv", "Gemm", "MatMul")
+        dtype = "Int8" if (int8 and compute) else "FP16" if fp16 else "FP32"
+        if compute:
+            n_compute += 1
+            if n_compute <= float_layers:
+                dtype = "FP32"
+        on_dla = dla and not (compute and n_compute <= gpu_layers)
+        kind = {"Conv": "CaskConvolution", "Gemm": "CaskGemmConvolution", "MatMul": "CaskGemmMatrixMultiply"}.get(
+            node.op_type, "PointWiseV2")
+        fmt = f"Row major linear {dtype} format"
+        layers.append({"Name": node.name or f"{node.op_type}_{i}", "LayerType": "DLA" if on_dla else kind,
+                       "Inputs": [{"Name": x, "Location": "Device", "Format/Datatype": fmt} for x in node.input[:1]],
+                       "Outputs": [{"Name": y, "Location": "Device", "Format/Datatype": fmt} for y in node.output],
+                       "TacticValue": "0x0"})
+    return layers
+
+
 def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, activation_bytes: int = 4096,
-                  strongly_typed_flag: bool = True):
+                  strongly_typed_flag: bool = True, reject_timing_cache: bool = False, float_layers: int = 0,
+                  gpu_layers: int = 0, refuse_engines: bool = False, fail_timing_cache_serialize: bool = False):
     v = _ver(version)
     trt = types.ModuleType("tensorrt")
     trt.__version__ = version
@@ -228,6 +333,10 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
     DeviceType = enum.IntEnum("DeviceType", ["GPU", "DLA"])
     TensorIOMode = enum.IntEnum("TensorIOMode", ["NONE", "INPUT", "OUTPUT"])
     DataType = enum.IntEnum("DataType", ["FLOAT", "HALF", "INT8", "INT32", "BOOL"])
+    ProfilingVerbosity = enum.IntEnum("ProfilingVerbosity", ["LAYER_NAMES_ONLY", "NONE", "DETAILED"])
+    LayerInformationFormat = enum.IntEnum("LayerInformationFormat", ["ONELINE", "JSON"])
+    strategies = ["STATIC", "ON_PROFILE_CHANGE"] + (["USER_MANAGED"] if v >= (10, 0, 0) else [])
+    ExecutionContextAllocationStrategy = enum.IntEnum("ExecutionContextAllocationStrategy", strategies)
 
     class Network:
         def __init__(self, flag_bits):
@@ -272,6 +381,8 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
                 raise RuntimeError("Failed to deserialize the timing cache")  # what a foreign file gets
 
         def serialize(self):
+            if fail_timing_cache_serialize:
+                raise RuntimeError("out of host memory")
             return memoryview(self.data + b"+")  # grows with each build, like a real cache
 
     class BuilderConfig:
@@ -279,6 +390,7 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
             self.flags, self.pools, self.profiles = set(), {}, []
             self.default_device_type = DeviceType.GPU
             self.DLA_core = -1
+            self.profiling_verbosity = ProfilingVerbosity.LAYER_NAMES_ONLY
             self._timing = None
 
         def __setattr__(self, name, value):
@@ -300,6 +412,9 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
             return TimingCache(data)
 
         def set_timing_cache(self, cache, ignore_mismatch):
+            calls.append(("set_timing_cache", (len(cache.data),)))
+            if reject_timing_cache:  # a cache from another device or release (bool result, no exception)
+                return False
             self._timing = cache
             return True
 
@@ -333,13 +448,36 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
                     "flags": sorted(f.name for f in config.flags), "network_flags": network.flag_bits,
                     "pools": {k.name: val for k, val in config.pools.items()},
                     "level": getattr(config, "builder_optimization_level", None),
-                    "device": config.default_device_type.name, "dla_core": config.DLA_core}
+                    "device": config.default_device_type.name, "dla_core": config.DLA_core,
+                    "verbosity": config.profiling_verbosity.name}
             calls.append(("built", (json.loads(json.dumps(meta)),)))  # as the engine stores it
             return memoryview(ENGINE_MAGIC + json.dumps(meta).encode())
 
     class ExecutionContext:
-        def __init__(self, engine):
+        def __init__(self, engine, strategy):
             self.engine, self.shapes, self.addresses = engine, {}, {}
+            self.strategy = strategy
+            self.memory = None
+
+        def _shape_bytes(self):
+            """Activation bytes for the current shapes: linear in the batch up to the profile maximum."""
+            batch = next(iter(self.shapes.values()))[0]
+            return activation_bytes * batch // self.engine.meta["max"][0]
+
+        if v >= (10, 1, 0):
+            def update_device_memory_size_for_shapes(self):
+                assert self.shapes, "set the input shapes first"
+                return self._shape_bytes()
+
+            def set_device_memory(self, memory, size):
+                calls.append(("set_device_memory", (int(size),)))
+                self.memory = (int(memory), int(size))
+
+        def __setattr__(self, name, value):
+            if name == "device_memory":
+                calls.append(("device_memory", ()))
+                name, value = "memory", (int(value), None)
+            object.__setattr__(self, name, value)
 
         def set_input_shape(self, name, shape):
             lo, hi = self.engine.meta["min"], self.engine.meta["max"]
@@ -360,6 +498,8 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
 
         def execute_async_v3(self, stream_handle):
             calls.append(("execute_async_v3", (stream_handle,)))
+            if self.strategy == getattr(ExecutionContextAllocationStrategy, "USER_MANAGED", None):
+                assert self.memory is not None, "a user-managed context needs device memory before enqueue"
             stream = drv._streams.get(stream_handle)
             stream.run(self._compute)
             return True
@@ -411,8 +551,25 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
         def get_tensor_dtype(self, name):
             return DataType.FLOAT
 
-        def create_execution_context(self):
-            return ExecutionContext(self)
+        def create_execution_context(self, strategy=ExecutionContextAllocationStrategy.STATIC):
+            calls.append(("create_execution_context", (strategy.name,)))
+            return ExecutionContext(self, strategy)
+
+        def create_engine_inspector(self):
+            return EngineInspector(self)
+
+    class EngineInspector:
+        def __init__(self, engine):
+            self.engine = engine
+            self.execution_context = None
+
+        def get_engine_information(self, fmt):
+            assert fmt == LayerInformationFormat.JSON
+            meta = self.engine.meta
+            if meta["verbosity"] != "DETAILED":  # names only, as the real inspector prints then
+                return json.dumps({"Layers": [l["Name"] for l in _layers_of(meta["onnx"], [], 0, 0, False)]})
+            layers = _layers_of(meta["onnx"], meta["flags"], float_layers, gpu_layers, meta["device"] == "DLA")
+            return json.dumps({"Layers": layers, "Bindings": self.engine.inputs + self.engine.outputs})
 
     class Runtime:
         def __init__(self, logger):
@@ -421,14 +578,16 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
         def deserialize_cuda_engine(self, data):
             calls.append(("deserialize_cuda_engine", (self.DLA_core,)))
             data = bytes(data)
-            if not data.startswith(ENGINE_MAGIC):
-                return None
+            if refuse_engines or not data.startswith(ENGINE_MAGIC):
+                return None  # the real runtime logs an error and returns None
             return CudaEngine(json.loads(data[len(ENGINE_MAGIC):]))
 
     for name, obj in dict(ILogger=ILogger, Logger=Logger, Builder=Builder, OnnxParser=OnnxParser,
                           Runtime=Runtime, NetworkDefinitionCreationFlag=NetworkDefinitionCreationFlag,
                           BuilderFlag=BuilderFlag, MemoryPoolType=MemoryPoolType, DeviceType=DeviceType,
-                          TensorIOMode=TensorIOMode, DataType=DataType).items():
+                          TensorIOMode=TensorIOMode, DataType=DataType, ProfilingVerbosity=ProfilingVerbosity,
+                          LayerInformationFormat=LayerInformationFormat,
+                          ExecutionContextAllocationStrategy=ExecutionContextAllocationStrategy).items():
         setattr(trt, name, obj)
     return trt
 
@@ -438,6 +597,8 @@ def install(monkeypatch, version: str = "10.3.0", **kw) -> Calls:
     import sys
 
     calls = Calls()
+    cuda_python = kw.pop("cuda_python", True)
+    fail_instantiate = kw.pop("fail_instantiate", False)
     pkg, drv = make_pycuda(calls, **{k: kw.pop(k) for k in ("graphs", "gpu") if k in kw})
     streams: dict[int, object] = {}
     base = drv._stream_type
@@ -453,4 +614,11 @@ def install(monkeypatch, version: str = "10.3.0", **kw) -> Calls:
     monkeypatch.setitem(sys.modules, "pycuda", pkg)
     monkeypatch.setitem(sys.modules, "pycuda.driver", drv)
     monkeypatch.setitem(sys.modules, "tensorrt", trt)
+    if cuda_python:
+        cuda, bindings, rt = make_cuda_python(calls, drv, fail_instantiate=fail_instantiate)
+        for name, mod in (("cuda", cuda), ("cuda.bindings", bindings), ("cuda.bindings.runtime", rt)):
+            monkeypatch.setitem(sys.modules, name, mod)
+    else:
+        for name in ("cuda", "cuda.bindings", "cuda.bindings.runtime", "cuda.cudart"):
+            monkeypatch.setitem(sys.modules, name, None)
     return calls

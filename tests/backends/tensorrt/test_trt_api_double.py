@@ -55,8 +55,8 @@ X8 = np.random.default_rng(1).standard_normal((8, 1, 8, 8)).astype(np.float32)
 
 
 @pytest.mark.parametrize("version,precision,flags,level", [
-    ("8.5.3.1", "fp16", ["FP16"], None),  # no builder_optimization_level before 8.6
-    ("8.6.1", "int8", ["INT8"], 3),  # explicit quantization: the QDQ file, the INT8 flag, no calibrator
+    ("10.0.1.6", "fp16", ["FP16"], 3),  # no update_device_memory_size_for_shapes before 10.1
+    ("10.3.0.26", "int8", ["INT8"], 3),  # explicit quantization: the QDQ file, the INT8 flag, no calibrator
     ("10.3.0", "fp32", [], 3),
     ("10.3.0", "fp16", ["FP16"], 3),
     ("11.4.1", "fp16", [], 3),  # strongly typed: FP16 comes from the ONNX, no flags exist
@@ -80,8 +80,14 @@ def test_build_and_run_per_release(bundle, monkeypatch, version, precision, flag
     assert meta["network_flags"] == expect_bits  # EXPLICIT_BATCH before 10, STRONGLY_TYPED from 11
     np.testing.assert_array_equal(out, reference(bundle, cell, X8))  # feed -> H2D -> run -> D2H wiring
     assert set(stages) == {"h2d", "compute", "d2h"}
-    assert mem["io_bytes"] == 8 * (64 + 10) * 4 and mem["activation_bytes"] == 4096 and mem["engine_bytes"] > 0
-    assert desc["tensorrt_version"] == ".".join(version.split(".")[:3]) and desc["cache_hit"] is False
+    assert mem["io_bytes"] == 8 * (64 + 10) * 4 and mem["engine_bytes"] > 0
+    per_shape = tuple(int(p) for p in version.split(".")[:2]) >= (10, 1)
+    # activations for this cell's batch (8 of the profile's 32) where the release can size them
+    assert (mem["activation_bytes"], mem["activation_scope"]) == \
+        ((4096 * 8 // 32, "cell shapes") if per_shape else (4096, "largest profile shape"))
+    assert mem["footprint_bytes"] == mem["engine_bytes"] + mem["activation_bytes"] + mem["io_bytes"]
+    assert "cudaMemGetInfo" in mem["device_bytes_method"] and "engine bytes" in mem["footprint_method"]
+    assert desc["tensorrt_version"] == version and desc["cache_hit"] is False  # with the build number
     assert desc["plan"]["precision"] == precision and desc["compute_capability"] == "8.7"
     assert "trtexec --onnx=" in desc["trtexec"]
 
@@ -129,30 +135,53 @@ def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache, 
     assert timing[0].stat().st_size == size
 
 
-def test_cuda_graph_replays_fresh_inputs(bundle, monkeypatch):
-    calls = install(monkeypatch, "10.3.0")
+@pytest.mark.parametrize("binding, kw, launch", [
+    ("cuda-python", {}, "cudaGraphLaunch"),  # what a released pycuda needs: cuda-python captures
+    ("pycuda", {"graphs": True, "cuda_python": False}, "graph.launch"),  # a pycuda with stream capture
+])
+def test_cuda_graph_replays_fresh_inputs(bundle, monkeypatch, binding, kw, launch):
+    calls = install(monkeypatch, "10.3.0", **kw)
     cell = Cell("crelu-half@1", "folded", "fp32", "tensorrt", 8)
     xs = [X8, X8[::-1].copy() * 2]
     with get_backend("tensorrt").make_runner(bundle, cell, profile(cuda_graphs=True)) as r:
         outs = [r.infer({"input": x})["logits"] for x in xs]
-        assert r.describe()["cuda_graph"] is True
+        desc = r.describe()
+    assert desc["cuda_graph"] is True and desc["cuda_graph_via"] == binding
+    assert "--useCudaGraph" in desc["trtexec"]  # the cross-check times what ran
     for x, out in zip(xs, outs):
         np.testing.assert_array_equal(out, reference(bundle, cell, x))
     names = calls.names()
     assert names.count("execute_async_v3") == 2  # the warm enqueue and the captured one
-    assert names.count("graph.launch") == 1 + len(xs)  # one check launch after capture, then per infer
+    assert names.count(launch) == 1 + len(xs)  # one check launch after capture, then per infer
+    if binding == "cuda-python":
+        assert names.index("cudaStreamBeginCapture") < names.index("cudaStreamEndCapture") < \
+            names.index("cudaGraphInstantiate")
+        assert "cudaGraphExecDestroy" in names and "cudaGraphDestroy" in names  # freed on close
 
 
-def test_cuda_graph_unavailable_falls_back_with_warning(bundle, monkeypatch):
-    calls = install(monkeypatch, "10.3.0", graphs=False)
+@pytest.mark.parametrize("kw, why", [
+    ({"cuda_python": False}, "need cuda-python"),  # a released pycuda and no cuda-python
+    ({"fail_instantiate": True}, "cudaGraphInstantiate failed"),
+])
+def test_cuda_graph_unavailable_falls_back_with_warning(bundle, monkeypatch, kw, why):
+    calls = install(monkeypatch, "10.3.0", **kw)
     cell = Cell("relu", "graph", "fp32", "tensorrt", 8)
     with get_backend("tensorrt").make_runner(bundle, cell, profile(cuda_graphs=True)) as r:
         out = r.infer({"input": X8})["logits"]
         desc = r.describe()
-    assert desc["cuda_graph"] is False
-    assert any("no CUDA graph support" in w for w in desc["warnings"])
+    assert desc["cuda_graph"] is False and desc["cuda_graph_via"] is None
+    assert any(why in w for w in desc["warnings"]), desc["warnings"]
+    assert "--useCudaGraph" not in desc["trtexec"]  # built from what ran, not from what was asked
     np.testing.assert_array_equal(out, reference(bundle, cell, X8))
-    assert "graph.launch" not in calls.names()
+    assert "graph.launch" not in calls.names() and "cudaGraphLaunch" not in calls.names()
+
+
+def test_trtexec_line_for_tensorrt_11_says_no_graph_when_none_ran(bundle, monkeypatch):
+    install(monkeypatch, "11.4.1", cuda_python=False)
+    cell = Cell("relu", "graph", "fp16", "tensorrt", 8)
+    with get_backend("tensorrt").make_runner(bundle, cell, profile(cuda_graphs=True)) as r:
+        desc = r.describe()
+    assert "--noCudaGraph" in desc["trtexec"] and "--includeDataTransfers" in desc["trtexec"]
 
 
 def test_dla_build_is_static_with_gpu_fallback(bundle, monkeypatch):

@@ -61,7 +61,7 @@ def test_old_tensorrt_refused(monkeypatch):
     pycuda = types.ModuleType("pycuda")
     monkeypatch.setitem(sys.modules, "pycuda", pycuda)
     monkeypatch.setitem(sys.modules, "pycuda.driver", types.ModuleType("pycuda.driver"))
-    with pytest.raises(EdgeCReLUError, match="TensorRT 8.2.1 is too old; edgecrelu needs TensorRT 8.5"):
+    with pytest.raises(EdgeCReLUError, match="TensorRT 8.2.1 is too old; edgecrelu needs TensorRT 10.0"):
         get_backend("tensorrt").check_available()
 
 

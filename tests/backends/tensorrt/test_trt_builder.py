@@ -37,9 +37,6 @@ def test_version_parse_garbage_and_order():
 
 # (version, precision) -> (strongly typed, explicit batch flag, precision flags)
 @pytest.mark.parametrize("version, precision, typed, explicit, flags", [
-    ("8.6.2", "fp32", False, True, ()),
-    ("8.6.2", "fp16", False, True, ("FP16",)),
-    ("8.6.2", "int8", False, True, ("INT8",)),
     ("10.3.0", "fp32", False, False, ()),
     ("10.3.0", "fp16", False, False, ("FP16",)),
     ("10.3.0", "int8", False, False, ("INT8",)),
@@ -67,14 +64,14 @@ def test_options_from_profile():
 def test_refusals():
     with pytest.raises(EdgeCReLUError, match="bf16"):
         plan("10.3.0", "bf16")
-    with pytest.raises(EdgeCReLUError, match="TensorRT 8.2.1 is too old; edgecrelu needs TensorRT 8.5"):
+    with pytest.raises(EdgeCReLUError, match="TensorRT 8.2.1 is too old; edgecrelu needs TensorRT 10.0"):
         plan("8.2.1", "fp32")  # Jetson Nano's JetPack 4.6
 
 
-def test_tensorrt_8_5_has_no_optimization_level():
-    p = plan("8.5.2", "fp16")  # JetPack 5.1
-    assert p.optimization_level is None and p.builder_flags == ("FP16",) and p.explicit_batch_flag
-    assert plan("8.6.1", "fp16").optimization_level == 3
+@pytest.mark.parametrize("version", ["8.5.2", "8.6.2"])  # JetPack 5.1, JetPack 6.0: outside the support matrix
+def test_tensorrt_8_refused(version):
+    with pytest.raises(EdgeCReLUError, match=f"TensorRT {version} is too old; edgecrelu needs TensorRT 10.0"):
+        plan(version, "fp16")
 
 
 def test_batch_profile_covers_profiled_batches():
@@ -88,7 +85,7 @@ def test_batch_profile_covers_profiled_batches():
 
 
 @pytest.mark.parametrize("version, module", [
-    ("8.6.2", ORIN_NANO), ("10.3.0", ORIN_NANO), ("10.7.0", AGX_ORIN), ("11.4.1", AGX_ORIN),
+    ("10.0.1", ORIN_NANO), ("10.3.0", ORIN_NANO), ("10.7.0", AGX_ORIN), ("11.4.1", AGX_ORIN),
 ])
 def test_dla_allowed(version, module):
     p = plan(version, "int8", batches=(1, 32), batch=32, module=module, dla_core=0)

@@ -51,9 +51,8 @@ def test_command_weak_typing_int8():
 
 def test_command_strongly_typed_and_dla():
     cmd = trtexec_command(_plan("11.4.1", "fp16", dla_core=1), "m.onnx")
-    assert "--stronglyTyped" in cmd and "--fp16" not in cmd
+    assert "--stronglyTyped" not in cmd and "--fp16" not in cmd  # 11.x: always strongly typed
     assert "--useDLACore=1" in cmd and "--allowGPUFallback" in cmd
-    assert not any(c.startswith("--builderOptimizationLevel") for c in trtexec_command(_plan("8.5.2", "fp16"), "m"))
     assert "--shapes=input:8x1x8x8" in cmd and "--minShapes=input:8x1x8x8" in cmd  # DLA: static
 
 
@@ -61,3 +60,18 @@ def test_command_without_data_transfers():
     assert "--noDataTransfers" in trtexec_command(_plan("10.3.0", "fp16"), "m.onnx", transfers=False)
     assert "--noDataTransfers" not in trtexec_command(_plan("10.3.0", "fp16"), "m.onnx")
     assert "--noDataTransfers" not in trtexec_command(_plan("11.4.1", "fp16"), "m.onnx", transfers=False)  # 11's default
+
+
+@pytest.mark.parametrize("graph, transfers, want, not_want", [
+    # TensorRT 11: graphs and spin-wait on, transfers off by default; say what differs from that
+    (False, True, ["--noCudaGraph", "--includeDataTransfers"], ["--useCudaGraph", "--noDataTransfers", "--useSpinWait"]),
+    (True, False, [], ["--noCudaGraph", "--includeDataTransfers", "--useCudaGraph", "--noDataTransfers"]),
+])
+def test_tensorrt_11_flags_match_what_ran(graph, transfers, want, not_want):
+    cmd = trtexec_command(_plan("11.4.1", "fp16"), "m.onnx", cuda_graph=graph, transfers=transfers)
+    assert all(w in cmd for w in want) and not any(n in cmd for n in not_want)
+
+
+def test_tensorrt_10_flags_match_what_ran():
+    cmd = trtexec_command(_plan("10.3.0", "fp16"), "m.onnx", cuda_graph=False)
+    assert "--useCudaGraph" not in cmd and "--useSpinWait" in cmd and "--noCudaGraph" not in cmd

@@ -1,0 +1,313 @@
+"""Decision-grade statistics for the report and ``edgecrelu compare`` (scipy.stats does the maths).
+
+Latency: a record carries one summary per trial (p50, p99, n). The interval on a ratio of two cells
+is Welch's t interval on the difference of the log per-trial values, exponentiated: trials are the
+independent replicates (each holds hundreds of iterations, so the iteration noise is inside the
+trial-to-trial spread). With the usual 3 trials a bootstrap has only 10 distinct resamples per cell
+and its percentile interval is too narrow, so the t interval (few degrees of freedom, wide) is used.
+
+Accuracy: top-1 of two models on the same eval images is compared paired, image by image, when both
+records carry per-image correctness (``accuracy.correct``): a paired bootstrap interval on the
+difference and McNemar's exact test on the discordant images. Records without it fall back to an
+unpaired bootstrap over the two counts, and say so. Where both records carry per-seed training
+accuracies, Welch's t interval over the seeds is computed too and the wider interval decides.
+
+Percentiles: a sample percentile q from n samples is only quoted as such when a distribution-free
+95 % interval for it exists inside the sample (n >= log(0.025) / log(q): 367 samples for p99).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CONFIDENCE = 0.95
+POWER = 0.80
+N_RESAMPLES = 2000
+SEED = 20261128  # fixed: the same records always give the same intervals
+
+
+# ---------------------------------------------------------------- percentiles
+
+
+def min_samples_for(q: float, confidence: float = CONFIDENCE) -> int:
+    """Smallest n for which the distribution-free interval of the q-quantile has its upper end
+    inside the sample: P(all n samples below the q-quantile) = q**n <= (1 - confidence) / 2."""
+    from scipy import stats
+
+    n = max(1, math.ceil(math.log((1 - confidence) / 2) / math.log(q)))
+    while stats.binom.cdf(n - 1, n, q) < 1 - (1 - confidence) / 2:  # the order-statistic bound, via scipy
+        n += 1
+    return n
+
+
+def percentile_supported(q: float, n: int | None) -> bool:
+    return bool(n) and int(n) >= min_samples_for(q)
+
+
+# ---------------------------------------------------------------- latency ratios
+
+
+@dataclass
+class RatioCI:
+    """``b / a`` of one latency statistic with its 95 % interval."""
+
+    metric: str  # p50 | p99
+    ratio: float
+    lo: float
+    hi: float
+    trials: tuple  # (trials of a, trials of b)
+    method: str
+    sd_log: float | None = None  # pooled per-trial standard deviation of log latency
+    df: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "ratio": self.ratio, "lo": self.lo, "hi": self.hi,
+                "trials": list(self.trials), "method": self.method}
+
+    @property
+    def half_width_log(self) -> float:
+        return (math.log(self.hi) - math.log(self.lo)) / 2 if self.lo > 0 and math.isfinite(self.hi) else math.inf
+
+    def trials_to_resolve(self, target_ratio: float, limit: int = 1000) -> int | None:
+        """Trials per cell that would put ``target_ratio`` outside the interval, the spread staying
+        the same (None when the spread is unknown or ``target_ratio`` is the measured ratio)."""
+        from scipy import stats
+
+        gap = abs(math.log(self.ratio) - math.log(target_ratio)) if target_ratio > 0 else 0.0
+        if not self.sd_log or gap <= 0:
+            return None
+        for k in range(2, limit + 1):
+            half = stats.t.ppf(0.5 + CONFIDENCE / 2, 2 * k - 2) * self.sd_log * math.sqrt(2.0 / k)
+            if half < gap:
+                return k
+        return limit
+
+    def detectable(self) -> float:
+        """Smallest relative difference this run would detect with 80 % power (fraction)."""
+        from scipy import stats
+
+        if not self.sd_log or not self.df:
+            return math.inf
+        ka, kb = self.trials
+        se = self.sd_log * math.sqrt(1.0 / ka + 1.0 / kb)
+        return math.expm1((stats.t.ppf(0.5 + CONFIDENCE / 2, self.df) + stats.t.ppf(POWER, self.df)) * se)
+
+
+def trial_values(record: dict, metric: str) -> list[float]:
+    vals = [t.get(metric) for t in (record.get("trials") or []) if isinstance(t, dict)]
+    return [float(v) for v in vals if isinstance(v, (int, float)) and v > 0]
+
+
+def _single_trial_sd_log(record: dict, metric: str) -> float | None:
+    """Sampling sd of log(p50) from one trial's CoV and n: the standard error of a median of a
+    normal sample, sqrt(pi / 2) * sd / sqrt(n), relative to the value. None for other percentiles."""
+    lat = record.get("latency_ms") or {}
+    cov, n = lat.get("cov"), lat.get("n")
+    if metric != "p50" or not cov or not n:
+        return None
+    return math.sqrt(math.pi / 2) * float(cov) / math.sqrt(float(n))
+
+
+def ratio_interval(a: dict, b: dict, metric: str = "p50") -> RatioCI | None:
+    """Interval on latency(b) / latency(a) for ``metric`` (p50 or p99) from the records' trials."""
+    from scipy import stats
+
+    la, lb = (r.get("latency_ms") or {} for r in (a, b))
+    va, vb = la.get(metric), lb.get(metric)
+    if not va or not vb:
+        return None
+    ratio = float(vb) / float(va)
+    ta, tb = trial_values(a, metric), trial_values(b, metric)
+    if len(ta) >= 2 and len(tb) >= 2:
+        xa, xb = np.log(ta), np.log(tb)
+        sa, sb = float(np.var(xa, ddof=1)), float(np.var(xb, ddof=1))
+        if sa + sb > 0:
+            res = stats.ttest_ind(xb, xa, equal_var=False)
+            ci = res.confidence_interval(CONFIDENCE)
+            sd = math.sqrt(((len(xa) - 1) * sa + (len(xb) - 1) * sb) / (len(xa) + len(xb) - 2))
+            return RatioCI(metric, ratio, math.exp(ci.low), math.exp(ci.high), (len(ta), len(tb)),
+                           "Welch t on log per-trial values", sd, float(res.df))
+        return RatioCI(metric, ratio, ratio, ratio, (len(ta), len(tb)), "identical trials (no spread)")
+    sda, sdb = _single_trial_sd_log(a, metric), _single_trial_sd_log(b, metric)
+    if sda is None or sdb is None:
+        return RatioCI(metric, ratio, 0.0, math.inf, (len(ta), len(tb)), "no trial spread: interval unknown")
+    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * math.hypot(sda, sdb)
+    return RatioCI(metric, ratio, ratio * math.exp(-half), ratio * math.exp(half), (1, 1),
+                   "single trial: standard error of the median from CoV", None, None)
+
+
+def value_interval(record: dict, metric: str) -> tuple[float, float] | None:
+    """95 % t interval on one cell's latency statistic from its trials (for budgets)."""
+    from scipy import stats
+
+    vals = trial_values(record, metric)
+    if len(vals) < 2:
+        return None
+    ci = stats.ttest_1samp(np.log(vals), 0.0).confidence_interval(CONFIDENCE)
+    if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
+        v = float(np.mean(vals))
+        return v, v
+    return math.exp(ci.low), math.exp(ci.high)
+
+
+# ---------------------------------------------------------------- accuracy
+
+
+def encode_correct(correct) -> str:
+    """Per-image top-1 correctness as base64 of the packed bits (``n`` is kept beside it)."""
+    return base64.b64encode(np.packbits(np.asarray(correct, dtype=bool)).tobytes()).decode("ascii")
+
+
+def decode_correct(acc: dict) -> np.ndarray | None:
+    text, n = acc.get("correct"), acc.get("n")
+    if not isinstance(text, str) or not n:
+        return None
+    try:
+        bits = np.unpackbits(np.frombuffer(base64.b64decode(text, validate=True), dtype=np.uint8))
+    except (ValueError, TypeError):
+        return None
+    if len(bits) < int(n):
+        return None
+    out = bits[: int(n)].astype(bool)
+    top1 = acc.get("top1")
+    if top1 is not None and int(out.sum()) != int(round(float(top1) * int(n))):
+        return None  # the bits do not match the recorded top-1: not trusted for a paired test
+    return out
+
+
+@dataclass
+class AccuracyCI:
+    """top-1 of b minus top-1 of a, in points, with its 95 % interval."""
+
+    diff_pts: float
+    lo: float
+    hi: float
+    n: int
+    paired: bool
+    method: str
+    discordant: int | None = None  # images where exactly one model is right (paired only)
+    p_value: float | None = None  # McNemar exact (paired) — probability of a split this uneven by chance
+    seeds: tuple | None = None  # (lo, hi) of the seed-level interval where both records carry seeds
+    notes: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"diff_pts": self.diff_pts, "lo": self.lo, "hi": self.hi, "n": self.n, "paired": self.paired,
+                "method": self.method, "discordant": self.discordant, "mcnemar_p": self.p_value,
+                "seed_interval_pts": list(self.seeds) if self.seeds else None}
+
+    @property
+    def half_width(self) -> float:
+        return (self.hi - self.lo) / 2
+
+    def images_to_resolve(self, margin_pts: float) -> int | None:
+        """Eval images that would put ``margin_pts`` outside the interval at the same difference
+        (the half-width shrinks as 1 / sqrt(n))."""
+        gap = abs(self.diff_pts - margin_pts)
+        if gap < 1e-6 or self.half_width <= 0:
+            return None
+        return int(math.ceil(self.n * (self.half_width / gap) ** 2))
+
+
+def _counts(acc: dict) -> tuple[int, int] | None:
+    top1, n = acc.get("top1"), acc.get("n")
+    if top1 is None or not n:
+        return None
+    return int(round(float(top1) * int(n))), int(n)
+
+
+def _percentile_ci(draws: np.ndarray) -> tuple[float, float]:
+    a = (1 - CONFIDENCE) / 2
+    lo, hi = np.quantile(draws, [a, 1 - a])
+    return float(lo), float(hi)
+
+
+def paired_bootstrap(only_a: int, only_b: int, n: int) -> tuple[float, float]:
+    """Percentile bootstrap of mean(b) - mean(a) over n paired images, in fractions. Resampling the
+    n images with replacement only moves the counts of the two kinds of discordant image, so the
+    resamples are drawn as multinomial counts (scipy.stats) — the same bootstrap, without n x B work."""
+    from scipy import stats
+
+    counts = stats.multinomial.rvs(n, [only_a / n, only_b / n, 1 - (only_a + only_b) / n], size=N_RESAMPLES,
+                                   random_state=SEED)
+    return _percentile_ci((counts[:, 1] - counts[:, 0]) / n)
+
+
+def unpaired_bootstrap(ka: int, na: int, kb: int, nb: int) -> tuple[float, float]:
+    """Percentile bootstrap of kb/nb - ka/na for two independent sets of images: a resample of n
+    right/wrong outcomes has a binomial number right (scipy.stats), so the counts are drawn directly."""
+    from scipy import stats
+
+    rng = np.random.default_rng(SEED)
+    da = stats.binom.rvs(na, ka / na, size=N_RESAMPLES, random_state=rng) / na
+    db = stats.binom.rvs(nb, kb / nb, size=N_RESAMPLES, random_state=rng) / nb
+    return _percentile_ci(db - da)
+
+
+def accuracy_interval(a: dict, b: dict) -> AccuracyCI | None:
+    """Interval on top1(b) - top1(a) in points; paired where both records carry per-image results."""
+    from scipy import stats
+
+    acc_a, acc_b = a.get("accuracy") or {}, b.get("accuracy") or {}
+    ca, cb = _counts(acc_a), _counts(acc_b)
+    if ca is None or cb is None:
+        return None
+    xa, xb = decode_correct(acc_a), decode_correct(acc_b)
+    same_data = (a.get("bundle") or {}).get("dataset_sha256") == (b.get("bundle") or {}).get("dataset_sha256")
+    if xa is not None and xb is not None and len(xa) == len(xb) and same_data:
+        diff = (xb.mean() - xa.mean()) * 100
+        only_b, only_a = int(np.sum(xb & ~xa)), int(np.sum(xa & ~xb))
+        nd = only_a + only_b
+        if nd == 0:
+            # No image differs: the bootstrap is degenerate. Bound the difference by the 95 % upper
+            # bound on the rate of discordant images instead.
+            up = stats.binomtest(0, len(xa)).proportion_ci(CONFIDENCE, method="exact").high * 100
+            lo, hi, p = -up, up, 1.0
+        else:
+            lo, hi = (v * 100 for v in paired_bootstrap(only_a, only_b, len(xa)))
+            p = float(stats.binomtest(only_b, nd, 0.5).pvalue)
+        out = AccuracyCI(float(diff), lo, hi, len(xa), True, "paired bootstrap over the same images; McNemar exact",
+                         nd, p)
+    else:
+        (ka, na), (kb, nb) = ca, cb
+        diff = (kb / nb - ka / na) * 100
+        if ka in (0, na) and kb in (0, nb):
+            up = max(stats.binomtest(0, na).proportion_ci(CONFIDENCE, method="exact").high,
+                     stats.binomtest(0, nb).proportion_ci(CONFIDENCE, method="exact").high) * 100
+            lo, hi = diff - up, diff + up
+        else:
+            lo, hi = (v * 100 for v in unpaired_bootstrap(ka, na, kb, nb))
+        out = AccuracyCI(float(diff), lo, hi, min(na, nb), False,
+                         "unpaired bootstrap (records carry no per-image results)")
+        out.notes.append("unpaired: the records carry no per-image results, so the interval is wider than a paired one")
+    sa_seeds, sb_seeds = _seeds(a), _seeds(b)
+    if sa_seeds and sb_seeds:
+        res = stats.ttest_ind(np.array(sb_seeds) * 100, np.array(sa_seeds) * 100, equal_var=False)
+        ci = res.confidence_interval(CONFIDENCE)
+        if math.isfinite(ci.low) and math.isfinite(ci.high):
+            out.seeds = (float(ci.low), float(ci.high))
+            if ci.high - ci.low > out.hi - out.lo:
+                out.lo, out.hi = out.diff_pts - (ci.high - ci.low) / 2, out.diff_pts + (ci.high - ci.low) / 2
+                out.notes.append(f"training seeds spread more than the eval images: the seed interval "
+                                 f"({ci.low:+.2f} to {ci.high:+.2f} points) sets the width")
+    return out
+
+
+def _seeds(record: dict) -> list[float] | None:
+    from edgecrelu.report.noise import seed_accuracies
+
+    return seed_accuracies(record)
+
+
+def non_inferiority(ci: AccuracyCI | None, max_drop_pts: float) -> str:
+    """'pass' (the whole interval is above -max_drop), 'fail' (entirely below), else 'unclear'."""
+    if ci is None:
+        return "unclear"
+    if ci.lo > -max_drop_pts:
+        return "pass"
+    if ci.hi < -max_drop_pts:
+        return "fail"
+    return "unclear"

@@ -1,0 +1,63 @@
+"""``edgecrelu compare``: same results -> unchanged; a slowed copy -> regression and exit 3."""
+
+import copy
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from edgecrelu.cli import cli
+from edgecrelu.results import load_records, write_record
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, ["compare", *map(str, args)])
+
+
+def test_same_results_are_unchanged_everywhere(tmp_path):
+    r = _run(FIXTURES / "go", FIXTURES / "go", "--out", tmp_path, "--fail-on", "regression")
+    assert r.exit_code == 0, r.output
+    assert "12 cells compared: 0 regression, 0 improvement, 12 unchanged" in r.output
+    d = json.loads((tmp_path / "compare.json").read_text())
+    assert {c["status"] for c in d["cells"]} == {"unchanged"}
+    assert all(c["p50_ratio"]["lo"] < 1 < c["p50_ratio"]["hi"] for c in d["cells"])
+    assert "| cell" in (tmp_path / "compare.md").read_text()
+
+
+def _slowed(tmp_path, factor):
+    out = tmp_path / "slow"
+    for rec in load_records([FIXTURES / "go"]):
+        rec = copy.deepcopy(rec)
+        if rec["cell"]["variant"] == "crelu-half@4" and rec["cell"]["form"] == "folded":
+            for t in rec["trials"]:
+                t["p50"] *= factor
+                t["p99"] *= factor
+            for k in ("p50", "p99", "mean", "min", "max", "p90", "p95"):
+                rec["latency_ms"][k] *= factor
+        write_record(out, rec)
+    return out
+
+
+def test_slowed_cells_are_regressions_with_exit_3(tmp_path):
+    slow = _slowed(tmp_path, 1.5)
+    r = _run(FIXTURES / "go", slow, "--fail-on", "regression")
+    assert r.exit_code == 3, r.output
+    assert "4 regression, 0 improvement, 8 unchanged" in r.output
+    # without --fail-on the table is printed and the exit is 0
+    assert _run(FIXTURES / "go", slow).exit_code == 0
+    # and the other way round they are improvements
+    assert "0 regression, 4 improvement" in _run(slow, FIXTURES / "go").output
+
+
+def test_a_change_inside_the_threshold_is_unchanged(tmp_path):
+    r = _run(FIXTURES / "go", _slowed(tmp_path, 1.05), "--fail-on", "regression")
+    assert r.exit_code == 0 and "12 unchanged" in r.output
+
+
+def test_no_common_cell_is_one_line_error(tmp_path):
+    r = _run(FIXTURES / "go", FIXTURES / "two_devices" / "jetson-orin-nano")
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines() == ["Error: the two result sets share no cell (same device profile, variant, "
+                                             "form, precision, backend and batch): nothing to compare"]
