@@ -27,6 +27,8 @@ COMMANDS = {
     "report": "report",
     "compare": "compare",
     "run": "run",
+    "analyze": "analyze",
+    "convert": "convert",
 }
 
 

@@ -3,6 +3,7 @@
 Each stage is the same library call its own command makes; the stages' outputs land side by side::
 
     OUT/run/        the training run (checkpoints, run.json)
+    OUT/analysis/   phase pairing of the trained models (pairing.json, SVG plots; README "Phase pairing")
     OUT/bundle/     the deployment bundle
     OUT/results/    one result record per cell
     OUT/report/     report.md, report.html, results.csv, report.json
@@ -115,6 +116,17 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
                           seeds=preset.seeds, width=preset.width, input_size=preset.input_size,
                           resume=run_dir.exists()), log=log)
     timings["train"] = time.perf_counter() - t
+
+    # phase pairing of the trained models (weights only, seconds); the report finds it beside the bundle
+    from edgecrelu.analysis.analyze import AnalyzeConfig, analyze_checkpoints
+
+    t = time.perf_counter()
+    try:
+        rec = analyze_checkpoints(AnalyzeConfig(source=str(run_dir), out=str(out / "analysis")))["recommendation"]
+        log(f"  pairing -> {out / 'analysis'}" + (f"; suggests {rec['variant']}" if rec else ""))
+    except EdgeCReLUError as exc:
+        log(f"  warning: no pairing analysis: {exc}")
+    timings["analyze"] = time.perf_counter() - t
 
     log(f"[2/4] export -> {bundle_dir}")
     from edgecrelu.export.exporter import ExportConfig, export_bundle

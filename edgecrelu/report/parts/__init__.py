@@ -17,6 +17,7 @@ PARTS = (
     "plots",  # inline SVG plots (HTML only)
     "forms",  # the fastest exact CReLU form per backend and precision
     "cost",  # devices needed and energy at the line rate
+    "pairing",  # phase pairing of the model's filters, when pairing.json lies beside the bundle
     "measurement",  # how GPU power, memory, engine precision and clocks were measured
     "warnings",  # the section's noise and consistency warnings
 )

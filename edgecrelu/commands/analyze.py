@@ -1,0 +1,31 @@
+"""``edgecrelu analyze``: phase pairing of a trained model's conv filters against random filters,
+and the CReLU depth it suggests (README "Phase pairing")."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("analyze")
+@click.argument("source", type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for pairing.json, filters.svg and mu-<variant>.svg (default: write nothing).")
+@click.option("--threshold", type=click.FloatRange(-1, 1, min_open=True, max_open=True), default=-0.5,
+              show_default=True, help="A filter counts as paired when its μ lies below this.")
+@click.option("--draws", type=click.IntRange(min=2), default=8, show_default=True,
+              help="Random Gaussian draws per layer shape for the baseline.")
+def command(source, out, threshold, draws):
+    """Phase pairing per conv layer of every checkpoint in a train run (or of one checkpoint).
+
+    \b
+    edgecrelu analyze runs/digits --out runs/digits/analysis
+    edgecrelu analyze runs/digits/relu/seed0 --out pairing/
+    """
+    from edgecrelu.analysis.analyze import AnalyzeConfig, analyze_checkpoints
+    from edgecrelu.analysis.table import render_table
+
+    data = analyze_checkpoints(AnalyzeConfig(source=source, out=out, threshold=threshold, draws=draws),
+                               log=lambda msg: click.echo(msg, err=True))
+    click.echo(render_table(data))
+    if out:
+        click.echo(f"wrote {out}/pairing.json")

@@ -1,0 +1,40 @@
+"""``edgecrelu convert``: a trained ReLU checkpoint -> its CReLU-half variant, without retraining
+(README "Phase pairing")."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("convert")
+@click.argument("checkpoint", type=click.Path(exists=True))
+@click.option("--to", "to", required=True, help="Target variant, crelu-half@K.")
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="New run directory (relu + the converted variant; `edgecrelu export` takes it).")
+@click.option("--finetune-epochs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Short fine-tune after the conversion (the run's recipe at a tenth of its learning rate).")
+@click.option("--scratch-epochs", type=click.IntRange(min=1), default=None,
+              help="Train crelu-half@K from scratch for comparison when the run has no such checkpoint.")
+@click.option("--seed", type=int, default=None, help="Which relu seed of a run directory (default: the first).")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="torch threads.")
+def command(checkpoint, to, out, finetune_epochs, scratch_epochs, seed, threads):
+    """Keep the half of each site's filters that best stand in for the others as negated partners,
+    rewire the consumers, optionally fine-tune; print the accuracies.
+
+    \b
+    edgecrelu convert runs/digits/relu/seed0 --to crelu-half@4 --finetune-epochs 1 --out runs/converted
+    """
+    from tabulate import tabulate
+
+    from edgecrelu.analysis.convert import ConvertConfig, convert_checkpoint
+    from edgecrelu.report.parts.pairing import conversion_rows
+
+    conv = convert_checkpoint(ConvertConfig(checkpoint=checkpoint, to=to, out=out, finetune_epochs=finetune_epochs,
+                                            scratch_epochs=scratch_epochs, seed=seed, threads=threads),
+                              log=lambda msg: click.echo(msg, err=True))
+    click.echo(tabulate(conversion_rows(conv), headers=["model", "test acc", "epochs", "note"], tablefmt="simple",
+                        disable_numparse=True))
+    for s in conv["sites"]:
+        click.echo(f"site {s['site']} {s['conv']}: kept {len(s['kept'])}/{s['filters']}, {s['stood_in']} stood in "
+                   f"({s['neg_partner_share'] * 100:.0f} % by a negated partner), residual {s['residual']:.3f}")
+    click.echo(f"wrote {out}/run.json")
