@@ -214,6 +214,13 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     artifacts, form_info = [], {}
     for form_name in forms:
         fp32, rewritten, _ = get_form(form_name).apply_counted(graph)
+        if form_name != "graph" and rewritten == 0:
+            # no site meets the form's preconditions: the file would be graph again; say why, write none
+            why = f"none of the {sites} CReLU sites can take it (see edgecrelu/export/forms/{form_name}.py)"
+            form_info[form_name] = {"sites": sites, "sites_rewritten": 0, "skipped": why}
+            progress.log(f"{ck.variant}: form {form_name} skipped: {why}")
+            progress.done += len(config.precisions)
+            continue
         check(fp32)
         f_logits = g_logits if form_name == "graph" else ort_logits(fp32, d.ex)
         form_diff = max_abs_diff(f_logits, g_logits)

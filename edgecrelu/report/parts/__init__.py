@@ -16,6 +16,7 @@ PARTS = (
     "plots",  # inline SVG plots (HTML only)
     "tradeoff",  # the trade-off table and its flags
     "forms",  # the fastest exact CReLU form per backend and precision
+    "opshare",  # where the time goes: op-type shares and QLinearConv counts (ONNX Runtime cells)
     "cost",  # devices needed and energy at the line rate
     "warnings",  # the section's noise and consistency warnings
 )
