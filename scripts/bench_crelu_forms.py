@@ -79,7 +79,7 @@ def build(arch: str, tmp: Path, calib_n: int) -> dict:
                 raise SystemExit(f"{arch} {form} differs from graph by {diff:.2e}")
             out["macs"][(kind, form)] = onnx_macs(fp32)
             for prec in ("fp32", "int8"):
-                proto = fp32 if prec == "fp32" else quantize_int8(fp32, calib)
+                proto = fp32 if prec == "fp32" else get_form(form).post_quantize(quantize_int8(fp32, calib))
                 path = tmp / f"{arch}.{kind}.{form}.{prec}.onnx"
                 onnx.save(proto, path)
                 out["files"][(kind, form, prec)] = path

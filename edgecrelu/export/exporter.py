@@ -155,11 +155,15 @@ def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
     return _Data(ds, *draw_eval_calib(ds, config.calib_size, config.calib_seed, config.eval_size))
 
 
-def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig):
+def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig, form_name: str = "graph"):
     """``(proto, logits, manifest fields)`` of one precision of one form."""
     if prec == "fp32":
         return fp32, f_logits, {"accuracy": acc32}
-    proto = to_fp16(fp32) if prec == "fp16" else quantize_int8(fp32, d.cx, config.calib_method, weights=config.int8_weights)
+    if prec == "fp16":
+        proto = to_fp16(fp32)
+    else:
+        proto = get_form(form_name).post_quantize(
+            quantize_int8(fp32, d.cx, config.calib_method, weights=config.int8_weights))
     check(proto)
     logits = ort_logits(proto, d.ex)
     acc = accuracy(logits, d.ey)
@@ -236,7 +240,7 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
         for prec in config.precisions:
             t0 = time.perf_counter()
             rel = f"{ck.variant}/{form_name}.{prec}.onnx"
-            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config)
+            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config, form_name)
             onnx.save(proto, w.file(rel))
             artifacts.append({"variant": ck.variant, "form": form_name, "precision": prec, "path": rel,
                               "macs": macs, "parity_max_abs_diff": max_abs_diff(logits[: len(xp)], ref),

@@ -77,3 +77,20 @@ def test_saturation_warning_only_for_full_range_on_x86_without_vnni():
 def test_cpu_flags_parse():
     assert cpu_flags("processor : 0\nflags\t\t: fpu avx2 avx512_vnni\n") == {"fpu", "avx2", "avx512_vnni"}
     assert cpu_flags("processor : 0\n") is None
+
+
+def test_tile_int8_drops_the_requantization_between_sign_and_relu(tmp_path):
+    """tile's post_quantize: DQ -> Mul(+-1) -> Relu -> Q, one float round trip per site, same logits."""
+    from edgecrelu.export.forms.sites import count_ops
+    from edgecrelu.export.onnx_export import check, ort_logits
+
+    form = get_form("tile")
+    fp32 = form.apply(conv_crelu_net())
+    q = quantize_int8(fp32, X)
+    q2 = form.post_quantize(q)
+    check(q2)
+    before, after = count_ops(q), count_ops(q2)
+    assert after["QuantizeLinear"] == before["QuantizeLinear"] - 1 and after["Mul"] == 1
+    assert np.abs(ort_logits(q2, X) - ort_logits(q, X)).max() <= 1e-6
+    assert conv_kinds(_save(q2, tmp_path, "t.onnx"), OPTIONS) == {"qlinear": 2, "float": 0}
+    assert get_form("graph").post_quantize(q) == q  # other forms leave their QDQ file alone
