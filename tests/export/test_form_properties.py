@@ -64,7 +64,9 @@ def test_form_equals_graph(case, name):
         # the first site feeds the consumer conv; a grouped consumer cannot be split
         assert rewritten == (0 if params[3] > 1 else 1)
     elif name != "graph":
-        assert rewritten == 2
+        # folded / pm1 / tile need a plain (group 1) conv in front of the site: the grouped one's
+        # site stays as exported, and the model is still equal
+        assert rewritten == (1 if params[3] > 1 else 2)
 
 
 @pytest.mark.parametrize("name", ["graph", "tile", "pm1"])
