@@ -29,6 +29,8 @@ FORMS = Registry("form", [
     Entry("folded", "one conv with [W; -W]: no Neg / Concat, but the conv's MACs doubled", "edgecrelu.export.forms.folded"),
     Entry("pm1", "conv, then a 1x1 conv with [I; -I]", "edgecrelu.export.forms.pm1"),
     Entry("split", "next-conv split: the consumer conv takes relu(y) and y, no Neg / Concat", "edgecrelu.export.forms.split"),
+    Entry("tile", "Tile(y) x [+1; -1], then Relu: y read once, so INT8 keeps every conv quantized",
+          "edgecrelu.export.forms.tile"),
 ])
 
 DATA_SOURCES = Registry("data source", [

@@ -19,6 +19,8 @@ Schema (docs/contracts.md), ``schema_version`` 1::
     power           {mean_mw, rails_mw{...}, mj_per_inference, source, samples,
                      [idle_mw, dynamic_mw, dynamic_mj_per_inference, method, sm_mhz{...}]} | null
     warnings        [str, ...]
+    ops             {shares{op_type: fraction}, total_ms, runs, convs{qlinear, float} | null}   (optional;
+                    ONNX Runtime cells: where the time goes, from a separate profiled run)
 """
 
 from __future__ import annotations
@@ -135,6 +137,11 @@ def _check_types(r: dict, source: str) -> None:
         accs = train["test_acc"]
         want(isinstance(accs, list) and all(is_num(a) for a in accs), source, "bundle.train.test_acc",
              "a list of numbers", accs)
+    ops = r.get("ops")
+    want(ops is None or isinstance(ops, dict), source, "ops", "an object or null", ops)
+    if ops is not None:
+        numbers(ops.get("shares"), source, "ops.shares")
+        numbers(ops.get("convs"), source, "ops.convs", ("qlinear", "float"))
     w = r["warnings"]
     want(isinstance(w, list) and all(isinstance(x, str) for x in w), source, "warnings", "a list of strings", w)
 

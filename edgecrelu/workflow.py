@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import FORMS
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ class Preset:
 PRESETS = {
     # Default: 5 minutes on 2 cores; two seeds so the seed spread is visible.
     "default": Preset(epochs=4, seeds=(0, 1), width=0.5, input_size=16, precisions=("fp32", "fp16", "int8"),
-                      forms=("graph", "folded"), batches=None, duration_s=0.4, warmup_s=0.1, trials=3,
+                      forms=tuple(FORMS), batches=None, duration_s=0.4, warmup_s=0.1, trials=3,
                       calib_size=256),
     # --quick: 90 seconds; a smoke test of the whole chain, not a decision.
     "quick": Preset(epochs=1, seeds=(0,), width=0.25, input_size=16, precisions=("fp32", "int8"),
-                    forms=("graph", "folded"), batches=(1,), duration_s=0.15, warmup_s=0.05, trials=2,
+                    forms=tuple(FORMS), batches=(1,), duration_s=0.15, warmup_s=0.05, trials=2,
                     calib_size=128),
 }
 

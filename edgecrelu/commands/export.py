@@ -16,11 +16,14 @@ from edgecrelu.registries import ONNX_PRECISIONS
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Bundle directory to create.")
 @variants_option(default="all of the run's")
 @precisions_option(ONNX_PRECISIONS, default=",".join(ONNX_PRECISIONS))
-@forms_option(default="graph,folded")
+@forms_option(default_help="every form; a site a form cannot take stays as exported")
 @click.option("--calib-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="INT8 calibration images, drawn from the training split.")
 @click.option("--calib-method", type=click.Choice(CALIB_METHODS), default="minmax", show_default=True,
               help="INT8 activation ranges: min/max, entropy (KL) or percentile (99.999 %).")
+@click.option("--int8-weights", type=click.Choice(("reduced", "full")), default="reduced", show_default=True,
+              help="INT8 weight range: reduced (7-bit, accurate on x86 CPUs without VNNI, still symmetric "
+                   "int8 for TensorRT) or full (8-bit).")
 @click.option("--eval-size", type=click.IntRange(min=1), default=None,
               help="Eval images from the test split (default: all of it).")
 @click.option("--seed", type=int, default=None,
@@ -30,7 +33,7 @@ from edgecrelu.registries import ONNX_PRECISIONS
 @click.option("--max-int8-drop", type=float, default=1.0, show_default=True,
               help="Warn when INT8 loses more top-1 points than this vs FP32.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")
-def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, eval_size, seed, opset,
+def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, int8_weights, eval_size, seed, opset,
             max_int8_drop, overwrite):
     """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.
 
@@ -38,11 +41,11 @@ def command(run_dir, out, variants, precisions, forms, calib_size, calib_method,
     edgecrelu export runs/digits --out bundles/digits
     edgecrelu export runs/digits --out b --forms graph,folded,pm1,split --calib-method entropy
     """
-    from edgecrelu.export.exporter import ExportConfig, export_bundle
+    from edgecrelu.export.exporter import DEFAULT_FORMS, ExportConfig, export_bundle
 
     config = ExportConfig(
         run_dir=Path(run_dir), out=Path(out),
-        variants=variants or None, precisions=precisions, forms=forms,
+        variants=variants or None, precisions=precisions, forms=forms or DEFAULT_FORMS, int8_weights=int8_weights,
         calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
         max_int8_drop=max_int8_drop, overwrite=overwrite,
     )

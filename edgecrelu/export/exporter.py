@@ -26,7 +26,7 @@ from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoint
 from edgecrelu.export.forms import get_form
 from edgecrelu.export.forms.sites import count_ops, find_crelu_sites
 from edgecrelu.export.fp16 import to_fp16
-from edgecrelu.export.int8 import quantize_int8
+from edgecrelu.export.int8 import INT8_WEIGHTS, quantize_int8
 from edgecrelu.export.macs import onnx_macs
 from edgecrelu.export.onnx_export import (
     INPUT_NAME,
@@ -42,7 +42,7 @@ from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 from edgecrelu.variant import split_name
 
-DEFAULT_FORMS = ("graph", "folded")
+DEFAULT_FORMS = tuple(FORMS)  # every form; one a site cannot take leaves it as exported
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class ExportConfig:
     calib_size: int = 256  # calibration images, drawn from the training split
     calib_method: str = "minmax"  # minmax | entropy | percentile
     calib_seed: int = 0  # seeds the draw of calibration images
+    int8_weights: str = "reduced"  # reduced (7-bit range) | full (export/int8.py, docs/platform-notes.md)
     eval_size: int | None = None  # eval images from the test split; None: all of it
     seed: int | None = None  # training seed whose checkpoint is taken; None: each variant's first
     opset: int = 18  # ONNX opset, recorded in the manifest
@@ -77,6 +78,8 @@ class ExportConfig:
             raise EdgeCReLUError("no form selected; choose from: " + ", ".join(FORMS))
         if self.calib_method not in CALIB_METHODS:
             raise unknown("calibration method", self.calib_method, CALIB_METHODS)
+        if self.int8_weights not in INT8_WEIGHTS:
+            raise unknown("int8 weight range", self.int8_weights, INT8_WEIGHTS)
         if "int8" in self.precisions and self.calib_size < 1:
             raise EdgeCReLUError(f"--calib-size must be at least 1 for int8 (got {self.calib_size})")
         if self.eval_size is not None and self.eval_size < 1:
@@ -152,11 +155,15 @@ def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
     return _Data(ds, *draw_eval_calib(ds, config.calib_size, config.calib_seed, config.eval_size))
 
 
-def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig):
+def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig, form_name: str = "graph"):
     """``(proto, logits, manifest fields)`` of one precision of one form."""
     if prec == "fp32":
         return fp32, f_logits, {"accuracy": acc32}
-    proto = to_fp16(fp32) if prec == "fp16" else quantize_int8(fp32, d.cx, config.calib_method)
+    if prec == "fp16":
+        proto = to_fp16(fp32)
+    else:
+        proto = get_form(form_name).post_quantize(
+            quantize_int8(fp32, d.cx, config.calib_method, weights=config.int8_weights))
     check(proto)
     logits = ort_logits(proto, d.ex)
     acc = accuracy(logits, d.ey)
@@ -169,6 +176,7 @@ def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportC
     if prec == "int8":
         info["quantization"] = {"format": "QDQ", "per_channel": True, "symmetric": True,
                                 "activation_type": "int8", "weight_type": "int8",
+                                "weight_range": config.int8_weights,
                                 "method": config.calib_method, "calib_n": int(len(d.cx)), "top1_drop_pts": drop}
     return proto, logits, info
 
@@ -210,6 +218,13 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     artifacts, form_info = [], {}
     for form_name in forms:
         fp32, rewritten, _ = get_form(form_name).apply_counted(graph)
+        if form_name != "graph" and rewritten == 0:
+            # no site meets the form's preconditions: the file would be graph again; say why, write none
+            why = f"none of the {sites} CReLU sites can take it (see edgecrelu/export/forms/{form_name}.py)"
+            form_info[form_name] = {"sites": sites, "sites_rewritten": 0, "skipped": why}
+            progress.log(f"{ck.variant}: form {form_name} skipped: {why}")
+            progress.done += len(config.precisions)
+            continue
         check(fp32)
         f_logits = g_logits if form_name == "graph" else ort_logits(fp32, d.ex)
         form_diff = max_abs_diff(f_logits, g_logits)
@@ -225,7 +240,7 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
         for prec in config.precisions:
             t0 = time.perf_counter()
             rel = f"{ck.variant}/{form_name}.{prec}.onnx"
-            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config)
+            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config, form_name)
             onnx.save(proto, w.file(rel))
             artifacts.append({"variant": ck.variant, "form": form_name, "precision": prec, "path": rel,
                               "macs": macs, "parity_max_abs_diff": max_abs_diff(logits[: len(xp)], ref),

@@ -3,6 +3,11 @@
 Zero points are 0 and activations and weights are int8 (``ActivationSymmetric``/``WeightSymmetric``),
 so TensorRT (which has no implicit calibration from 11.0 on) consumes the same file as ORT.
 Calibration images come from the bundle's calibration set, drawn from the *training* split.
+
+Weights: ``reduced`` (the default) quantizes them to a 7-bit range (``reduce_range=True``, still
+symmetric int8, so TensorRT takes it too); ``full`` uses the whole int8 range. On x86 CPUs without
+VNNI, ONNX Runtime's fused integer kernels saturate with full-range weights, so a ``full`` file is
+accurate only with graph optimisations off (docs/platform-notes.md "ONNX Runtime").
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import onnx
 from onnx import numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError, unknown
+
+INT8_WEIGHTS = ("reduced", "full")  # 7-bit (saturation-safe on AVX2 without VNNI) or full int8 range
 
 
 def _reader(x: np.ndarray, input_name: str, batch: int):
@@ -40,21 +47,24 @@ def _reader(x: np.ndarray, input_name: str, batch: int):
 
 
 def quantize_int8(model: onnx.ModelProto, calib_x: np.ndarray, method: str = "minmax",
-                  input_name: str = "input", batch: int = 32) -> onnx.ModelProto:
-    """QDQ int8 of a float32 ``model``, calibrated on ``calib_x`` (float32 NCHW, preprocessed)."""
+                  input_name: str = "input", batch: int = 32, weights: str = "reduced") -> onnx.ModelProto:
+    """QDQ int8 of a float32 ``model``, calibrated on ``calib_x`` (float32 NCHW, preprocessed);
+    ``weights``: ``reduced`` (7-bit range) or ``full`` (see the module docstring)."""
     from onnxruntime.quantization import CalibrationMethod
 
     methods = {"minmax": CalibrationMethod.MinMax, "entropy": CalibrationMethod.Entropy,
                "percentile": CalibrationMethod.Percentile}
     if method not in methods:
         raise unknown("calibration method", method, methods)
+    if weights not in INT8_WEIGHTS:
+        raise unknown("int8 weight range", weights, INT8_WEIGHTS)
     if len(calib_x) == 0:
         raise EdgeCReLUError("INT8 needs calibration images; the calibration set is empty")
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # ORT's quantizer logs advice to the root logger at WARNING
     try:
-        return _quantize(model, calib_x, methods[method], input_name, batch)
+        return _quantize(model, calib_x, methods[method], input_name, batch, weights == "reduced")
     except (EdgeCReLUError, MemoryError):
         raise
     except Exception as exc:  # ORT raises ValueError / RuntimeError / its own Fail; one line for the user
@@ -64,7 +74,7 @@ def quantize_int8(model: onnx.ModelProto, calib_x: np.ndarray, method: str = "mi
         root.setLevel(level)
 
 
-def _quantize(model, calib_x, calibrate_method, input_name, batch):
+def _quantize(model, calib_x, calibrate_method, input_name, batch, reduce_range):
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -80,7 +90,7 @@ def _quantize(model, calib_x, calibrate_method, input_name, batch):
                 str(pre), str(dst), _reader(calib_x.astype(np.float32), input_name, batch),
                 quant_format=QuantFormat.QDQ, per_channel=True,
                 activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                calibrate_method=calibrate_method,
+                calibrate_method=calibrate_method, reduce_range=reduce_range,
                 extra_options={"ActivationSymmetric": True, "WeightSymmetric": True},
             )
         return onnx.load(dst)

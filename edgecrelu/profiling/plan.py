@@ -12,6 +12,7 @@ from edgecrelu.errors import EdgeCReLUError, first_line, unknown
 from edgecrelu.results import Cell
 
 ISOLATION = ("process", "none")
+AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report names the fastest
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ProfileConfig:
     backends: tuple | None = None  # None: the profile's first (preferred) backend
     variants: tuple | None = None  # None: every variant in the bundle
     precisions: tuple | None = None  # None: the profile's precisions that the bundle has
-    forms: tuple | None = None  # None: every form in the bundle
+    forms: tuple | None = None  # None or ("auto",): every form in the bundle (the report picks the fastest)
     batches: tuple | None = None  # None: the profile's batch_sizes
     threads: int | None = None  # overrides ``threads`` of every backend section that has one
     warmup_s: float | None = None  # overrides [timing] warmup_s
@@ -95,6 +96,10 @@ def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
         for v in config.variants:
             if v not in bundle.variants and v not in {a.variant for a in arts}:
                 raise unknown("variant", v, sorted(bundle.variants or {a.variant for a in arts}))
+    if config.forms and AUTO_FORMS in config.forms:
+        if len(config.forms) > 1:
+            raise EdgeCReLUError(f"--forms {AUTO_FORMS} measures every form of the bundle; give it alone")
+        config = replace(config, forms=None)
     precisions = list(config.precisions or profile.precisions)  # those the device lacks were refused before
     batches = [int(b) for b in (config.batches or profile.batch_sizes)]
     if any(b < 1 for b in batches):

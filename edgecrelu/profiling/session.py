@@ -28,6 +28,7 @@ from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.profiling import launch
 from edgecrelu.profiling.launch import CellFailed
+from edgecrelu.profiling.opshare import cell_ops
 from edgecrelu.profiling.plan import (
     ISOLATION,
     ProfileConfig,
@@ -107,7 +108,13 @@ class Session:
 
     def record(self, facts: RunFacts, cell: Cell, trials: list[dict]) -> dict:
         accuracy, why = cell_accuracy(self.bundle, cell, trials, self.eval_set, self.store.ref_dir)
-        return build_record(facts, cell, trials, accuracy, why)
+        rec = build_record(facts, cell, trials, accuracy, why)
+        ops, ops_warning = cell_ops(self.bundle, cell, self.profile, self.eval_set()[0])  # after the timed trials
+        if ops is not None:
+            rec["ops"] = ops
+        if ops_warning:
+            rec["warnings"].append(ops_warning)
+        return rec
 
     def run(self, on_record=None) -> ProfileRun:
         from edgecrelu.profiling.environment import capture

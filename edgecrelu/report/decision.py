@@ -224,6 +224,14 @@ def recommend_forms(rows: list[Row]) -> list[FormChoice]:
     return out
 
 
+def _margin(f: FormChoice) -> str:
+    """``", 12% ahead of pm1"`` or ``" ~ pm1, not significant"`` (inside the trial-to-trial noise)."""
+    if not f.runner_up:
+        return ""
+    ahead = f", {f.runner_up_p50 / f.p50 - 1:.0%} ahead of {f.runner_up}" if f.p50 and f.runner_up_p50 else ""
+    return ahead if f.significant else f" ~ {f.runner_up}, not significant"
+
+
 def forms_summary(forms: list[FormChoice]) -> list[str]:
     """One line per backend: ``onnxruntime: crelu-half@4 -> folded (fp32; int8); graph (fp16)``."""
     lines = []
@@ -233,7 +241,7 @@ def forms_summary(forms: list[FormChoice]) -> list[str]:
             by_form: dict[str, list[str]] = {}
             for f in forms:
                 if f.backend == backend and f.variant == variant:
-                    tag = f.precision + ("" if f.significant else f" ~ {f.runner_up}, not significant")
+                    tag = f.precision + _margin(f)
                     by_form.setdefault(f.form, []).append(tag)
             parts.append(f"{variant} → " + "; ".join(f"{form} ({'; '.join(p)})" for form, p in by_form.items()))
         lines.append(f"{backend}: " + " | ".join(parts))

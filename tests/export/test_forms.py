@@ -84,6 +84,9 @@ def test_every_form_equals_graph(exported, name):
     elif name == "split":
         # only the site feeding a conv can be split; the one feeding MaxPool stays in graph form
         assert rewritten == 1 and ops["Neg"] == 1 and ops["Concat"] == 1 and ops["Add"] == 1
+    elif name == "tile":
+        assert rewritten == 2 and "Neg" not in ops and "Concat" not in ops and ops["Tile"] == 2
+        assert bool(np.all(ort_logits(out, X) == ref))  # a sign flip is exact
     else:
         assert rewritten == 0 and out == proto
 
@@ -96,6 +99,7 @@ def test_forms_change_macs_as_documented(exported):
     assert onnx_macs(get_form("folded").apply(proto)) == g + first + second  # those convs run twice
     assert onnx_macs(get_form("pm1").apply(proto)) == g + 8 * 8 * 8 * 4 + 8 * 8 * 12 * 6
     assert onnx_macs(get_form("split").apply(proto)) == g
+    assert onnx_macs(get_form("tile").apply(proto)) == g
 
 
 def test_apply_leaves_input_untouched(exported):
@@ -113,5 +117,5 @@ def test_relu_model_has_no_sites():
 
 
 def test_unknown_form_is_one_line():
-    with pytest.raises(EdgeCReLUError, match="unknown form 'nope'; choose one of: folded, graph, pm1, split"):
+    with pytest.raises(EdgeCReLUError, match="unknown form 'nope'; choose one of: folded, graph, pm1, split, tile"):
         get_form("nope")

@@ -54,3 +54,14 @@ def test_unknown_method_and_empty_calibration():
         quantize_int8(conv_crelu_net(), X, "kl")
     with pytest.raises(EdgeCReLUError, match="calibration set is empty"):
         quantize_int8(conv_crelu_net(), X[:0], "minmax")
+
+
+def test_weight_range_reduced_by_default_and_full_on_request():
+    fp32 = conv_crelu_net()
+    inits = lambda q: {t.name: numpy_helper.to_array(t) for t in q.graph.initializer}  # noqa: E731
+    wmax = lambda q: max(int(np.abs(a.astype(np.int32)).max()) for n, a in inits(q).items()  # noqa: E731
+                         if n.endswith("_quantized") and a.ndim == 4)
+    assert wmax(quantize_int8(fp32, X[:16])) <= 64  # 7-bit range: |q| <= 63 (+1 rounding)
+    assert wmax(quantize_int8(fp32, X[:16], weights="full")) == 127
+    with pytest.raises(EdgeCReLUError, match="unknown int8 weight range 'half'"):
+        quantize_int8(fp32, X[:16], weights="half")

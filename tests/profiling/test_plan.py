@@ -47,6 +47,7 @@ def test_hash_mismatch_is_refused_before_timing(bundle, tmp_path, monkeypatch):
 @pytest.mark.parametrize("kw, match", [
     (dict(variants=("nope",)), "unknown variant 'nope'"),
     (dict(forms=("pm1x1",)), "no form 'pm1x1'"),
+    (dict(forms=("auto", "graph")), "--forms auto measures every form of the bundle; give it alone"),
     (dict(precisions=("fp16",)), "no precision 'fp16'"),  # the profile allows it; the bundle lacks it
     (dict(device="jetson-nano", backends=("onnxruntime",), precisions=("int8",)), "no INT8 support"),
     (dict(device="no-such-device"), "unknown device 'no-such-device'"),
@@ -72,3 +73,14 @@ def test_effective_profile_overrides():
 def test_backend_threads_follow_the_backends_options():
     p = plan.with_threads(load_device("cpu"), 4)
     assert [plan.backend_threads(p, b) for b in ("onnxruntime", "torch", "tensorrt")] == [4, 4, None]
+
+
+def test_forms_auto_plans_every_form_of_the_bundle(bundle):
+    from edgecrelu.backends import get_backend
+    from edgecrelu.bundle import Bundle
+
+    b, prof = Bundle.open(bundle), load_device("cpu")
+    mods = [get_backend("onnxruntime")]
+    auto = plan.plan_cells(b, prof, mods, ProfileConfig(bundle=str(bundle), forms=("auto",)))
+    every = plan.plan_cells(b, prof, mods, ProfileConfig(bundle=str(bundle)))
+    assert auto == every and {c.form for c in auto} == {a.form for a in b.artifacts()}

@@ -41,6 +41,13 @@ def test_records_have_every_field(bundle, tmp_path):
             assert acc["agreement_top1"] == 1.0 and acc["max_abs_diff"] < 1e-5
         if c["variant"] == "relu" and c["precision"] == "fp32":
             assert acc["top1"] == pytest.approx(LABEL_TOP1)  # the fixture's known answer
+        # where the time goes: ORT's profiler, a separate run after the trials
+        ops = r["ops"]
+        assert ops["runs"] >= 1 and abs(sum(ops["shares"].values()) - 1) < 0.01
+        if c["precision"] == "int8":
+            assert ops["convs"]["qlinear"] + ops["convs"]["float"] >= 1
+        else:
+            assert ops["convs"] is None and any("Conv" in k for k in ops["shares"])
     # trials are interleaved: every cell's first trial before any cell's second (A B A B ...)
     trial_lines = [line for line in log if line.startswith("[trial")]
     firsts = [i for i, line in enumerate(trial_lines) if line.startswith("[trial 1/2]")]

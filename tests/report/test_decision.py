@@ -143,3 +143,14 @@ def test_a_clearly_slower_crelu_is_not_called_inside_the_spread():
     assert (rep.verdict, v.reason) == ("NO-GO", "min_gain")
     assert "slower at p99" in rep.sentence
     assert "not significant" not in rep.sentence
+
+
+def test_forms_summary_gives_the_margin_or_says_inside_the_noise():
+    from edgecrelu.report.decision import FormChoice, forms_summary
+
+    clear = FormChoice("onnxruntime", "crelu-half@4", "int8", "tile", 1.0, runner_up="pm1", runner_up_p50=1.25,
+                       significant=True)
+    tie = FormChoice("onnxruntime", "crelu-half@4", "fp32", "split", 2.0, runner_up="graph", runner_up_p50=2.02,
+                     significant=False)
+    (line,) = forms_summary([clear, tie])
+    assert "tile (int8, 25% ahead of pm1)" in line and "split (fp32 ~ graph, not significant)" in line

@@ -9,6 +9,7 @@ functions.
 from __future__ import annotations
 
 from edgecrelu.backends.base import artifact_for, onnx_cells
+from edgecrelu.backends.onnxruntime.int8cpu import saturation_warning
 from edgecrelu.backends.onnxruntime.loader import CPU, SessionLoader
 from edgecrelu.backends.onnxruntime.runner import OrtRunner
 from edgecrelu.devices import OrtOptions
@@ -35,8 +36,13 @@ def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batch
 
 def make_runner(bundle, cell: Cell, profile) -> OrtRunner:
     art = artifact_for(bundle, cell)
-    return OrtRunner(SessionLoader(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
-                                   trt=getattr(profile, "tensorrt", None), model_sha256=art.sha256))
+    loader = SessionLoader(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
+                           trt=getattr(profile, "tensorrt", None), model_sha256=art.sha256)
+    if cell.precision == "int8" and CPU in profile.onnxruntime.providers:
+        why = saturation_warning(art.info)
+        if why:
+            loader.warnings.append(why)
+    return OrtRunner(loader)
 
 
 def reference_runner(model_path) -> OrtRunner:

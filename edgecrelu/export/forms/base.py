@@ -18,6 +18,10 @@ class Form:
         """Record the rewrite of ``site`` in ``edit``; return False to leave the site in graph form."""
         raise NotImplementedError
 
+    def post_quantize(self, qdq: onnx.ModelProto) -> onnx.ModelProto:
+        """The form's touch to its INT8 QDQ file (``export/int8.py``'s output); none by default."""
+        return qdq
+
     def apply(self, model: onnx.ModelProto) -> onnx.ModelProto:
         return self.apply_counted(model)[0]
 

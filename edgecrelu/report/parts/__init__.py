@@ -16,6 +16,7 @@ PARTS = (
     "tradeoff",  # the trade-off table and its flags (before the plots: the decision columns come first)
     "plots",  # inline SVG plots (HTML only)
     "forms",  # the fastest exact CReLU form per backend and precision
+    "opshare",  # where the time goes: op-type shares and QLinearConv counts (ONNX Runtime cells)
     "cost",  # devices needed and energy at the line rate
     "pairing",  # phase pairing of the model's filters, when pairing.json lies beside the bundle
     "measurement",  # how GPU power, memory, engine precision and clocks were measured

@@ -1,0 +1,79 @@
+"""Where an ONNX Runtime session's time goes, measured apart from the timed loop.
+
+* :func:`conv_kinds` -- how many convs of the model ORT runs as integer ``QLinearConv`` and how many
+  in float, read from the model ORT writes after its graph optimisations (a QDQ file whose convs stay
+  float is an FP32 run with extra Quantize/Dequantize work, docs/platform-notes.md "ONNX Runtime").
+* :func:`op_time_shares` -- per-op-type share of kernel time from ORT's own profiler
+  (``open_session(profile_prefix=...)``), over a separate short run of its own session.
+
+onnxruntime is imported only inside functions (through ``loader.open_session``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from edgecrelu.backends.onnxruntime.loader import open_session, session_options
+
+INT_CONVS = ("QLinearConv", "ConvInteger")
+FLOAT_CONVS = ("Conv", "FusedConv")  # the NCHWc layout's Conv keeps the name, in its own domain
+
+
+def optimized_ops(model_path, options) -> list[str]:
+    """Op types of the graph ORT runs for ``model_path`` with ``options`` (CPU provider)."""
+    import onnx
+    import onnxruntime as ort
+
+    with tempfile.TemporaryDirectory(prefix="edgecrelu-ortopt-") as tmp:
+        dst = Path(tmp) / "optimized.onnx"
+        so = session_options(options)
+        so.optimized_model_filepath = str(dst)
+        ort.InferenceSession(str(model_path), so, providers=["CPUExecutionProvider"])
+        return [n.op_type for n in onnx.load(str(dst), load_external_data=False).graph.node]
+
+
+def conv_kinds(model_path, options) -> dict:
+    """``{"qlinear": n, "float": m}``: convs ORT runs as integer kernels and as float ones."""
+    ops = optimized_ops(model_path, options)
+    return {"qlinear": sum(o in INT_CONVS for o in ops), "float": sum(o in FLOAT_CONVS for o in ops)}
+
+
+def _node_events(trace: list) -> dict[str, float]:
+    """Summed kernel microseconds per op type from an ORT profile trace (``cat == "Node"`` events
+    named ``<node>_kernel_time``, with ``args.op_name``)."""
+    out: dict[str, float] = {}
+    for ev in trace:
+        if ev.get("cat") != "Node" or not str(ev.get("name", "")).endswith("_kernel_time"):
+            continue
+        op = (ev.get("args") or {}).get("op_name")
+        if op:
+            out[op] = out.get(op, 0.0) + float(ev.get("dur", 0))
+    return out
+
+
+def shares(us_per_op: dict[str, float]) -> dict[str, float]:
+    """Fractions of the total, largest first (empty when nothing was timed)."""
+    total = sum(us_per_op.values())
+    if total <= 0:
+        return {}
+    return {k: round(v / total, 4) for k, v in sorted(us_per_op.items(), key=lambda kv: -kv[1])}
+
+
+def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, precision: str = "fp32") -> dict:
+    """``{"runs", "total_ms", "shares": {op_type: fraction}}`` from ``runs`` profiled inferences of
+    a session of its own (one untimed warm-up first); the trace file is deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="edgecrelu-ortprof-") as tmp:
+        sess = open_session(Path(model_path), options, precision=precision, trt=trt,
+                            profile_prefix=os.path.join(tmp, "ort"))
+        names = [o.name for o in sess.get_outputs()]
+        sess.run(names, feed)
+        for _ in range(max(1, int(runs))):
+            sess.run(names, feed)
+        path = sess.end_profiling()
+        trace = json.loads(Path(path).read_text())
+    per_op = _node_events(trace)
+    return {"runs": int(runs), "total_ms": round(sum(per_op.values()) / 1000.0 / (max(1, int(runs)) + 1), 4),
+            "shares": shares(per_op)}

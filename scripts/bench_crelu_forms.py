@@ -1,0 +1,195 @@
+#!/usr/bin/env python
+"""How much of crelu-half's MAC saving does each CReLU form turn into time, at FP32 and INT8?
+
+For each model (convpool-c and inspect-net at the depth ``train`` defaults to, their default input
+size), batch (1, 32) and precision (fp32, int8): the MAC ratio crelu-half / relu, the latency ratio
+of every form vs relu at the same precision, and the realisation
+``(1 - latency ratio) / (1 - MAC ratio)``. Latencies are medians over interleaved rounds (every
+session of a model timed once per round, in a rotating order, all in this process), ONNX Runtime CPU,
+one intra-op thread, graph optimisations on. INT8 is the exporter's QDQ (``export/int8.py``: symmetric,
+per-channel, 7-bit weights), calibrated on random images.
+
+The models are random-init (BN with random statistics): realisation is about latency, which does not
+depend on the weights' values. For INT8 it also prints, per form, how many convs ORT runs as
+QLinearConv vs float (from ORT's optimised model) and, for relu and the best crelu-half form, where
+the time goes (per-op-type shares from ORT's profiler, a separate short run outside the timed loop).
+
+The last line is ``min realization: NN%`` over the goal's cells (the best form per model, batch and
+precision). Timings on a shared machine are noisy: say so when quoting them.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_crelu_forms.py [--rounds 15] [--models convpool-c]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from edgecrelu.backends.onnxruntime.loader import CPU, open_session  # noqa: E402
+from edgecrelu.backends.onnxruntime.opprofile import conv_kinds, op_time_shares  # noqa: E402
+from edgecrelu.devices import OrtOptions  # noqa: E402
+from edgecrelu.registries import FORMS  # noqa: E402
+
+MODELS = ("convpool-c", "inspect-net")
+OPTIONS = OrtOptions(threads=1, providers=(CPU,))
+
+
+def build(arch: str, tmp: Path, calib_n: int) -> dict:
+    """``{(variant kind, form, precision): path}`` plus MACs, for relu and crelu-half@default depth."""
+    import onnx
+    import torch
+
+    from edgecrelu.export.forms import get_form
+    from edgecrelu.export.int8 import quantize_int8
+    from edgecrelu.export.macs import onnx_macs
+    from edgecrelu.export.onnx_export import export_onnx, max_abs_diff, ort_logits
+    from edgecrelu.nn.build import make_model
+    from edgecrelu.nn.zoo import get_entry
+
+    entry = get_entry(arch)
+    size = entry.default_input_size
+    rng = np.random.default_rng(0)
+    calib = rng.standard_normal((calib_n, 3, size, size)).astype(np.float32)
+    check_x = rng.standard_normal((8, 3, size, size)).astype(np.float32)
+    out = {"files": {}, "macs": {}, "size": size, "depth": entry.default_depth, "skipped": []}
+    for kind in ("relu", "crelu-half"):
+        variant = kind if kind == "relu" else f"crelu-half@{entry.default_depth}"
+        torch.manual_seed(0)
+        model, arch_json = make_model(arch, variant, in_channels=3, num_classes=10, input_size=size)
+        g = torch.Generator().manual_seed(1)
+        for mod in model.modules():  # non-trivial BN statistics (folded into the convs on export)
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_mean.copy_(torch.rand(mod.num_features, generator=g) - 0.5)
+                mod.running_var.copy_(torch.rand(mod.num_features, generator=g) + 0.5)
+        graph = export_onnx(model.eval(), tuple(arch_json["input_shape"]))
+        ref = ort_logits(graph, check_x)
+        for form in (["graph"] if kind == "relu" else list(FORMS)):
+            fp32, rewritten, sites = get_form(form).apply_counted(graph)
+            if form != "graph" and rewritten == 0:
+                out["skipped"].append(f"{arch} {form}: no site can take it")
+                continue
+            diff = max_abs_diff(ort_logits(fp32, check_x), ref)
+            if diff > 1e-5:
+                raise SystemExit(f"{arch} {form} differs from graph by {diff:.2e}")
+            out["macs"][(kind, form)] = onnx_macs(fp32)
+            for prec in ("fp32", "int8"):
+                proto = fp32 if prec == "fp32" else get_form(form).post_quantize(quantize_int8(fp32, calib))
+                path = tmp / f"{arch}.{kind}.{form}.{prec}.onnx"
+                onnx.save(proto, path)
+                out["files"][(kind, form, prec)] = path
+    return out
+
+
+def time_cells(files: dict, batch: int, size: int, rounds: int, target_s: float) -> dict:
+    """Median seconds per inference of every file, interleaved over ``rounds`` rounds."""
+    x = np.random.default_rng(1).standard_normal((batch, 3, size, size)).astype(np.float32)
+    sess, reps = {}, {}
+    for key, path in files.items():
+        s = open_session(path, OPTIONS)
+        name = [o.name for o in s.get_outputs()]
+        feed = {s.get_inputs()[0].name: x}
+        t0 = time.perf_counter()
+        s.run(name, feed)
+        s.run(name, feed)
+        one = (time.perf_counter() - t0) / 2
+        sess[key] = (s, name, feed)
+        reps[key] = max(1, int(target_s / max(one, 1e-6)))
+    times = {k: [] for k in files}
+    keys = list(files)
+    for r in range(rounds):
+        order = keys[r % len(keys):] + keys[: r % len(keys)]  # rotate who goes first
+        for k in order:
+            s, name, feed = sess[k]
+            t0 = time.perf_counter()
+            for _ in range(reps[k]):
+                s.run(name, feed)
+            times[k].append((time.perf_counter() - t0) / reps[k])
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def main(argv=None) -> int:
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--batches", default="1,32")
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--target-ms", type=float, default=30.0, help="time per measurement (repeats at batch 1)")
+    ap.add_argument("--calib", type=int, default=32, help="random calibration images for INT8")
+    args = ap.parse_args(argv)
+    if args.rounds < 15:
+        print("note: fewer than 15 rounds; not a goal measurement", file=sys.stderr)
+    batches = [int(b) for b in args.batches.split(",")]
+    print("random-init models (latency does not depend on weight values); ONNX Runtime CPU, 1 thread; "
+          f"medians of {args.rounds} interleaved rounds; shared machine, timings are noisy")
+    rows, goal, notes = [], [], []
+    with tempfile.TemporaryDirectory(prefix="edgecrelu-bench-forms-") as tmp:
+        for arch in args.models.split(","):
+            t0 = time.perf_counter()
+            built = build(arch, Path(tmp), args.calib)
+            notes += built["skipped"]
+            mac_ratio = built["macs"][("crelu-half", "graph")] / built["macs"][("relu", "graph")]
+            forms = [f for f in FORMS if ("crelu-half", f) in built["macs"]]
+            print(f"{arch}: crelu-half@{built['depth']} at {built['size']} px, MAC ratio {mac_ratio:.3f} "
+                  f"(built in {time.perf_counter() - t0:.0f}s)", flush=True)
+            for prec in ("fp32", "int8"):
+                files = {k: v for k, v in built["files"].items() if k[2] == prec}
+                kinds = {}
+                if prec == "int8":
+                    for (kind, form, _), path in files.items():
+                        kinds[(kind, form)] = conv_kinds(path, OPTIONS)
+                for batch in batches:
+                    med = time_cells(files, batch, built["size"], args.rounds, args.target_ms / 1000.0)
+                    base = med[("relu", "graph", prec)]
+                    cells = {}
+                    for f in forms:
+                        ratio = med[("crelu-half", f, prec)] / base
+                        form_macs = built["macs"][("crelu-half", f)] / built["macs"][("relu", "graph")]
+                        cells[f] = (ratio, (1 - ratio) / (1 - mac_ratio), form_macs)
+                    best = min(cells, key=lambda f: cells[f][0])
+                    goal.append(cells[best][1])
+                    rows.append((arch, batch, prec, mac_ratio, base * 1e3, cells, best, kinds))
+                    print(f"  {prec} b{batch}: relu {base * 1e3:.2f} ms, best {best} "
+                          f"ratio {cells[best][0]:.3f}, realisation {cells[best][1]:.0%}", flush=True)
+                if prec == "int8":  # where the time goes: relu and the best INT8 form at batch 1
+                    x = {"input": np.zeros((1, 3, built["size"], built["size"]), np.float32)}
+                    best1 = next(r[6] for r in rows if r[0] == arch and r[2] == "int8")
+                    for kind, form in (("relu", "graph"), ("crelu-half", best1), ("crelu-half", "graph")):
+                        prof = op_time_shares(files[(kind, form, "int8")], OPTIONS, x, runs=5)
+                        top = ", ".join(f"{op} {s:.0%}" for op, s in list(prof["shares"].items())[:5])
+                        notes.append(f"{arch} int8 {kind} {form}: {kinds[(kind, form)]['qlinear']} QLinearConv / "
+                                     f"{kinds[(kind, form)]['float']} float conv; time: {top}")
+    forms_all = [f for f in FORMS]
+    head = ["model", "batch", "prec", "MAC ratio", "relu ms"] + [f"{f} lat/real" for f in forms_all] + ["best", "realisation"]
+    print()
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for arch, batch, prec, mac_ratio, base_ms, cells, best, kinds in rows:
+        vals = []
+        for f in forms_all:
+            if f not in cells:
+                vals.append("-")
+                continue
+            q = kinds.get(("crelu-half", f))
+            qtxt = f" [{q['qlinear']}q/{q['float']}f]" if q else ""
+            vals.append(f"{cells[f][0]:.3f} / {cells[f][1]:.0%}{qtxt}")
+        print("| " + " | ".join([arch, str(batch), prec, f"{mac_ratio:.3f}", f"{base_ms:.2f}", *vals, best,
+                                 f"{cells[best][1]:.0%}"]) + " |")
+    print()
+    print("[Nq/Mf]: convs ORT runs as QLinearConv / in float (relu int8: "
+          + ", ".join(f"{a} {k[('relu', 'graph')]['qlinear']}q/{k[('relu', 'graph')]['float']}f"
+                      for a, k in {r[0]: r[7] for r in rows if r[2] == "int8"}.items()) + ")")
+    for n in notes:
+        print("- " + n)
+    print(f"min realization: {min(goal):.0%}" if goal else "min realization: n/a")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

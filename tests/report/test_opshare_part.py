@@ -1,0 +1,52 @@
+"""The "where the time goes" part: op-type shares and QLinearConv counts from the records' ``ops``."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.report.model import analyze
+from edgecrelu.report.parts import opshare
+from edgecrelu.report.render_html import render_html
+from edgecrelu.report.render_md import render_md
+from edgecrelu.results import validate
+from tests.report.helpers import load_case
+
+
+def _with_ops(records):
+    for r in records:
+        if r["cell"]["backend"] == "onnxruntime" and r["cell"]["batch"] == 1:
+            int8 = r["cell"]["precision"] == "int8"
+            r["ops"] = {"runs": 5, "total_ms": 1.5,
+                        "shares": {"QLinearConv" if int8 else "Conv": 0.7, "Relu": 0.2, "QuantizeLinear": 0.05,
+                                   "Tile": 0.03, "Reshape": 0.02},
+                        "convs": {"qlinear": 9, "float": 0} if int8 else None}
+    return records
+
+
+def test_part_shows_shares_and_conv_counts():
+    records = _with_ops(load_case("go"))
+    report = analyze(records)
+    sr = report.sections[0]
+    headers, body = opshare.cells(sr)
+    with_ops = [r for r in sr.rows if r.record.get("ops")]
+    assert len(body) == len(with_ops) > 0
+    int8 = [b for b in body if b[2] == "int8"]
+    assert int8 and all(b[5] == "9 / 9" and b[6].startswith("QLinearConv 70%") for b in int8)
+    assert all(b[6].count(",") == opshare.TOP - 1 for b in body)  # top four op types only
+    md = render_md(report)
+    assert "Where the time goes" in md and "9 / 9" in md
+    assert "Where the time goes" in render_html(report)
+
+
+def test_part_is_absent_without_ops():
+    report = analyze(load_case("go"))
+    assert opshare.md(report.sections[0], report) == [] and opshare.html(report.sections[0], report) == []
+
+
+def test_bad_ops_field_is_one_line():
+    rec = _with_ops(load_case("go"))
+    bad = next(r for r in rec if r.get("ops"))
+    bad["ops"]["shares"] = {"Conv": "most"}
+    with pytest.raises(EdgeCReLUError, match="ops.shares.Conv"):
+        validate(bad)
