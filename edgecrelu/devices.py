@@ -114,6 +114,14 @@ _SECTIONS = {"timing": Timing, "onnxruntime": OrtOptions, "tensorrt": TrtOptions
              "power": Power, "decision": Decision}
 
 
+def _finite(v: float, source: str, where: str) -> float:
+    from edgecrelu.validate import is_finite
+
+    if not is_finite(v):
+        raise EdgeCReLUError(f"{source}: {where} must be a finite number, got {v!r}")
+    return v
+
+
 def _coerce(section: str, key: str, value, default, source: str = "device profile"):
     where = f"{section}.{key}" if section else key
     typ = type(default)
@@ -122,7 +130,7 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
-        return float(value)
+        return _finite(float(value), source, where)
     if typ is bool:
         if not isinstance(value, bool):
             raise EdgeCReLUError(f"{source}: {where} must be true or false, got {value!r}")
@@ -134,7 +142,7 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
-        return float(value)
+        return _finite(float(value), source, where)
     if typ is tuple:
         if not isinstance(value, list):
             raise EdgeCReLUError(f"{source}: {where} must be a list, got {value!r}")

@@ -28,7 +28,7 @@ from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json
-from edgecrelu.validate import is_num, is_pos_int, is_text, numbers, want
+from edgecrelu.validate import in_range, is_finite, is_pos_int, is_text, numbers, want
 from edgecrelu.variant import split_name
 
 SCHEMA_VERSION = 1
@@ -101,27 +101,33 @@ def _check_types(r: dict, source: str) -> None:
         want(isinstance(r[k], dict), source, k, "an object", r[k])
     decision = r["device_profile"].get("decision")
     want(decision is None or isinstance(decision, dict), source, "device_profile.decision", "an object", decision)
-    numbers(r["latency_ms"], source, "latency_ms")
-    want(r["throughput_ips"] is None or is_num(r["throughput_ips"]), source, "throughput_ips", "a number or null",
-         r["throughput_ips"])
-    numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes"))
-    numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "n", "agreement_top1", "max_abs_diff"))
+    # Finite and in range: a NaN or negative latency must never reach a verdict.
+    numbers(r["latency_ms"], source, "latency_ms", minimum=0)
+    in_range(r["throughput_ips"], source, "throughput_ips", minimum=0, allow_none=True)
+    numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes"),
+            minimum=0)
+    numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "agreement_top1"))
+    for k in ("top1", "top5", "agreement_top1"):
+        v = (r["accuracy"] or {}).get(k)
+        if v is not None and not 0 <= v <= 1:
+            raise EdgeCReLUError(f"{source}: accuracy.{k} = {v} is not a fraction in [0, 1]")
+    numbers(r["accuracy"], source, "accuracy", ("n", "max_abs_diff"), minimum=0)
     stages = r.get("stages_ms")
     want(stages is None or isinstance(stages, dict), source, "stages_ms", "an object or null", stages)
     for name, st in (stages or {}).items():
-        numbers(st, source, f"stages_ms.{name}")
+        numbers(st, source, f"stages_ms.{name}", minimum=0)
     trials = r.get("trials")
     want(trials is None or isinstance(trials, list), source, "trials", "a list", trials)
     for i, t in enumerate(trials or []):
-        numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"))
+        numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"), minimum=0)
     power = r.get("power")
-    numbers(power, source, "power", ("mean_mw", "mj_per_inference"))
+    numbers(power, source, "power", ("mean_mw", "mj_per_inference"), minimum=0)
     if power is not None:
-        numbers(power.get("rails_mw"), source, "power.rails_mw")
+        numbers(power.get("rails_mw"), source, "power.rails_mw", minimum=0)
     train = r["bundle"].get("train")  # per-seed accuracies the noise rule reads
     if isinstance(train, dict) and train.get("test_acc") is not None:
         accs = train["test_acc"]
-        want(isinstance(accs, list) and all(is_num(a) for a in accs), source, "bundle.train.test_acc",
+        want(isinstance(accs, list) and all(is_finite(a) for a in accs), source, "bundle.train.test_acc",
              "a list of numbers", accs)
     w = r["warnings"]
     want(isinstance(w, list) and all(isinstance(x, str) for x in w), source, "warnings", "a list of strings", w)
@@ -130,7 +136,7 @@ def _check_types(r: dict, source: str) -> None:
 def load_record(path: str | os.PathLike) -> dict:
     p = Path(path)
     try:
-        rec = json.loads(p.read_text())
+        rec = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise EdgeCReLUError(f"cannot read result record {p}: {exc}") from None
     return validate(rec, str(p))
@@ -138,16 +144,74 @@ def load_record(path: str | os.PathLike) -> dict:
 
 def load_records(paths: Iterable[str | os.PathLike]) -> list[dict]:
     """Load every ``*.json`` record under the given files/directories (recursively for dirs)."""
-    out = []
+    return [rec for _, rec in load_record_files(paths)]
+
+
+def load_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, dict]]:
+    """(file, record) for every record under ``paths``; a file reached twice (a directory given
+    twice, or a file and its directory) is loaded once."""
+    out, seen = [], set()
     for path in paths:
         p = Path(path)
         if p.is_dir():
-            files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
+            try:
+                files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
+            except OSError as exc:
+                raise EdgeCReLUError(f"cannot read the results directory {p}: {exc.strerror or exc}") from None
             if not files:
                 raise EdgeCReLUError(f"no result records (*.json) in {p}")
-            out.extend(load_record(q) for q in files)
         elif p.is_file():
-            out.append(load_record(p))
+            files = [p]
         else:
             raise EdgeCReLUError(f"results not found: {p}")
+        for q in files:
+            key = q.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append((q, load_record(q)))
     return out
+
+
+def load_for_verdict(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """Records a verdict may be drawn from: each valid (:func:`validate`), and together one
+    comparison (:func:`check_comparable`)."""
+    files = load_record_files(paths)
+    check_comparable(files)
+    return [rec for _, rec in files]
+
+
+def check_comparable(files: list[tuple[Path, dict]]) -> None:
+    """Refuse a set of records no verdict should be drawn from, naming the files:
+
+    * two records of one cell measured with one device profile on one host (a cell measured twice,
+      or a copy): which one is the measurement is a guess;
+    * records of different bundles (``bundle.manifest_sha256``): ratios across two exports compare
+      two different models;
+    * records of one device profile whose embedded ``[decision]`` tables differ: which policy
+      decides is a guess (pass ``--policy`` to the report, or profile again).
+    """
+    cells: dict = {}
+    bundles: dict = {}
+    policies: dict = {}
+    for path, r in files:
+        prof = r["device_profile"].get("name") or "?"
+        host = r["environment"].get("host") or "?"
+        key = (prof, host, Cell.from_dict(r["cell"]))
+        if key in cells:
+            raise EdgeCReLUError(
+                f"two records of cell {key[2].key} on device '{prof}' host '{host}': {cells[key]} and {path}; "
+                "keep one of them")
+        cells[key] = path
+        sha = r["bundle"].get("manifest_sha256")
+        bundles.setdefault(sha, path)
+        if len(bundles) > 1:
+            (sha0, p0), = [(k, v) for k, v in bundles.items() if k != sha][:1]
+            raise EdgeCReLUError(
+                f"records from different bundles: {p0} (manifest {str(sha0)[:12]}) and {path} "
+                f"(manifest {str(sha)[:12]}); report one bundle's records at a time")
+        pol = json.dumps(r["device_profile"].get("decision") or {}, sort_keys=True)
+        if prof in policies and policies[prof][0] != pol:
+            raise EdgeCReLUError(
+                f"records of device '{prof}' embed different [decision] policies: {policies[prof][1]} and {path}; "
+                "pass --policy to decide with one")
+        policies.setdefault(prof, (pol, path))
