@@ -48,6 +48,8 @@ class CommaList(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):  # already converted (a default given as a tuple)
             return value
+        if param is not None and not str(value).strip():  # `--batch ''` is a mistake, not "the default"
+            raise EdgeCReLUError(f"empty {self.what} list; leave the option out for the default")
         choices = self._choices()
         out = []
         for item in (v.strip() for v in str(value).split(",")):
@@ -166,3 +168,60 @@ def tablefmt_option(fn):
         show_default=True,
         help="Table format for terminal output (any of tabulate's formats).",
     )(fn)
+
+
+# -- bounded numbers (finite, and within what this machine has) -----------------------------------
+
+class Number(click.ParamType):
+    """A finite int or float in a range; ``check`` (from ``edgecrelu.limits``) adds a machine bound.
+    NaN and inf are refused (``float("nan")`` passes Click's own ranges). Like Click's ranges, a bad
+    value is a usage error (exit 2) naming the option."""
+
+    def __init__(self, cast=float, minimum=None, maximum=None, min_open: bool = False, check=None):
+        self.cast = cast
+        self.name = "integer" if cast is int else "float"
+        self.minimum, self.maximum, self.min_open, self.check = minimum, maximum, min_open, check
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = value
+        else:
+            try:
+                v = self.cast(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a{'n integer' if self.cast is int else ' number'}", param, ctx)
+        if not math.isfinite(v):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.minimum is not None and (v <= self.minimum if self.min_open else v < self.minimum):
+            self.fail(f"{value!r} must be {'>' if self.min_open else '>='} {self.minimum}", param, ctx)
+        if self.maximum is not None and v > self.maximum:
+            self.fail(f"{value!r} must be <= {self.maximum}", param, ctx)
+        if self.check is not None:
+            try:
+                self.check(v, "")
+            except EdgeCReLUError as exc:
+                self.fail(str(exc).strip(), param, ctx)
+        return v
+
+
+def finite(minimum=None, maximum=None, min_open: bool = False) -> Number:
+    return Number(float, minimum, maximum, min_open)
+
+
+def bounded_int(minimum=None, maximum=None, check=None) -> Number:
+    return Number(int, minimum, maximum, check=check)
+
+
+def _limit(name: str):
+    def check(v, opt):
+        from edgecrelu import limits
+
+        getattr(limits, name)(v, opt)
+    return check
+
+
+THREADS = bounded_int(1, check=_limit("check_threads"))
+INPUT_SIZE = bounded_int(8, check=_limit("check_input_size"))
+WIDTH = Number(float, 0, min_open=True, check=_limit("check_width"))
