@@ -252,7 +252,7 @@ def load_device(name_or_path: str | os.PathLike) -> DeviceProfile:
         if not p.is_file():
             raise unknown("device", s, builtin_names())
     try:
-        data = tomllib.loads(p.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise EdgeCReLUError(f"cannot read device profile {p}: {exc}") from None
     return parse_profile(data, str(p))
