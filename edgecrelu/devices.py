@@ -146,6 +146,8 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
     if typ is tuple:
         if not isinstance(value, list):
             raise EdgeCReLUError(f"{source}: {where} must be a list, got {value!r}")
+        if any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in value):
+            raise EdgeCReLUError(f"{source}: {where} must be a list of names or integers, got {value!r}")
         return tuple(value)
     if typ is str:
         if not isinstance(value, str):

@@ -99,6 +99,10 @@ def _check_types(r: dict, source: str) -> None:
     want(is_pos_int(b), source, "cell.batch", "a positive integer", b)
     for k in ("device_profile", "environment", "bundle"):
         want(isinstance(r[k], dict), source, k, "an object", r[k])
+    for k, v in (("bundle.manifest_sha256", r["bundle"].get("manifest_sha256")),
+                 ("device_profile.name", r["device_profile"].get("name")),
+                 ("environment.host", r["environment"].get("host"))):  # what a comparison is keyed by
+        want(v is None or is_text(v), source, k, "a non-empty string", v)
     decision = r["device_profile"].get("decision")
     want(decision is None or isinstance(decision, dict), source, "device_profile.decision", "an object", decision)
     # Finite and in range: a NaN or negative latency must never reach a verdict.
