@@ -9,6 +9,7 @@ Read-only and permission cases are not in the table: the CI runs as root, which 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -131,7 +132,18 @@ def test_bad_input_is_one_line(box, argv, words, torch):
         pytest.skip("needs torch")
     d = str(box)
     before = sandbox.snapshot(box)
-    r = CliRunner().invoke(cli, [a.replace("{d}", d) for a in argv])
+    try:
+        r = CliRunner().invoke(cli, [a.replace("{d}", d) for a in argv])
+        _check(box, d, r, words, before)
+    finally:  # what a case left must not fail the next one
+        for new in NEW:
+            shutil.rmtree(box / new, ignore_errors=True)
+
+
+NEW = ("newres", "newrep", "run2", "b2", "o")
+
+
+def _check(box, d, r, words, before):
     out = r.output
     assert r.exit_code not in (0, None), out
     assert isinstance(r.exception, SystemExit), f"uncaught {r.exception!r}\n{out}"
@@ -140,7 +152,7 @@ def test_bad_input_is_one_line(box, argv, words, torch):
     assert len(errors) == 1, out
     assert words.replace("{d}", d) in errors[0], errors[0]
     assert sandbox.snapshot(box) == before  # nothing already written was touched
-    for new in ("newres", "newrep", "run2", "b2", "o"):
+    for new in NEW:
         assert not any((box / new).rglob("*.json")), new  # and nothing half-made looks like a result
 
 
