@@ -194,8 +194,28 @@ class Bundle:
             raise EdgeCReLUError(f"cannot read {p}: {exc}") from None
 
     def load_eval(self):
-        d = self.load_npz(self.manifest["dataset"]["eval"]["path"])
-        return d["x"], d["y"]
+        """(x, y) of the eval split, checked: scores on NaN pixels or labels outside the model's
+        classes would be numbers without meaning."""
+        import numpy as np
+
+        rel = self.manifest["dataset"]["eval"]["path"]
+        d = self.load_npz(rel)
+        where = f"eval data {self.root / rel}"
+        if "x" not in d or "y" not in d:
+            raise EdgeCReLUError(f"{where} must hold arrays 'x' and 'y'")
+        x, y = d["x"], d["y"]
+        shape = tuple(self.model["input_shape"])
+        if x.ndim != 4 or tuple(x.shape[1:]) != shape or len(x) == 0:
+            raise EdgeCReLUError(f"{where}: x must be (N >= 1, {', '.join(map(str, shape))}), got {tuple(x.shape)}")
+        if not np.issubdtype(x.dtype, np.floating) or not np.isfinite(x).all():
+            raise EdgeCReLUError(f"{where}: x must be finite floats (NaN, inf or {x.dtype} found)")
+        if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer):
+            raise EdgeCReLUError(f"{where}: y must be {len(x)} integer labels, got {y.dtype} {tuple(y.shape)}")
+        k = self.model.get("num_classes")
+        if k is not None and (y.min() < 0 or y.max() >= k):
+            raise EdgeCReLUError(f"{where}: labels must lie in 0..{k - 1} (the model's classes), "
+                                 f"got {int(y.min())}..{int(y.max())}")
+        return x, y
 
     def load_calib(self):
         return self.load_npz(self.manifest["dataset"]["calib"]["path"])["x"]

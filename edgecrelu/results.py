@@ -176,6 +176,18 @@ def load_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, di
     return out
 
 
+def check_out_outside(out, paths: Iterable[str | os.PathLike]) -> None:
+    """Refuse an output directory inside a results directory: the next report would read what
+    this one writes (``report.json``) as a record."""
+    if out is None:
+        return
+    o = Path(out).resolve()
+    for r in paths:
+        rp = Path(r).resolve()
+        if rp.is_dir() and (o == rp or rp in o.parents):
+            raise EdgeCReLUError(f"report output {out} is inside the results directory {r}; choose another --out")
+
+
 def load_for_verdict(paths: Iterable[str | os.PathLike]) -> list[dict]:
     """Records a verdict may be drawn from: each valid (:func:`validate`), and together one
     comparison (:func:`check_comparable`)."""

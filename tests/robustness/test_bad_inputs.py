@@ -57,6 +57,7 @@ CASES = [
     ("report-format", [*REP, "{d}/results", "--format", "pdf"], "unknown report format 'pdf'", False),
     ("report-format-empty", [*REP, "{d}/results", "--format", ""], "empty report format list", False),
     ("report-out-is-file", ["report", "--out", "{d}/afile", "{d}/results"], "{d}/afile", False),
+    ("report-out-inside-results", ["report", "--out", "{d}/results/rep", "{d}/results"], "inside the results directory", False),
     ("report-out-below-file", ["report", "--out", "{d}/afile/rep", "{d}/results"], "{d}/afile", False),
     # -- devices: profiles with values no run can use --
     ("devices-nan", ["devices", "{d}/dev_nan.toml"], "timing.warmup_s must be a finite number", False),

@@ -108,9 +108,8 @@ def test_profile_worker_dies_with_its_parent(tmp_path):
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
 def test_export_overwrite_interrupted_keeps_the_old_bundle(tmp_path, sig, code):
     pytest.importorskip("torch")
-    from tests.export.helpers import make_run
-
     from edgecrelu.bundle import Bundle
+    from tests.export.helpers import make_run
 
     run = make_run(tmp_path / "run", variants=("relu",))
     old = tmp_path / "bundle"
