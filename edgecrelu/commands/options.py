@@ -172,46 +172,55 @@ def tablefmt_option(fn):
 
 # -- bounded numbers (finite, and within what this machine has) -----------------------------------
 
-class Number(click.ParamType):
-    """A finite int or float in a range; ``check`` (from ``edgecrelu.limits``) adds a machine bound.
-    NaN and inf are refused (``float("nan")`` passes Click's own ranges). Like Click's ranges, a bad
-    value is a usage error (exit 2) naming the option."""
+def _finite_and_checked(t, v, value, param, ctx):
+    import math
 
-    def __init__(self, cast=float, minimum=None, maximum=None, min_open: bool = False, check=None):
-        self.cast = cast
-        self.name = "integer" if cast is int else "float"
-        self.minimum, self.maximum, self.min_open, self.check = minimum, maximum, min_open, check
+    if isinstance(v, float) and not math.isfinite(v):
+        t.fail(f"{value!r} is not a finite number", param, ctx)
+    if t.check is not None:
+        try:
+            t.check(v, "")
+        except EdgeCReLUError as exc:
+            t.fail(str(exc).strip(), param, ctx)
+    return v
+
+
+class FiniteFloat(click.ParamType):
+    """A float that is not NaN or inf (``float("nan")`` passes Click's own types and ranges)."""
+
+    name = "float"
+    check = None
 
     def convert(self, value, param, ctx):
-        import math
-
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            v = value
-        else:
-            try:
-                v = self.cast(str(value).strip())
-            except ValueError:
-                self.fail(f"{value!r} is not a{'n integer' if self.cast is int else ' number'}", param, ctx)
-        if not math.isfinite(v):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        if self.minimum is not None and (v <= self.minimum if self.min_open else v < self.minimum):
-            self.fail(f"{value!r} must be {'>' if self.min_open else '>='} {self.minimum}", param, ctx)
-        if self.maximum is not None and v > self.maximum:
-            self.fail(f"{value!r} must be <= {self.maximum}", param, ctx)
-        if self.check is not None:
-            try:
-                self.check(v, "")
-            except EdgeCReLUError as exc:
-                self.fail(str(exc).strip(), param, ctx)
-        return v
+        v = click.FLOAT.convert(value, param, ctx)
+        return _finite_and_checked(self, v, value, param, ctx)
 
 
-def finite(minimum=None, maximum=None, min_open: bool = False) -> Number:
-    return Number(float, minimum, maximum, min_open)
+class FiniteFloatRange(click.FloatRange):
+    """Click's float range, finite, with an optional machine bound ``check`` (``edgecrelu.limits``).
+    Like Click's ranges, a bad value is a usage error (exit 2) naming the option."""
+
+    def __init__(self, *a, check=None, **kw):
+        super().__init__(*a, **kw)
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
 
 
-def bounded_int(minimum=None, maximum=None, check=None) -> Number:
-    return Number(int, minimum, maximum, check=check)
+class CheckedIntRange(click.IntRange):
+    """Click's int range with a machine bound ``check`` (``edgecrelu.limits``)."""
+
+    def __init__(self, *a, check=None, **kw):
+        super().__init__(*a, **kw)
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
+
+
+def finite(minimum=None, min_open: bool = False):
+    return FiniteFloat() if minimum is None else FiniteFloatRange(min=minimum, min_open=min_open)
 
 
 def _limit(name: str):
@@ -222,6 +231,6 @@ def _limit(name: str):
     return check
 
 
-THREADS = bounded_int(1, check=_limit("check_threads"))
-INPUT_SIZE = bounded_int(8, check=_limit("check_input_size"))
-WIDTH = Number(float, 0, min_open=True, check=_limit("check_width"))
+THREADS = CheckedIntRange(min=1, check=_limit("check_threads"))
+INPUT_SIZE = CheckedIntRange(min=8, check=_limit("check_input_size"))
+WIDTH = FiniteFloatRange(min=0, min_open=True, check=_limit("check_width"))

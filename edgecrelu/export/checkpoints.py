@@ -39,7 +39,7 @@ def read_run(run_dir: str | Path) -> dict:
     run = read_json_object(run_dir / "run.json", "train run file")
     if run.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"{run_dir / 'run.json'} is not an edgecrelu train run (kind {run.get('kind')!r})")
-    if run.get("schema_version") != SCHEMA_VERSION:
+    if run.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:  # another version: refused
         raise EdgeCReLUError(f"{run_dir / 'run.json'}: schema_version {run.get('schema_version')!r} is not "
                              f"supported (this edgecrelu reads {SCHEMA_VERSION})")
     if not run.get("checkpoints"):

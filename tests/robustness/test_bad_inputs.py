@@ -141,7 +141,7 @@ def test_bad_input_is_one_line(box, argv, words, torch):
             shutil.rmtree(box / new, ignore_errors=True)
 
 
-NEW = ("newres", "newrep", "run2", "b2", "o")
+NEW = ("newres", "newrep", "run2", "b2", "o", "results/rep")
 
 
 def _check(box, d, r, words, before):
