@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import read_json_object, sha256_file, utc_now
+from edgecrelu.fileio import DirLock, read_json_object, recover_dir, replace_dir, sha256_file, utc_now
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -117,6 +117,11 @@ class Bundle:
         root = Path(path)
         mpath = root / MANIFEST
         if not root.exists():
+            try:
+                recover_dir(root)  # an export killed mid-commit left the old bundle aside
+            except OSError:
+                pass
+        if not root.exists():
             raise EdgeCReLUError(f"bundle not found: {root}")
         if not mpath.is_file():
             raise EdgeCReLUError(f"not a bundle (no {MANIFEST}): {root}")
@@ -189,8 +194,28 @@ class Bundle:
             raise EdgeCReLUError(f"cannot read {p}: {exc}") from None
 
     def load_eval(self):
-        d = self.load_npz(self.manifest["dataset"]["eval"]["path"])
-        return d["x"], d["y"]
+        """(x, y) of the eval split, checked: scores on NaN pixels or labels outside the model's
+        classes would be numbers without meaning."""
+        import numpy as np
+
+        rel = self.manifest["dataset"]["eval"]["path"]
+        d = self.load_npz(rel)
+        where = f"eval data {self.root / rel}"
+        if "x" not in d or "y" not in d:
+            raise EdgeCReLUError(f"{where} must hold arrays 'x' and 'y'")
+        x, y = d["x"], d["y"]
+        shape = tuple(self.model["input_shape"])
+        if x.ndim != 4 or tuple(x.shape[1:]) != shape or len(x) == 0:
+            raise EdgeCReLUError(f"{where}: x must be (N >= 1, {', '.join(map(str, shape))}), got {tuple(x.shape)}")
+        if not np.issubdtype(x.dtype, np.floating) or not np.isfinite(x).all():
+            raise EdgeCReLUError(f"{where}: x must be finite floats (NaN, inf or {x.dtype} found)")
+        if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer):
+            raise EdgeCReLUError(f"{where}: y must be {len(x)} integer labels, got {y.dtype} {tuple(y.shape)}")
+        k = self.model.get("num_classes")
+        if k is not None and (y.min() < 0 or y.max() >= k):
+            raise EdgeCReLUError(f"{where}: labels must lie in 0..{k - 1} (the model's classes), "
+                                 f"got {int(y.min())}..{int(y.max())}")
+        return x, y
 
 
 class BundleWriter:
@@ -199,10 +224,25 @@ class BundleWriter:
 
     def __init__(self, out: str | os.PathLike, overwrite: bool = False):
         self.out = Path(out)
-        if self.out.exists() and not overwrite:
-            raise EdgeCReLUError(f"{self.out} already exists; choose another --out or remove it")
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        if self.out.exists() and not self.out.is_dir():
+            raise EdgeCReLUError(f"{self.out} exists and is not a directory; choose another --out")
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EdgeCReLUError(f"cannot create {self.out.parent} for the bundle: {exc.strerror or exc}") from None
+        # One writer per bundle path; under the lock, what a killed writer left is recovered or removed.
+        self._lock = DirLock(self.out.parent / f".{self.out.name}.lock", f"bundle {self.out}").acquire()
+        try:
+            recover_dir(self.out, clean_partials=True)
+            if self.out.exists() and not overwrite:
+                raise EdgeCReLUError(f"{self.out} already exists; choose another --out or remove it")
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        except OSError as exc:
+            self._lock.release()
+            raise EdgeCReLUError(f"cannot write the bundle {self.out}: {exc.strerror or exc}") from None
+        except BaseException:
+            self._lock.release()
+            raise
         self.overwrite = overwrite
         self._committed = False
 
@@ -210,8 +250,11 @@ class BundleWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if not self._committed:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            if not self._committed:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+        finally:
+            self._lock.release()
         return False
 
     def file(self, rel: str) -> Path:
@@ -243,10 +286,9 @@ class BundleWriter:
             a["sha256"] = files[a["path"]]
             a.setdefault("bytes", (self.tmp / a["path"]).stat().st_size)
         self.write_json(MANIFEST, manifest)
-        if self.out.exists():
-            if not self.overwrite:
-                raise EdgeCReLUError(f"{self.out} already exists")
-            shutil.rmtree(self.out)
-        os.replace(self.tmp, self.out)
+        if self.out.exists() and not self.overwrite:
+            raise EdgeCReLUError(f"{self.out} already exists")
+        replace_dir(self.tmp, self.out)  # rename-aside: one complete bundle, old or new, at every instant
         self._committed = True
+        self._lock.release()
         return self.out

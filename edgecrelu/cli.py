@@ -47,13 +47,33 @@ class LazyGroup(click.Group):
         return importlib.import_module(f"edgecrelu.commands.{mod}").command
 
     def invoke(self, ctx):
+        from edgecrelu import signals
+
+        signals.install()  # SIGTERM is handled like Ctrl-C: clean-up, message, resumable
         try:
             return super().invoke(ctx)
         except EdgeCReLUError as exc:
             raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted; results already written are kept", err=True)
-            sys.exit(130)
+        except OSError as exc:  # a path below a file, read-only, no permission, disk full, ...
+            raise click.ClickException(os_error_line(exc, ctx.invoked_subcommand)) from None
+        except KeyboardInterrupt as exc:
+            what = "terminated" if isinstance(exc, signals.Terminated) else "interrupted"
+            click.echo(f"\n{what}; results already written are kept", err=True)
+            sys.exit(signals.exit_code(exc))
+
+
+def os_error_line(exc: OSError, command: str | None) -> str:
+    """``train: cannot write /ro/out: Read-only file system`` -- the path and the action in one line."""
+    import errno
+
+    reading = exc.errno in (errno.ENOENT, errno.EISDIR) or exc.errno is None
+    action = "read" if reading else "write"
+    path = exc.filename if exc.filename is not None else "a file"
+    if exc.filename2 is not None:
+        path = f"{exc.filename} -> {exc.filename2}"
+    why = exc.strerror or str(exc) or type(exc).__name__
+    prefix = f"{command}: " if command else ""
+    return f"{prefix}cannot {action} {path}: {why}"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -115,6 +115,14 @@ _SECTIONS = {"timing": Timing, "onnxruntime": OrtOptions, "tensorrt": TrtOptions
              "power": Power, "decision": Decision}
 
 
+def _finite(v: float, source: str, where: str) -> float:
+    from edgecrelu.validate import is_finite
+
+    if not is_finite(v):
+        raise EdgeCReLUError(f"{source}: {where} must be a finite number, got {v!r}")
+    return v
+
+
 def _coerce(section: str, key: str, value, default, source: str = "device profile"):
     where = f"{section}.{key}" if section else key
     typ = type(default)
@@ -123,7 +131,7 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
-        return float(value)
+        return _finite(float(value), source, where)
     if typ is bool:
         if not isinstance(value, bool):
             raise EdgeCReLUError(f"{source}: {where} must be true or false, got {value!r}")
@@ -135,10 +143,12 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
-        return float(value)
+        return _finite(float(value), source, where)
     if typ is tuple:
         if not isinstance(value, list):
             raise EdgeCReLUError(f"{source}: {where} must be a list, got {value!r}")
+        if any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in value):
+            raise EdgeCReLUError(f"{source}: {where} must be a list of names or integers, got {value!r}")
         return tuple(value)
     if typ is str:
         if not isinstance(value, str):
@@ -245,7 +255,7 @@ def load_device(name_or_path: str | os.PathLike) -> DeviceProfile:
         if not p.is_file():
             raise unknown("device", s, builtin_names())
     try:
-        data = tomllib.loads(p.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise EdgeCReLUError(f"cannot read device profile {p}: {exc}") from None
     return parse_profile(data, str(p))

@@ -75,3 +75,135 @@ def sha256_bytes(data: bytes) -> str:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- directory outputs: commit by rename-aside, recovery, advisory lock ---------------------------
+# A directory cannot be replaced by one atomic rename, so a commit is three steps:
+#   1. DEST -> .DEST.old-XXXX   (the old copy is set aside, complete)
+#   2. NEW  -> DEST             (the new copy is in place, complete)
+#   3. remove .DEST.old-XXXX
+# At every instant one complete copy exists (DEST, or the aside). A process killed between steps 1
+# and 2 leaves only the aside: :func:`recover_dir` (run by the next writer and reader) puts it back.
+# Temporary ``.DEST.partial-*`` siblings of a dead writer are removed under the lock (docs/contracts.md).
+
+ASIDE = ".old-"
+PARTIAL = ".partial-"
+
+
+def _siblings(dest: Path, tag: str) -> list[Path]:
+    parent = dest.parent
+    if not parent.is_dir():
+        return []
+    prefix = f".{dest.name}{tag}"
+    try:
+        return sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
+    except OSError:
+        return []
+
+
+def recover_dir(dest: str | os.PathLike, clean_partials: bool = False) -> list[str]:
+    """Finish or undo an interrupted :func:`replace_dir` of ``dest``; returns what was done.
+
+    ``dest`` missing with an aside copy: the aside (the old, complete copy) is renamed back.
+    ``dest`` present: asides are leftovers of a finished commit and are removed. With
+    ``clean_partials`` (only under the writer's lock) stale ``.DEST.partial-*`` are removed too.
+    """
+    import shutil
+
+    dest = Path(dest)
+    done = []
+    asides = _siblings(dest, ASIDE)
+    if asides and not dest.exists():
+        os.rename(asides[-1], dest)
+        done.append(f"restored {dest} from an interrupted replacement")
+        asides = asides[:-1]
+    for a in asides:
+        shutil.rmtree(a, ignore_errors=True)
+        done.append(f"removed {a.name}")
+    if clean_partials:
+        for p in _siblings(dest, PARTIAL):
+            shutil.rmtree(p, ignore_errors=True)
+            done.append(f"removed {p.name}")
+    return done
+
+
+def replace_dir(new: str | os.PathLike, dest: str | os.PathLike) -> Path:
+    """Move the complete directory ``new`` to ``dest``, replacing an existing ``dest`` by rename-aside
+    (see above). SIGINT/SIGTERM are held off during the steps; a harder kill is undone by
+    :func:`recover_dir`."""
+    import shutil
+
+    from edgecrelu.signals import deferred
+
+    new, dest = Path(new), Path(dest)
+    aside = None
+    with deferred():
+        if dest.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{dest.name}{ASIDE}", dir=dest.parent))
+            os.rmdir(aside)  # a unique name; rename() needs it absent
+            os.rename(dest, aside)
+        try:
+            os.rename(new, dest)
+        except BaseException:
+            if aside is not None and not dest.exists():
+                os.rename(aside, dest)
+            raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+    return dest
+
+
+class DirLock:
+    """An advisory, exclusive lock on an output (``flock`` on ``LOCKFILE``), released when the
+    process exits however it exits. A second writer gets a one-line error instead of racing."""
+
+    def __init__(self, lockfile: str | os.PathLike, what: str):
+        self.lockfile = Path(lockfile)
+        self.what = what
+        self._fd = None
+
+    def acquire(self) -> "DirLock":
+        from edgecrelu.errors import EdgeCReLUError
+
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no advisory lock
+            return self
+        for _ in range(100):  # the holder unlinks the file on release: lock the file that is there
+            try:
+                self.lockfile.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.lockfile, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise EdgeCReLUError(f"cannot lock {self.what} ({self.lockfile}): {exc.strerror or exc}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise EdgeCReLUError(
+                    f"{self.what} is in use by another edgecrelu process (lock {self.lockfile}); "
+                    "wait for it or choose another output") from None
+            try:
+                same = os.stat(self.lockfile).st_ino == os.fstat(fd).st_ino
+            except OSError:
+                same = False
+            if same:
+                self._fd = fd
+                return self
+            os.close(fd)
+        raise EdgeCReLUError(f"cannot lock {self.what} ({self.lockfile})")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.unlink(self.lockfile)  # while still held: no lock file is left behind
+            except OSError:
+                pass
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+        return False

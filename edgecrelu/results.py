@@ -33,7 +33,7 @@ from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json
-from edgecrelu.validate import is_num, is_pos_int, is_text, numbers, want
+from edgecrelu.validate import in_range, is_finite, is_pos_int, is_text, numbers, want
 from edgecrelu.variant import split_name
 
 SCHEMA_VERSION = 1
@@ -104,38 +104,48 @@ def _check_types(r: dict, source: str) -> None:
     want(is_pos_int(b), source, "cell.batch", "a positive integer", b)
     for k in ("device_profile", "environment", "bundle"):
         want(isinstance(r[k], dict), source, k, "an object", r[k])
+    for k, v in (("bundle.manifest_sha256", r["bundle"].get("manifest_sha256")),
+                 ("device_profile.name", r["device_profile"].get("name")),
+                 ("environment.host", r["environment"].get("host"))):  # what a comparison is keyed by
+        want(v is None or is_text(v), source, k, "a non-empty string", v)
     decision = r["device_profile"].get("decision")
     want(decision is None or isinstance(decision, dict), source, "device_profile.decision", "an object", decision)
-    numbers(r["latency_ms"], source, "latency_ms")
-    want(r["throughput_ips"] is None or is_num(r["throughput_ips"]), source, "throughput_ips", "a number or null",
-         r["throughput_ips"])
+    # Finite and in range: a NaN or negative latency must never reach a verdict.
+    numbers(r["latency_ms"], source, "latency_ms", minimum=0)
+    in_range(r["throughput_ips"], source, "throughput_ips", minimum=0, allow_none=True)
     numbers(r["memory"], source, "memory", ("model_bytes", "params", "macs", "peak_rss_bytes", "device_bytes",
-                                                          "artifact_macs", "artifact_params"))
-    numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "n", "agreement_top1", "max_abs_diff"))
+                                            "artifact_macs", "artifact_params"), minimum=0)
+    numbers(r["accuracy"], source, "accuracy", ("top1", "top5", "agreement_top1"))
+    for k in ("top1", "top5", "agreement_top1"):
+        v = (r["accuracy"] or {}).get(k)
+        if v is not None and not 0 <= v <= 1:
+            raise EdgeCReLUError(f"{source}: accuracy.{k} = {v} is not a fraction in [0, 1]")
+    numbers(r["accuracy"], source, "accuracy", ("n", "max_abs_diff"), minimum=0)
     stages = r.get("stages_ms")
     want(stages is None or isinstance(stages, dict), source, "stages_ms", "an object or null", stages)
     for name, st in (stages or {}).items():
-        numbers(st, source, f"stages_ms.{name}")
+        numbers(st, source, f"stages_ms.{name}", minimum=0)
     trials = r.get("trials")
     want(trials is None or isinstance(trials, list), source, "trials", "a list", trials)
     for i, t in enumerate(trials or []):
-        numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"))
+        numbers(t, source, f"trials[{i}]", ("p50", "p99", "n"), minimum=0)
     power = r.get("power")
-    # idle baseline, dynamic energy: optional (records from before them simply lack the fields)
-    numbers(power, source, "power", ("mean_mw", "mj_per_inference", "idle_mw", "dynamic_mw",
-                                     "dynamic_mj_per_inference"))
+    # idle baseline: optional (records from before it simply lack the fields); dynamic power is the
+    # difference of two measurements, so noise may take it a little below zero
+    numbers(power, source, "power", ("mean_mw", "mj_per_inference", "idle_mw"), minimum=0)
+    numbers(power, source, "power", ("dynamic_mw", "dynamic_mj_per_inference"))
     if power is not None:
-        numbers(power.get("rails_mw"), source, "power.rails_mw")
+        numbers(power.get("rails_mw"), source, "power.rails_mw", minimum=0)
     device_mem = r["memory"].get("device") if isinstance(r["memory"], dict) else None
     if isinstance(device_mem, dict):  # optional: footprint next to the measured device memory
-        numbers(device_mem, source, "memory.device", ("footprint_bytes", "activation_bytes", "io_bytes"))
+        numbers(device_mem, source, "memory.device", ("footprint_bytes", "activation_bytes", "io_bytes"), minimum=0)
     ds = r["bundle"].get("dataset")  # the report's data line
     want(ds is None or isinstance(ds, dict), source, "bundle.dataset", "an object or null", ds)
-    numbers(ds, source, "bundle.dataset", ("eval_n", "epochs"))
+    numbers(ds, source, "bundle.dataset", ("eval_n", "epochs"), minimum=0)
     train = r["bundle"].get("train")  # per-seed accuracies the noise rule reads
     if isinstance(train, dict) and train.get("test_acc") is not None:
         accs = train["test_acc"]
-        want(isinstance(accs, list) and all(is_num(a) for a in accs), source, "bundle.train.test_acc",
+        want(isinstance(accs, list) and all(is_finite(a) for a in accs), source, "bundle.train.test_acc",
              "a list of numbers", accs)
     ops = r.get("ops")
     want(ops is None or isinstance(ops, dict), source, "ops", "an object or null", ops)
@@ -149,7 +159,7 @@ def _check_types(r: dict, source: str) -> None:
 def load_record(path: str | os.PathLike) -> dict:
     p = Path(path)
     try:
-        rec = json.loads(p.read_text())
+        rec = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise EdgeCReLUError(f"cannot read result record {p}: {exc}") from None
     return validate(rec, str(p))
@@ -157,16 +167,86 @@ def load_record(path: str | os.PathLike) -> dict:
 
 def load_records(paths: Iterable[str | os.PathLike]) -> list[dict]:
     """Load every ``*.json`` record under the given files/directories (recursively for dirs)."""
-    out = []
+    return [rec for _, rec in load_record_files(paths)]
+
+
+def load_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, dict]]:
+    """(file, record) for every record under ``paths``; a file reached twice (a directory given
+    twice, or a file and its directory) is loaded once."""
+    out, seen = [], set()
     for path in paths:
         p = Path(path)
         if p.is_dir():
-            files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
+            try:
+                files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
+            except OSError as exc:
+                raise EdgeCReLUError(f"cannot read the results directory {p}: {exc.strerror or exc}") from None
             if not files:
                 raise EdgeCReLUError(f"no result records (*.json) in {p}")
-            out.extend(load_record(q) for q in files)
         elif p.is_file():
-            out.append(load_record(p))
+            files = [p]
         else:
             raise EdgeCReLUError(f"results not found: {p}")
+        for q in files:
+            key = q.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append((q, load_record(q)))
     return out
+
+
+def check_out_outside(out, paths: Iterable[str | os.PathLike]) -> None:
+    """Refuse an output directory inside a results directory: the next report would read what
+    this one writes (``report.json``) as a record."""
+    if out is None:
+        return
+    o = Path(out).resolve()
+    for r in paths:
+        rp = Path(r).resolve()
+        if rp.is_dir() and (o == rp or rp in o.parents):
+            raise EdgeCReLUError(f"report output {out} is inside the results directory {r}; choose another --out")
+
+
+def load_for_verdict(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """Records a verdict may be drawn from: each valid (:func:`validate`), and together one
+    comparison (:func:`check_comparable`)."""
+    files = load_record_files(paths)
+    check_comparable(files)
+    return [rec for _, rec in files]
+
+
+def check_comparable(files: list[tuple[Path, dict]]) -> None:
+    """Refuse a set of records no verdict should be drawn from, naming the files:
+
+    * two records of one cell measured with one device profile on one host (a cell measured twice,
+      or a copy): which one is the measurement is a guess;
+    * records of different bundles (``bundle.manifest_sha256``): ratios across two exports compare
+      two different models;
+    * records of one device profile whose embedded ``[decision]`` tables differ: which policy
+      decides is a guess (pass ``--policy`` to the report, or profile again).
+    """
+    cells: dict = {}
+    bundles: dict = {}
+    policies: dict = {}
+    for path, r in files:
+        prof = r["device_profile"].get("name") or "?"
+        host = r["environment"].get("host") or "?"
+        key = (prof, host, Cell.from_dict(r["cell"]))
+        if key in cells:
+            raise EdgeCReLUError(
+                f"two records of cell {key[2].key} on device '{prof}' host '{host}': {cells[key]} and {path}; "
+                "keep one of them")
+        cells[key] = path
+        sha = r["bundle"].get("manifest_sha256")
+        bundles.setdefault(sha, path)
+        if len(bundles) > 1:
+            (sha0, p0), = [(k, v) for k, v in bundles.items() if k != sha][:1]
+            raise EdgeCReLUError(
+                f"records from different bundles: {p0} (manifest {str(sha0)[:12]}) and {path} "
+                f"(manifest {str(sha)[:12]}); report one bundle's records at a time")
+        pol = json.dumps(r["device_profile"].get("decision") or {}, sort_keys=True)
+        if prof in policies and policies[prof][0] != pol:
+            raise EdgeCReLUError(
+                f"records of device '{prof}' embed different [decision] policies: {policies[prof][1]} and {path}; "
+                "pass --policy to decide with one")
+        policies.setdefault(prof, (pol, path))

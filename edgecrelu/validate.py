@@ -4,6 +4,7 @@ the field, instead of as a traceback deep in ``report`` or ``profile``."""
 
 from __future__ import annotations
 
+import math
 from pathlib import PurePosixPath
 
 from edgecrelu.errors import EdgeCReLUError
@@ -12,6 +13,11 @@ from edgecrelu.errors import EdgeCReLUError
 def is_num(v) -> bool:
     """An int or float, not a bool (JSON true is not a measurement)."""
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def is_finite(v) -> bool:
+    """A number that is neither NaN nor infinite (JSON and TOML readers accept both)."""
+    return is_num(v) and math.isfinite(v)
 
 
 def is_int(v) -> bool:
@@ -35,14 +41,27 @@ def want(ok: bool, source: str, where: str, what: str, value) -> None:
         raise EdgeCReLUError(f"{source}: {where} must be {what}, got {shown}")
 
 
-def numbers(d, source: str, where: str, keys=None) -> None:
-    """``d`` is null or an object whose (listed) fields are numbers or null."""
+def numbers(d, source: str, where: str, keys=None, minimum=None, maximum=None) -> None:
+    """``d`` is null or an object whose (listed) fields are finite numbers (within
+    [``minimum``, ``maximum``] where given) or null."""
     if d is None:
         return
     want(isinstance(d, dict), source, where, "an object or null", d)
     for k in keys if keys is not None else d:
         v = d.get(k)
-        want(v is None or is_num(v), source, f"{where}.{k}", "a number or null", v)
+        in_range(v, source, f"{where}.{k}", minimum, maximum, allow_none=True)
+
+
+def in_range(v, source: str, where: str, minimum=None, maximum=None, allow_none: bool = False) -> None:
+    """``v`` is a finite number in [``minimum``, ``maximum``] (or null with ``allow_none``)."""
+    if v is None and allow_none:
+        return
+    want(is_num(v), source, where, "a number or null" if allow_none else "a number", v)
+    want(math.isfinite(v), source, where, "a finite number", v)
+    if minimum is not None:
+        want(v >= minimum, source, where, f"a number >= {minimum:g}", v)
+    if maximum is not None:
+        want(v <= maximum, source, where, f"a number <= {maximum:g}", v)
 
 
 def is_safe_relpath(p) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgecrelu.commands.options import forms_option, precisions_option, variants_option
+from edgecrelu.commands.options import finite, forms_option, precisions_option, variants_option
 from edgecrelu.export import CALIB_METHODS
 from edgecrelu.registries import ONNX_PRECISIONS
 
@@ -30,7 +30,7 @@ from edgecrelu.registries import ONNX_PRECISIONS
               help="Training seed whose checkpoint is exported for each variant (default: each variant's first).")
 @click.option("--opset", type=click.IntRange(min=13), default=18, show_default=True,
               help="ONNX opset (recorded in the manifest).")
-@click.option("--max-int8-drop", type=float, default=1.0, show_default=True,
+@click.option("--max-int8-drop", type=finite(), default=1.0, show_default=True,
               help="Warn when INT8 loses more top-1 points than this vs FP32.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")
 def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, int8_weights, eval_size, seed, opset,

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from edgecrelu.commands.options import model_option, tablefmt_option
+from edgecrelu.commands.options import INPUT_SIZE, WIDTH, model_option, tablefmt_option
 from edgecrelu.errors import require
 
 
@@ -18,9 +18,9 @@ from edgecrelu.errors import require
 @click.option("--in-channels", type=click.IntRange(min=1), default=3, show_default=True,
               help="Input channels (1 for grayscale).")
 @click.option("--num-classes", type=click.IntRange(min=2), default=10, show_default=True, help="Output classes.")
-@click.option("--input-size", type=click.IntRange(min=8), default=None,
+@click.option("--input-size", type=INPUT_SIZE, default=None,
               help="Square input side in pixels  [default: each built-in's own]")
-@click.option("--width", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--width", type=WIDTH, default=None,
               help="Channel width multiplier  [default: 1.0 for built-ins]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (raw counts) instead of a table.")
 @tablefmt_option

@@ -48,6 +48,8 @@ class CommaList(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):  # already converted (a default given as a tuple)
             return value
+        if param is not None and not str(value).strip():  # `--batch ''` is a mistake, not "the default"
+            raise EdgeCReLUError(f"empty {self.what} list; leave the option out for the default")
         choices = self._choices()
         out = []
         for item in (v.strip() for v in str(value).split(",")):
@@ -166,3 +168,69 @@ def tablefmt_option(fn):
         show_default=True,
         help="Table format for terminal output (any of tabulate's formats).",
     )(fn)
+
+
+# -- bounded numbers (finite, and within what this machine has) -----------------------------------
+
+def _finite_and_checked(t, v, value, param, ctx):
+    import math
+
+    if isinstance(v, float) and not math.isfinite(v):
+        t.fail(f"{value!r} is not a finite number", param, ctx)
+    if t.check is not None:
+        try:
+            t.check(v, "")
+        except EdgeCReLUError as exc:
+            t.fail(str(exc).strip(), param, ctx)
+    return v
+
+
+class FiniteFloat(click.ParamType):
+    """A float that is not NaN or inf (``float("nan")`` passes Click's own types and ranges)."""
+
+    name = "float"
+    check = None
+
+    def convert(self, value, param, ctx):
+        v = click.FLOAT.convert(value, param, ctx)
+        return _finite_and_checked(self, v, value, param, ctx)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """Click's float range, finite, with an optional machine bound ``check`` (``edgecrelu.limits``).
+    Like Click's ranges, a bad value is a usage error (exit 2) naming the option."""
+
+    def __init__(self, *a, check=None, **kw):
+        super().__init__(*a, **kw)
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
+
+
+class CheckedIntRange(click.IntRange):
+    """Click's int range with a machine bound ``check`` (``edgecrelu.limits``)."""
+
+    def __init__(self, *a, check=None, **kw):
+        super().__init__(*a, **kw)
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
+
+
+def finite(minimum=None, min_open: bool = False):
+    return FiniteFloat() if minimum is None else FiniteFloatRange(min=minimum, min_open=min_open)
+
+
+def _limit(name: str):
+    def check(v, opt):
+        from edgecrelu import limits
+
+        getattr(limits, name)(v, opt)
+    return check
+
+
+THREADS = CheckedIntRange(min=1, check=_limit("check_threads"))
+INPUT_SIZE = CheckedIntRange(min=8, check=_limit("check_input_size"))
+WIDTH = FiniteFloatRange(min=0, min_open=True, check=_limit("check_width"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from edgecrelu.commands.options import (
+    THREADS,
     backends_option,
     batch_option,
     device_option,
+    finite,
     forms_option,
     precisions_option,
     tablefmt_option,
@@ -27,9 +29,9 @@ from edgecrelu.errors import EdgeCReLUError
 @forms_option(default_help="auto, every form of the bundle (the report names the fastest per backend and precision)",
               checked=False)
 @batch_option
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Intra-op threads (overrides the profile).")
-@click.option("--warmup", type=click.FloatRange(min=0), default=None, help="Warm-up seconds per trial.")
-@click.option("--duration", type=click.FloatRange(min=0), default=None, help="Minimum timed seconds per trial.")
+@click.option("--threads", type=THREADS, default=None, help="Intra-op threads (overrides the profile).")
+@click.option("--warmup", type=finite(0), default=None, help="Warm-up seconds per trial.")
+@click.option("--duration", type=finite(0), default=None, help="Minimum timed seconds per trial.")
 @click.option("--iterations", type=click.IntRange(min=1), default=None, help="Minimum timed iterations per trial.")
 @click.option("--trials", type=click.IntRange(min=1), default=None, help="Interleaved trials per cell.")
 @click.option("--resume", is_flag=True, help="Keep records already in --out and measure only the missing cells.")

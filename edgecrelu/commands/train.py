@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from edgecrelu.commands.options import CommaList, data_option, model_option, variants_option
+from edgecrelu.commands.options import (
+    INPUT_SIZE,
+    THREADS,
+    WIDTH,
+    CommaList,
+    data_option,
+    finite,
+    model_option,
+    variants_option,
+)
 from edgecrelu.errors import EdgeCReLUError
 
 TRAIN_DEVICES = ("cpu", "cuda")
@@ -15,18 +24,18 @@ TRAIN_DEVICES = ("cpu", "cuda")
 @variants_option(default="relu,crelu@K,crelu-half@K at the model's default depth")
 @data_option
 @click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--seeds", type=CommaList("seed", cast=int), default="0", show_default=True,
+@click.option("--seeds", type=CommaList("seed", cast=int, minimum=0), default="0", show_default=True,
               help="Comma list of seeds; several show seed noise.")
 @click.option("--out", type=click.Path(file_okay=False), default="runs/train", show_default=True,
               help="Run directory (runs/NAME).")
-@click.option("--width", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--width", type=WIDTH, default=None,
               help="Width multiplier (default: the architecture's).")
-@click.option("--input-size", type=click.IntRange(min=8), default=None,
+@click.option("--input-size", type=INPUT_SIZE, default=None,
               help="Square input side in pixels (default: the architecture's, 32 for convpool-c).")
 @click.option("--channels", type=click.Choice(["1", "3"]), default=None,
               help="Force grey (1) or RGB (3) input (default: the data's own).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--lr", type=finite(0, min_open=True), default=None,
               help="Peak learning rate (default: 0.05 for sgd, 0.002 for adamw).")
 @click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
 @click.option("--data-seed", type=click.IntRange(min=0), default=0, show_default=True,  # numpy refuses < 0
@@ -39,7 +48,7 @@ TRAIN_DEVICES = ("cpu", "cuda")
 @click.option("--skip-bad", is_flag=True, help="Skip (and count) unreadable images instead of failing.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
               help="State dict to start every variant from (a user model's pretrained weights).")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
+@click.option("--threads", type=THREADS, default=None,
               help="torch threads per process (default: torch's; 1 per process under torchrun).")
 def command(model, variants, data, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
             data_seed, resume, train_device, device_alias, skip_bad, checkpoint, threads):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from edgecrelu.data.checks import check_images, check_splits
 from edgecrelu.data.preprocess import channel_stats, normalize
 from edgecrelu.data.sources import load_source
 from edgecrelu.data.split import VAL_FRACTION, stratified_split
@@ -63,6 +64,7 @@ def load_dataset(
         raise EdgeCReLUError(f"image size must be a positive number of pixels (got {size})")
     src = load_source(spec, (size, size), channels, skip_bad)
     labels = src.labels
+    check_images(src.images, spec)
     if len(np.unique(labels)) < 2:
         raise EdgeCReLUError(f"data source {spec} has fewer than 2 classes")
     if src.test_indices is None:
@@ -71,6 +73,7 @@ def load_dataset(
         pool = np.setdiff1d(np.arange(len(labels)), src.test_indices)
         sub = stratified_split(labels[pool], seed, val=VAL_FRACTION, test=0.0)
         idx = {"train": pool[sub["train"]], "val": pool[sub["val"]], "test": np.sort(src.test_indices)}
+    check_splits(idx, spec, len(labels))
     mean, std = channel_stats(src.images[idx["train"]], src.scale)
     pre = {
         "size": [size, size],

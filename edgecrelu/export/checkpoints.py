@@ -10,8 +10,8 @@ from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.fileio import read_json_object, sha256_file
-from edgecrelu.runfile import RUN_KIND
-from edgecrelu.validate import is_int, is_safe_relpath, is_text, want
+from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
+from edgecrelu.validate import in_range, is_int, is_safe_relpath, is_text, want
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ def read_run(run_dir: str | Path) -> dict:
     run = read_json_object(run_dir / "run.json", "train run file")
     if run.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"{run_dir / 'run.json'} is not an edgecrelu train run (kind {run.get('kind')!r})")
+    if run.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:  # another version: refused
+        raise EdgeCReLUError(f"{run_dir / 'run.json'}: schema_version {run.get('schema_version')!r} is not "
+                             f"supported (this edgecrelu reads {SCHEMA_VERSION})")
     if not run.get("checkpoints"):
         raise EdgeCReLUError(f"train run {run_dir} has no checkpoints; run `edgecrelu train` to completion first")
     src = f"corrupt train run file {run_dir / 'run.json'}"
@@ -51,6 +54,9 @@ def read_run(run_dir: str | Path) -> dict:
         want(is_int(e["seed"]), src, f"checkpoints[{i}].seed",
              "an integer", e["seed"])
         want(is_safe_relpath(e["dir"]), src, f"checkpoints[{i}].dir", "a folder inside the run", e["dir"])
+        for k in ("val_acc", "test_acc"):  # NaN here would become the bundle's accuracy
+            if e.get(k) is not None:
+                in_range(e[k], src, f"checkpoints[{i}].{k}", 0, 1)
     if not isinstance(run.get("data"), dict) or "spec" not in run["data"] or "size" not in run["data"]:
         raise EdgeCReLUError(f"{src}: no data spec and size")
     model = run.get("model", {})

@@ -36,6 +36,18 @@ def run_trial(task: dict, isolation: str, bundle, profile, log: Callable[[str], 
     return run_worker(task, log)
 
 
+def _die_with_parent() -> None:
+    """In the worker, before exec: SIGKILL when the parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``),
+    so a killed ``profile`` leaves no orphan measuring and writing on its own."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+
 def run_worker(task: dict, log: Callable[[str], None]) -> dict:
     """Run ``task`` in a worker process; its result, or :class:`CellFailed` saying why there is none."""
     d = Path(task["out"]).parent
@@ -46,6 +58,7 @@ def run_worker(task: dict, log: Callable[[str], None]) -> dict:
     out.unlink(missing_ok=True)
     with open(log_path, "w") as logf:
         proc = subprocess.Popen([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, errors="replace")
         try:

@@ -24,8 +24,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from edgecrelu import limits
 from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import DirLock
 from edgecrelu.profiling import launch
 from edgecrelu.profiling.launch import CellFailed
 from edgecrelu.profiling.opshare import cell_ops
@@ -88,6 +90,8 @@ class Session:
         backends = select_backends(profile, config.backends)
         bundle = Bundle.open(config.bundle)  # verifies every file against the manifest's sha256
         cells = plan_cells(bundle, profile, backends, config)
+        for b in sorted({c.batch for c in cells}):
+            limits.check_batch(b, bundle.model["input_shape"])  # before any worker allocates it
         verify_artifacts(bundle, cells)
         profile, power_warning = check_power(profile)
         done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name, log)
@@ -169,4 +173,7 @@ def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_
 
     ``on_record(path, record)`` is called after each record is written.
     """
-    return Session.open(config, log).run(on_record=on_record)
+    out = Path(config.out)
+    # One profile run per results directory: a second one would measure the same cells at once.
+    with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"):
+        return Session.open(config, log).run(on_record=on_record)

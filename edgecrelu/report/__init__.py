@@ -74,7 +74,8 @@ def build_report(config: ReportConfig) -> ReportResult:
         from edgecrelu.report.policy import load_policy_overrides
         overrides = load_policy_overrides(config.policy)
         source = f"{config.policy} overriding the records' device profile"
-    records = results.load_records(config.results)
+    results.check_out_outside(config.out, config.results)
+    records = results.load_for_verdict(config.results)  # valid, one bundle, no duplicate cell
     report = analyze(records, overrides, source)
     from edgecrelu.report.render_text import render_terminal
     terminal = render_terminal(report, config.tablefmt)

@@ -1,0 +1,113 @@
+"""A sandbox of good outputs (a bundle, result records, a report, a device profile) and bad inputs
+next to them, built once per test module; :func:`snapshot` hashes the good ones so a case can show
+it left them intact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+GOOD = ("bundle", "results", "report")  # outputs a bad command must never touch
+
+
+def snapshot(root: Path) -> dict:
+    out = {}
+    for top in GOOD:
+        for p in sorted((root / top).rglob("*")):
+            if p.is_file():
+                out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _records(root: Path, name: str, edit) -> Path:
+    """A copy of the ``go`` records with ``edit(records)`` applied, written by hand (the writer
+    itself would refuse most of them)."""
+    d = root / name
+    shutil.copytree(FIXTURES / "records" / "go", d)
+    files = sorted(d.glob("*.json"))
+    recs = [json.loads(f.read_text()) for f in files]
+    edit(recs, d)
+    for f, r in zip(files, recs):
+        f.write_text(json.dumps(r, allow_nan=True))
+    return d
+
+
+def _set(path: str, value, which: int = 0):
+    def edit(recs, d):
+        obj = recs[which]
+        *head, last = path.split(".")
+        for k in head:
+            obj = obj[k]
+        obj[last] = value
+    return edit
+
+
+def build(root: Path) -> Path:
+    from edgecrelu.report import ReportConfig, build_report
+    from tests.fixtures.tiny_bundle import cached_tiny_bundle
+
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(cached_tiny_bundle(precisions=("fp32",)), root / "bundle")
+    shutil.copytree(FIXTURES / "records" / "go", root / "results")
+    build_report(ReportConfig((str(root / "results"),), str(root / "report"), formats=("md", "json")))
+    (root / "afile").write_text("a regular file\n")
+    (root / "empty").mkdir()
+    (root / "notutf8.toml").write_bytes(b"[decision]\nmin_gain = 0.1 # \xff\xfe\n")
+
+    nan, inf = float("nan"), float("inf")
+    _records(root, "rec_nan_p99", _set("latency_ms.p99", nan))
+    _records(root, "rec_neg_p50", _set("latency_ms.p50", -1.0))
+    _records(root, "rec_inf_tput", _set("throughput_ips", inf))
+    _records(root, "rec_bool_mean", _set("latency_ms.mean", True))
+    _records(root, "rec_top1_pct", _set("accuracy.top1", 97.2))
+    _records(root, "rec_schema2", _set("schema_version", 2))
+    _records(root, "rec_neg_rss", _set("memory.peak_rss_bytes", -5))
+    _records(root, "rec_nan_power", _set("power", {"mean_mw": nan, "mj_per_inference": 1.0}))
+    _records(root, "rec_stage_inf", _set("stages_ms", {"compute": {"p50": inf}}))
+    _records(root, "rec_trial_nan", _set("trials", [{"p50": nan, "p99": 1.0, "n": 3}]))
+    _records(root, "rec_train_nan", _set("bundle.train", {"test_acc": [0.9, nan]}))
+    _records(root, "rec_cell_str_batch", _set("cell.batch", "1"))
+    _records(root, "rec_foreign", _set("bundle.manifest_sha256", "b" * 64, which=3))
+    _records(root, "rec_policy", _set("device_profile.decision", {"min_gain": 0.5}, which=2))
+
+    def dup(recs, d):
+        shutil.copy(sorted(d.glob("*.json"))[0], d / "copy-of-first.json")
+    _records(root, "rec_dup", dup)
+
+    def corrupt(recs, d):
+        (d / "zz-truncated.json").write_text('{"kind": "edgecrelu-result", "sch')
+    _records(root, "rec_truncated", corrupt)
+
+    def binary(recs, d):
+        (d / "zz-binary.json").write_bytes(b"\xff\xfe\x00garbage")
+    _records(root, "rec_binary", binary)
+
+    (root / "pol_inf.toml").write_text("[decision]\nmin_gain = inf\n")
+    (root / "pol_nan.toml").write_text("[decision]\nmax_accuracy_drop = nan\n")
+    (root / "pol_neg.toml").write_text("[decision]\nmax_accuracy_drop = -1.0\n")
+    (root / "pol_key.toml").write_text("[decision]\nmin_gian = 0.1\n")
+    (root / "pol_type.toml").write_text('[decision]\nmin_gain = "high"\n')
+    (root / "pol_nodec.toml").write_text("[timing]\ntrials = 3\n")
+
+    cpu = (Path(__file__).resolve().parents[2] / "edgecrelu" / "profiles" / "cpu.toml").read_text()
+    (root / "dev_ok.toml").write_text(cpu)
+    for name, text in {
+        "dev_nan.toml": cpu.replace("warmup_s = 0.2", "warmup_s = nan", 1),
+        "dev_inf.toml": cpu.replace("line_rate_ips = 30", "line_rate_ips = inf", 1),
+    }.items():
+        assert text != cpu, name
+        (root / name).write_text(text)
+
+    tampered = root / "bundle_tampered"
+    shutil.copytree(root / "bundle", tampered)
+    onnx = next(tampered.rglob("*.onnx"))
+    onnx.write_bytes(onnx.read_bytes() + b"x")
+    badman = root / "bundle_badmanifest"
+    shutil.copytree(root / "bundle", badman)
+    m = json.loads((badman / "manifest.json").read_text())
+    m["model"]["input_shape"] = [1, "8", 8]
+    (badman / "manifest.json").write_text(json.dumps(m))
+    return root

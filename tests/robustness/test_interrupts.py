@@ -1,0 +1,130 @@
+"""SIGINT and SIGTERM in ``profile`` (and SIGKILL of its parent): the run stops with the shell's
+exit code (130 / 143) and one message, no worker outlives it, no half record is left, and
+``--resume`` finishes the job. ``export`` interrupted: the bundle already there is intact and no
+``.partial`` directory is left. Real processes and signals; the tiny torch-free bundle."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.tiny_bundle import cached_tiny_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+def _cli(*args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "edgecrelu", *map(str, args)], env=ENV, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _workers(out: Path) -> list[str]:
+    """Command lines of live worker processes of the run writing into ``out``."""
+    found = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                args = (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "edgecrelu.profiling.worker" in args and str(out) in args:
+                found.append(args)
+    return found
+
+
+def _wait_gone(out: Path, seconds: float = 10.0) -> list[str]:
+    end = time.time() + seconds
+    while time.time() < end:
+        left = _workers(out)
+        if not left:
+            return []
+        time.sleep(0.1)
+    return _workers(out)
+
+
+def _profile(bundle, out, *extra):
+    return _cli("profile", bundle, "--out", out, "--device", "cpu", "--precisions", "fp32", "--batch", "1",
+                "--duration", "0.3", "--warmup", "0", "--iterations", "5", "--trials", "2", *extra)
+
+
+def _until_a_worker_runs(proc, out: Path, seconds: float = 60.0) -> None:
+    end = time.time() + seconds
+    while time.time() < end and proc.poll() is None:
+        if _workers(out):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no worker started; stderr: {proc.stderr.read() if proc.poll() is not None else ''}")
+
+
+def _records_all_load(out: Path) -> int:
+    from edgecrelu.results import load_record
+
+    recs = sorted(p for p in out.glob("*.json"))
+    for p in recs:
+        load_record(p)  # a half record would raise
+    return len(recs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGINT, 130, "interrupted"),
+                                             (signal.SIGTERM, 143, "terminated")], ids=["INT", "TERM"])
+def test_profile_interrupted_then_resumed(tmp_path, sig, code, word):
+    bundle = cached_tiny_bundle(precisions=("fp32",))
+    out = tmp_path / "res"
+    proc = _profile(bundle, out)
+    _until_a_worker_runs(proc, out)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert word in err and "Traceback" not in err, err
+    assert _wait_gone(out) == []  # no orphan keeps measuring
+    _records_all_load(out)
+    proc = _profile(bundle, out, "--resume")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert _records_all_load(out) == 3  # relu/graph, crelu-half@1/graph, crelu-half@1/folded at b1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc")
+def test_profile_worker_dies_with_its_parent(tmp_path):
+    out = tmp_path / "res"
+    proc = _profile(cached_tiny_bundle(precisions=("fp32",)), out, "--duration", "30")
+    _until_a_worker_runs(proc, out)
+    proc.kill()  # SIGKILL: no handler runs in the parent
+    proc.communicate(timeout=30)
+    assert _wait_gone(out) == []
+    _records_all_load(out)
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
+def test_export_overwrite_interrupted_keeps_the_old_bundle(tmp_path, sig, code):
+    pytest.importorskip("torch")
+    from edgecrelu.bundle import Bundle
+    from tests.export.helpers import make_run
+
+    run = make_run(tmp_path / "run", variants=("relu",))
+    old = tmp_path / "bundle"
+    shutil.copytree(cached_tiny_bundle(precisions=("fp32",)), old)
+    before = json.loads((old / "manifest.json").read_text())
+    proc = _cli("export", run, "--out", old, "--overwrite", "--precisions", "fp32")
+    end = time.time() + 60  # interrupt while it builds (its temporary bundle exists)
+    while time.time() < end and proc.poll() is None and not list(tmp_path.glob(".bundle.partial-*")):
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.skip("export finished before it could be interrupted")
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err, err
+    b = Bundle.open(old)  # complete: every file matches its sha256
+    assert b.manifest == before  # the old bundle, untouched
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle.")]
