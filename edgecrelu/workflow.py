@@ -98,8 +98,14 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
         raise EdgeCReLUError(f"device '{profile.name}' supports none of {', '.join(preset.precisions)}")
     if config.backend or profile.backends[0] != "onnxruntime":
         from edgecrelu.backends import get_backend
+        from edgecrelu.profiling.plan import unavailable_line
 
-        get_backend(config.backend or profile.backends[0]).check_available()
+        name = config.backend or profile.backends[0]
+        try:
+            get_backend(name).check_available()
+        except EdgeCReLUError as exc:
+            exc.args = (unavailable_line(name, exc),)
+            raise
 
     out = Path(config.out)
     _claim(out, config, preset)

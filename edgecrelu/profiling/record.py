@@ -163,6 +163,7 @@ def build_record(run: RunFacts, cell: Cell, trials: list[dict], accuracy: dict |
         "bundle": {"path": str(bundle.root.resolve()), "manifest_sha256": bundle.manifest_sha256,
                    "model": {k: bundle.model.get(k) for k in ("arch", "input_shape", "num_classes")},
                    "dataset_sha256": manifest.get("dataset", {}).get("sha256"),
+                   "dataset": {k: manifest.get("dataset", {}).get(k) for k in ("spec", "name", "synthetic")},
                    "artifact": {"path": art.path, "sha256": art.sha256} if art else None,
                    # per-seed training accuracies, so the report can call seed noise "not significant"
                    "train": (manifest.get("variants", {}).get(cell.variant) or {}).get("train")},

@@ -88,7 +88,7 @@ class Session:
         bundle = Bundle.open(config.bundle)  # verifies every file against the manifest's sha256
         cells = plan_cells(bundle, profile, backends, config)
         verify_artifacts(bundle, cells)
-        profile, power_warning = check_power(profile)
+        profile, power_warning = check_power(profile, config.power)
         done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name, log)
         return cls(config, log, profile, power_warning, bundle, cells, done)
 

@@ -1,0 +1,3 @@
+from edgecrelu.cli import main
+
+main()

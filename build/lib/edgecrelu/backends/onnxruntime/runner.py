@@ -1,0 +1,61 @@
+"""The ONNX Runtime runner: runs the session its :class:`~edgecrelu.backends.onnxruntime.loader.SessionLoader`
+opens on activation, and says which providers actually ran."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from edgecrelu.backends.base import Runner
+from edgecrelu.backends.onnxruntime.loader import SessionLoader, allow_spinning
+
+
+class OrtRunner(Runner):
+    """One ONNX model in one ``InferenceSession``."""
+
+    name = "onnxruntime"
+
+    def __init__(self, loader: SessionLoader):
+        super().__init__()
+        self.loader = loader
+        self.session = None
+        self._out_names: list[str] = []
+        self._providers: list[str] = []
+
+    def activate_impl(self) -> None:
+        self.session = self.loader()
+        self._providers = self.session.get_providers()
+        self._out_names = [o.name for o in self.session.get_outputs()]
+        self._run = self.session.run
+
+    def deactivate_impl(self) -> None:
+        self.session = self._run = None
+
+    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict:
+        names = self._out_names
+        return dict(zip(names, self._run(names, feed)))
+
+    def input_names_impl(self) -> list[str]:
+        return [i.name for i in self.session.get_inputs()]
+
+    def describe(self) -> dict:
+        import onnxruntime as ort
+
+        options = self.loader.options
+        threads = int(options.threads)
+        return {
+            "backend": self.name,
+            "onnxruntime_version": ort.__version__,
+            "providers_requested": list(options.providers),
+            "providers": list(self._providers),
+            # the first requested provider when the session runs on another (e.g. CUDA -> CPU), else None
+            "provider_fallback": (options.providers[0] if self._providers and options.providers
+                                  and self._providers[0] != options.providers[0] else None),
+            "intra_op_threads": threads,
+            "inter_op_threads": 1,
+            "allow_spinning": allow_spinning(threads),
+            "graph_optimization": options.graph_optimization,
+            "model": self.loader.model_path.name,
+            "warnings": list(self.loader.warnings),
+        }

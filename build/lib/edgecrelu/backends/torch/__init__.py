@@ -1,0 +1,69 @@
+"""PyTorch backend: the "what we run today in PyTorch" rows.
+
+Each variant is rebuilt from the bundle's ``<variant>/arch.json`` and ``<variant>/weights.pt``
+(``loader``: :class:`ModelLoader`), then run eager or ``torch.compile``'d (the cell's form:
+``eager`` / ``compile``), on CPU or CUDA (``[torch] device``), in fp32 / fp16 / bf16 (``runner``:
+:class:`TorchRunner`). torch is imported inside functions only.
+"""
+
+from __future__ import annotations
+
+from edgecrelu.backends.torch.loader import EXTRA, ModelLoader
+from edgecrelu.backends.torch.runner import TorchRunner
+from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.results import Cell
+
+NAME = "torch"
+PRECISIONS = ("fp32", "fp16", "bf16")
+FORMS = ("eager", "compile")
+
+
+def check_available() -> None:
+    require("torch", EXTRA)
+    require("edgecrelu.nn.build", EXTRA)
+
+
+def _torch_variants(bundle, variants=None) -> list[str]:
+    out = []
+    for name, v in sorted(bundle.variants.items()):
+        if variants and name not in variants:
+            continue
+        t = v.get("torch") or {}
+        if t.get("weights") and t.get("arch"):
+            out.append(name)
+    return out
+
+
+def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
+    """Cells for every variant that carries torch weights: eager (and ``compile`` when the profile's
+    ``[torch] compile`` is on, or asked for by ``forms``) x fp32 / fp16 / bf16 x batches.
+
+    ONNX form names in ``forms`` (graph, folded, ...) do not apply here; they leave the torch forms as
+    the profile sets them.
+    """
+    want_forms = ["eager"] + (["compile"] if profile is not None and profile.torch.compile else [])
+    if forms and set(forms) & set(FORMS):
+        want_forms = [f for f in FORMS if f in forms]
+    want_prec = [p for p in (precisions or ("fp32",)) if p in PRECISIONS]
+    cells = []
+    for v in _torch_variants(bundle, variants):
+        for f in want_forms:
+            for p in want_prec:
+                for b in batches:
+                    cells.append(Cell(v, f, p, NAME, int(b)))
+    return sorted(set(cells))
+
+
+def make_runner(bundle, cell: Cell, profile) -> TorchRunner:
+    if cell.form not in FORMS:
+        raise EdgeCReLUError(f"torch backend runs forms {', '.join(FORMS)}, not '{cell.form}'")
+    if cell.precision not in PRECISIONS:
+        raise EdgeCReLUError(f"torch backend runs {', '.join(PRECISIONS)}, not '{cell.precision}'")
+    info = bundle.variants.get(cell.variant)
+    if not info or not (info.get("torch") or {}).get("weights"):
+        raise EdgeCReLUError(f"bundle {bundle.root} carries no torch weights for variant '{cell.variant}'")
+    model = bundle.model
+    loader = ModelLoader(weights=bundle.path(info["torch"]["weights"]), arch=bundle.path(info["torch"]["arch"]),
+                         form=cell.form, precision=cell.precision, batch=cell.batch, options=profile.torch)
+    return TorchRunner(loader, input_name=model.get("input_name", "input"),
+                       output_name=model.get("output_name", "logits"))

@@ -1,0 +1,255 @@
+"""The deployment bundle: the contract between the torch side (export) and every target (profile).
+
+No torch here. Layout (docs/contracts.md)::
+
+    manifest.json
+    <variant>/<form>.<precision>.onnx
+    <variant>/weights.pt + arch.json      (torch backend only)
+    data/calib.npz                        x (N,C,H,W) float32, preprocessed
+    data/eval.npz                         x (N,C,H,W) float32, y (N,) int64
+
+``manifest["files"]`` maps every relative path to its sha256; :meth:`Bundle.open` refuses a bundle
+whose files do not match. Writers build in a temporary sibling directory and rename at the end, so a
+failed export never leaves a directory that looks like a complete bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from edgecrelu import __version__
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import read_json_object, sha256_file, utc_now
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+KIND = "edgecrelu-bundle"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One ONNX file of the bundle: a variant in one CReLU form at one precision."""
+
+    variant: str  # e.g. "crelu-half@4"
+    form: str  # "graph", "folded", ... ("graph" for relu)
+    precision: str  # fp32 | fp16 | int8
+    path: str  # relative to the bundle root
+    sha256: str
+    info: dict  # everything else the manifest holds for it (parity, accuracy, quantization, ...)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Artifact":
+        core = {k: d[k] for k in ("variant", "form", "precision", "path", "sha256")}
+        rest = {k: v for k, v in d.items() if k not in core}
+        return cls(info=rest, **core)
+
+
+def check_manifest(m: dict, source: str) -> None:
+    """Types and paths of what the stages read from a manifest: every path a safe relative path
+    listed in ``files``, and each artifact's sha256 the one ``files`` holds for it."""
+    from edgecrelu.validate import is_pos_int, is_safe_relpath, is_text, want
+
+    files = m.get("files", {})
+    want(isinstance(files, dict), source, "manifest files", "an object", files)
+    for rel, sha in files.items():
+        want(is_safe_relpath(rel), source, "manifest files", "relative paths inside the bundle", rel)
+        want(isinstance(sha, str) and len(sha) == 64, source, f"manifest files[{rel!r}]", "a sha256 hex string", sha)
+
+    def listed(path, where):
+        want(is_safe_relpath(path), source, where, "a relative path inside the bundle", path)
+        want(path in files, source, where, "a file listed in the manifest", path)
+
+    model = m.get("model")
+    want(isinstance(model, dict), source, "manifest model", "an object", model)
+    shape = model.get("input_shape")
+    want(isinstance(shape, list) and len(shape) == 3 and all(is_pos_int(d) for d in shape), source,
+         "manifest model.input_shape", "[C, H, W] of positive integers", shape)
+    if model.get("num_classes") is not None:
+        want(is_pos_int(model["num_classes"]), source, "manifest model.num_classes", "a positive integer",
+             model["num_classes"])
+    for k in ("input_name", "output_name"):
+        if k in model:
+            want(is_text(model[k]), source, f"manifest model.{k}", "a non-empty string", model[k])
+    dataset = m.get("dataset")
+    want(isinstance(dataset, dict), source, "manifest dataset", "an object", dataset)
+    for split in ("eval", "calib"):
+        if split == "eval" or dataset.get(split) is not None:
+            d = dataset.get(split)
+            want(isinstance(d, dict), source, f"manifest dataset.{split}", "an object", d)
+            listed(d.get("path"), f"manifest dataset.{split}.path")
+    variants = m.get("variants", {})
+    want(isinstance(variants, dict), source, "manifest variants", "an object", variants)
+    for name, v in variants.items():
+        want(isinstance(v, dict), source, f"manifest variants[{name!r}]", "an object", v)
+        t = v.get("torch")
+        if t is not None:
+            want(isinstance(t, dict), source, f"manifest variants[{name!r}].torch", "an object", t)
+            for k in ("weights", "arch"):
+                if t.get(k) is not None:
+                    listed(t[k], f"manifest variants[{name!r}].torch.{k}")
+    arts = m.get("artifacts", [])
+    want(isinstance(arts, list), source, "manifest artifacts", "a list", arts)
+    for i, a in enumerate(arts):
+        want(isinstance(a, dict), source, f"manifest artifacts[{i}]", "an object", a)
+        for k in ("variant", "form", "precision", "path", "sha256"):
+            want(is_text(a.get(k)), source, f"manifest artifacts[{i}].{k}", "a non-empty string", a.get(k))
+        listed(a["path"], f"manifest artifacts[{i}].path")
+        want(a["sha256"] == files[a["path"]], source, f"manifest artifacts[{i}].sha256",
+             f"the sha256 that files lists for {a['path']}", a["sha256"])
+
+
+class Bundle:
+    """A bundle on disk, opened read-only. ``Bundle.open(path)`` verifies hashes by default."""
+
+    def __init__(self, root: Path, manifest: dict):
+        self.root = Path(root)
+        self.manifest = manifest
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, verify: bool = True) -> "Bundle":
+        root = Path(path)
+        mpath = root / MANIFEST
+        if not root.exists():
+            raise EdgeCReLUError(f"bundle not found: {root}")
+        if not mpath.is_file():
+            raise EdgeCReLUError(f"not a bundle (no {MANIFEST}): {root}")
+        manifest = read_json_object(mpath, "bundle manifest")
+        if manifest.get("kind") != KIND:
+            raise EdgeCReLUError(f"not an edgecrelu bundle manifest: {mpath}")
+        sv = manifest.get("schema_version")
+        if sv != SCHEMA_VERSION:
+            raise EdgeCReLUError(
+                f"bundle schema_version {sv!r} is not supported (this edgecrelu reads {SCHEMA_VERSION}): {root}"
+            )
+        check_manifest(manifest, f"bundle {root}")
+        bundle = cls(root, manifest)
+        if verify:
+            problems = bundle.verify()
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise EdgeCReLUError(f"bundle {root} failed verification: {problems[0]}{more}")
+        return bundle
+
+    def verify(self, paths: Iterable[str] | None = None) -> list[str]:
+        """Return one message per file that is missing or whose sha256 differs from the manifest."""
+        files: dict = self.manifest.get("files", {})
+        problems = []
+        for rel in paths if paths is not None else sorted(files):
+            want = files.get(rel)
+            p = self.root / rel
+            if want is None:
+                problems.append(f"{rel} is not listed in the manifest")
+            elif not p.is_file():
+                problems.append(f"{rel} is missing")
+            elif sha256_file(p) != want:
+                problems.append(f"{rel} does not match its sha256 in the manifest (modified or corrupt)")
+        return problems
+
+    @property
+    def manifest_sha256(self) -> str:
+        return sha256_file(self.root / MANIFEST)
+
+    # -- contents --------------------------------------------------------------------------
+    @property
+    def model(self) -> dict:
+        return self.manifest["model"]
+
+    @property
+    def variants(self) -> dict:
+        return self.manifest.get("variants", {})
+
+    def artifacts(self, variants=None, precisions=None, forms=None) -> list[Artifact]:
+        out = [Artifact.from_dict(a) for a in self.manifest.get("artifacts", [])]
+        if variants:
+            out = [a for a in out if a.variant in variants]
+        if precisions:
+            out = [a for a in out if a.precision in precisions]
+        if forms:
+            out = [a for a in out if a.form in forms]
+        return out
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def load_npz(self, rel: str) -> dict:
+        import numpy as np
+
+        p = self.root / rel
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError) as exc:
+            raise EdgeCReLUError(f"cannot read {p}: {exc}") from None
+
+    def load_eval(self):
+        d = self.load_npz(self.manifest["dataset"]["eval"]["path"])
+        return d["x"], d["y"]
+
+    def load_calib(self):
+        return self.load_npz(self.manifest["dataset"]["calib"]["path"])["x"]
+
+
+class BundleWriter:
+    """Build a bundle in a temporary sibling directory; :meth:`commit` hashes, writes the manifest
+    and renames it into place. Used as a context manager, an exception removes the temporary dir."""
+
+    def __init__(self, out: str | os.PathLike, overwrite: bool = False):
+        self.out = Path(out)
+        if self.out.exists() and not overwrite:
+            raise EdgeCReLUError(f"{self.out} already exists; choose another --out or remove it")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        self.overwrite = overwrite
+        self._committed = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self._committed:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+    def file(self, rel: str) -> Path:
+        """Path inside the temporary bundle for ``rel`` (parent directories created)."""
+        p = self.tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        p = self.file(rel)
+        p.write_bytes(data)
+        return p
+
+    def write_json(self, rel: str, obj: Any) -> Path:
+        return self.write_bytes(rel, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+    def commit(self, manifest: dict) -> Path:
+        manifest = dict(manifest)
+        manifest.setdefault("schema_version", SCHEMA_VERSION)
+        manifest.setdefault("kind", KIND)
+        manifest.setdefault("edgecrelu_version", __version__)
+        manifest.setdefault("created_utc", utc_now())
+        files = {}
+        for p in sorted(self.tmp.rglob("*")):
+            if p.is_file() and p.name != MANIFEST:
+                files[p.relative_to(self.tmp).as_posix()] = sha256_file(p)
+        manifest["files"] = files
+        for a in manifest.get("artifacts", []):
+            a["sha256"] = files[a["path"]]
+            a.setdefault("bytes", (self.tmp / a["path"]).stat().st_size)
+        self.write_json(MANIFEST, manifest)
+        if self.out.exists():
+            if not self.overwrite:
+                raise EdgeCReLUError(f"{self.out} already exists")
+            shutil.rmtree(self.out)
+        os.replace(self.tmp, self.out)
+        self._committed = True
+        return self.out

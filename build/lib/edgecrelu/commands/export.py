@@ -1,0 +1,50 @@
+"""``edgecrelu export``: a train run's checkpoints -> a deployment bundle (ONNX fp32/fp16/int8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgecrelu.commands.options import forms_option, precisions_option, variants_option
+from edgecrelu.export import CALIB_METHODS
+from edgecrelu.registries import ONNX_PRECISIONS
+
+
+@click.command("export")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Bundle directory to create.")
+@variants_option(default="all of the run's")
+@precisions_option(ONNX_PRECISIONS, default=",".join(ONNX_PRECISIONS))
+@forms_option(default="graph,folded")
+@click.option("--calib-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="INT8 calibration images, drawn from the training split.")
+@click.option("--calib-method", type=click.Choice(CALIB_METHODS), default="minmax", show_default=True,
+              help="INT8 activation ranges: min/max, entropy (KL) or percentile (99.999 %).")
+@click.option("--eval-size", type=click.IntRange(min=1), default=None,
+              help="Eval images from the test split (default: all of it).")
+@click.option("--seed", type=int, default=None,
+              help="Training seed whose checkpoint is exported for each variant (default: each variant's first).")
+@click.option("--opset", type=click.IntRange(min=13), default=18, show_default=True,
+              help="ONNX opset (recorded in the manifest).")
+@click.option("--max-int8-drop", type=float, default=1.0, show_default=True,
+              help="Warn when INT8 loses more top-1 points than this vs FP32.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")
+def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, eval_size, seed, opset,
+            max_int8_drop, overwrite):
+    """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.
+
+    \b
+    edgecrelu export runs/digits --out bundles/digits
+    edgecrelu export runs/digits --out b --forms graph,folded,pm1,split --calib-method entropy
+    """
+    from edgecrelu.export.exporter import ExportConfig, export_bundle
+
+    config = ExportConfig(
+        run_dir=Path(run_dir), out=Path(out),
+        variants=variants or None, precisions=precisions, forms=forms,
+        calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
+        max_int8_drop=max_int8_drop, overwrite=overwrite,
+    )
+    path = export_bundle(config, log=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path))

@@ -1,0 +1,168 @@
+"""Options shared by several commands (Datasette style: each is a decorator), with their choices and
+help generated from ``edgecrelu.registries``, and :class:`CommaList`, the one way a comma-separated
+option is parsed and checked.
+
+Bad values are :class:`~edgecrelu.errors.EdgeCReLUError`: the CLI prints them as one ``Error:`` line
+and exits 1, like every other user error (a Click usage error would print the usage too, exit 2).
+Nothing heavy is imported here: ``--help`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import click
+import tabulate as _tabulate
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import BACKENDS, DATA_SOURCES, FORMS, PRECISIONS
+from edgecrelu.registry import Registry
+from edgecrelu.variant import VARIANT_HELP
+
+TABLEFMTS = sorted(_tabulate.tabulate_formats)
+
+
+class CommaList(click.ParamType):
+    """``a,b,c`` -> a tuple (``""`` -> ``()``); each item cast, bounded below and checked against
+    ``choices`` (names, a :class:`Registry`, or a function returning them, for lists that live in a
+    module too heavy to import for ``--help``)."""
+
+    name = "list"
+
+    def __init__(self, what: str, choices: Iterable | Callable[[], Iterable] | None = None, cast=str,
+                 minimum=None, metavar: str | None = None):
+        self.what = what  # "precision", "batch size", ... (used in messages)
+        self.choices = choices
+        self.cast = cast
+        self.minimum = minimum
+        self.metavar = metavar or what.upper().replace(" ", "_") + "[,...]"
+
+    def get_metavar(self, param, ctx=None):  # Click >= 8.2 passes ctx, older versions do not
+        return self.metavar
+
+    def _choices(self) -> tuple | None:
+        if self.choices is None:
+            return None
+        return tuple(self.choices() if callable(self.choices) else self.choices)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):  # already converted (a default given as a tuple)
+            return value
+        choices = self._choices()
+        out = []
+        for item in (v.strip() for v in str(value).split(",")):
+            if not item:
+                continue
+            try:
+                v = self.cast(item)
+            except ValueError:
+                raise EdgeCReLUError(f"bad {self.what} '{item}'") from None
+            if self.minimum is not None and v < self.minimum:
+                raise EdgeCReLUError(f"bad {self.what} '{item}': must be >= {self.minimum}")
+            if choices is not None and v not in choices:
+                raise EdgeCReLUError(f"unknown {self.what} '{item}'; choose one of: {', '.join(map(str, choices))}")
+            out.append(v)
+        return tuple(out)
+
+
+class RegistryName(click.ParamType):
+    """One name from a :class:`Registry` (its own one-line error for an unknown name)."""
+
+    name = "name"
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+
+    def get_metavar(self, param, ctx=None):
+        return "[" + "|".join(self.registry.names) + "]"
+
+    def convert(self, value, param, ctx):
+        return self.registry.check(str(value).strip())
+
+
+def _listing(registry: Registry, names: Iterable[str] | None = None) -> str:
+    """``a (what a is), b (...)`` for the entries ``names`` of ``registry`` (default: all of them)."""
+    if names is None:
+        return registry.help_text()
+    return ", ".join(f"{e.name} ({e.help})" if e.help else e.name for e in map(registry.entry, names))
+
+
+# -- what to build, train or profile -------------------------------------------------------------
+
+def model_option(default: str | None = "convpool-c", help_text: str | None = None):
+    return click.option(
+        "--model", default=default, show_default=default is not None, metavar="ARCH",
+        help=help_text or "Built-in architecture (see `edgecrelu models`) or package.module:callable.")
+
+
+def variants_option(default: str):
+    """``--variants``; ``default`` says what happens without it."""
+    return click.option(
+        "--variants", type=CommaList("variant"), default=None,
+        help=f"Comma list of {VARIANT_HELP}. Default: {default}.")
+
+
+def data_option(fn):
+    return click.option(
+        "--data", default="digits", show_default=True, metavar="SOURCE[:PATH]",
+        help=f"Data source: {_listing(DATA_SOURCES)}.")(fn)
+
+
+def precisions_option(names: Iterable[str] = PRECISIONS.names, default: str | None = None,
+                      default_help: str | None = None):
+    """``--precisions``, a comma list of ``names`` (a subset of the precision registry)."""
+    names = tuple(names)
+    text = f"Comma list of {_listing(PRECISIONS, names)}."
+    return click.option(
+        "--precisions", type=CommaList("precision", names), default=default, show_default=default is not None,
+        help=text + (f" Default: {default_help}." if default_help else ""))
+
+
+def forms_option(default: str | None = None, default_help: str | None = None, checked: bool = True):
+    """``--forms``. Unchecked (``checked=False``) where the bundle decides, e.g. in ``profile``, whose
+    torch backend also takes its own forms (eager, compile)."""
+    if checked:
+        text = f"Comma list of CReLU forms: {_listing(FORMS)}. A relu variant gets graph only."
+    else:
+        text = (f"Comma list of the bundle's CReLU forms ({', '.join(FORMS)}; see `edgecrelu export --help`) "
+                "or the torch backend's eager, compile.")
+    return click.option(
+        "--forms", type=CommaList("form", FORMS if checked else None), default=default,
+        show_default=default is not None, help=text + (f" Default: {default_help}." if default_help else ""))
+
+
+# -- where and how to profile ---------------------------------------------------------------------
+
+def device_option(help_text: str = "Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML."):
+    """``--device``: a device profile (``train`` has ``--train-device`` instead: cpu or cuda)."""
+    return click.option("--device", default="cpu", show_default=True, metavar="NAME|PATH", help=help_text)
+
+
+def backends_option(fn):
+    """``--backend`` as a comma list (``profile``)."""
+    return click.option(
+        "--backend", type=CommaList("backend", BACKENDS), default=None,
+        help=f"Comma list of backends: {_listing(BACKENDS)}. Default: the device profile's first.")(fn)
+
+
+def backend_option(fn):
+    """``--backend``, one of them (``run``)."""
+    return click.option(
+        "--backend", type=RegistryName(BACKENDS), default=None,
+        help=f"Profile backend: {_listing(BACKENDS)}. Default: the device profile's first.")(fn)
+
+
+def batch_option(fn):
+    return click.option(
+        "--batch", type=CommaList("batch size", cast=int, minimum=1), default=None,
+        help="Comma list of batch sizes, e.g. 1,8,32. Default: the device profile's.")(fn)
+
+
+def tablefmt_option(fn):
+    return click.option(
+        "--tablefmt",
+        type=click.Choice(TABLEFMTS),
+        default="simple",
+        show_default=True,
+        help="Table format for terminal output (any of tabulate's formats).",
+    )(fn)

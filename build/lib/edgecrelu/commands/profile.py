@@ -1,0 +1,69 @@
+"""``edgecrelu profile BUNDLE --device NAME|PATH --out RESULTS``: measure every cell, one record each."""
+
+from __future__ import annotations
+
+import click
+
+from edgecrelu.commands.options import (
+    backends_option,
+    batch_option,
+    device_option,
+    forms_option,
+    precisions_option,
+    tablefmt_option,
+    variants_option,
+)
+from edgecrelu.errors import EdgeCReLUError
+
+
+@click.command("profile")
+@click.argument("bundle", type=click.Path(file_okay=False, path_type=str))
+@device_option()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Results directory: one JSON record per cell.")
+@backends_option
+@variants_option(default="all of the bundle's")
+@precisions_option(default_help="the device profile's")
+@forms_option(default_help="all of the bundle's", checked=False)
+@batch_option
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="Intra-op threads (overrides the profile).")
+@click.option("--warmup", type=click.FloatRange(min=0), default=None, help="Warm-up seconds per trial.")
+@click.option("--duration", type=click.FloatRange(min=0), default=None, help="Minimum timed seconds per trial.")
+@click.option("--iterations", type=click.IntRange(min=1), default=None, help="Minimum timed iterations per trial.")
+@click.option("--trials", type=click.IntRange(min=1), default=None, help="Interleaved trials per cell.")
+@click.option("--resume", is_flag=True, help="Keep records already in --out and measure only the missing cells.")
+@click.option("--isolation", type=click.Choice(["process", "none"]), default="process", show_default=True,
+              help="'process': each trial in a fresh worker process (peak RSS is the cell's own).")
+@click.option("--power", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
+              help="'auto': the profile's power source; where it cannot run here (no tegrastats off a Jetson) "
+                   "power is not measured and every record says so. 'none': do not measure power.")
+@tablefmt_option
+def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
+            iterations, trials, resume, isolation, power, tablefmt):
+    """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
+
+    \b
+    Example:
+      edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
+    Off the target (a Jetson profile on a desktop, no TensorRT, no tegrastats):
+      edgecrelu profile bundle/ --device jetson-orin-nano --backend onnxruntime --out results/
+    """
+    from edgecrelu.profiling.plan import ProfileConfig
+    from edgecrelu.profiling.session import run_profile
+    from edgecrelu.profiling.summary import summary_table
+
+    config = ProfileConfig(
+        bundle=bundle, device=device, out=out, backends=backend or None, variants=variants or None,
+        precisions=precisions or None, forms=forms or None, batches=batch or None,
+        threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
+        resume=resume, isolation=isolation, power=power,
+    )
+    run = run_profile(config)
+    if run.records:
+        click.echo(summary_table(run.records, tablefmt))
+    click.echo(f"{len(run.measured)} cell(s) measured, {len(run.resumed)} resumed, {len(run.failures)} failed; "
+               f"records in {run.out}", err=True)
+    if run.failures:
+        cell, why = next(iter(run.failures.items()))
+        more = f" (and {len(run.failures) - 1} more)" if len(run.failures) > 1 else ""
+        raise EdgeCReLUError(f"{len(run.failures)} cell(s) failed: {cell.key}: {why}{more}")

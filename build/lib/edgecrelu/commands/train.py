@@ -1,0 +1,87 @@
+"""``edgecrelu train``: train the ReLU / CReLU variants of one model with one recipe, over seeds."""
+
+from __future__ import annotations
+
+import click
+
+from edgecrelu.commands.options import CommaList, data_option, model_option, variants_option
+from edgecrelu.errors import EdgeCReLUError
+
+TRAIN_DEVICES = ("cpu", "cuda")
+
+
+@click.command("train")
+@model_option()
+@variants_option(default="relu,crelu@K,crelu-half@K at the model's default depth")
+@data_option
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seeds", type=CommaList("seed", cast=int), default="0", show_default=True,
+              help="Comma list of seeds; several show seed noise.")
+@click.option("--out", type=click.Path(file_okay=False), default="runs/train", show_default=True,
+              help="Run directory (runs/NAME).")
+@click.option("--width", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Width multiplier (default: the architecture's).")
+@click.option("--input-size", type=click.IntRange(min=8), default=None,
+              help="Square input side in pixels (default: the architecture's, 32 for convpool-c).")
+@click.option("--channels", type=click.Choice(["1", "3"]), default=None,
+              help="Force grey (1) or RGB (3) input (default: the data's own).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Peak learning rate (default: 0.05 for sgd, 0.002 for adamw).")
+@click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
+@click.option("--data-seed", type=click.IntRange(min=0), default=0, show_default=True,  # numpy refuses < 0
+              help="Seed of the train/val/test split.")
+@click.option("--resume", is_flag=True, help="Continue --out, skipping finished (variant, seed) checkpoints.")
+@click.option("--train-device", type=click.Choice(TRAIN_DEVICES), default="cpu", show_default=True,
+              help="Where to train (--device in `profile` and `run` is a device profile).")
+@click.option("--device", "device_alias", type=click.Choice(TRAIN_DEVICES), default=None, hidden=True,
+              help="Old name of --train-device.")
+@click.option("--skip-bad", is_flag=True, help="Skip (and count) unreadable images instead of failing.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
+              help="State dict to start every variant from (a user model's pretrained weights).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="torch threads per process (default: torch's; 1 per process under torchrun).")
+def command(model, variants, data, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
+            data_seed, resume, train_device, device_alias, skip_bad, checkpoint, threads):
+    """Train every variant with the same recipe and seeds; write runs/NAME (see docs/contracts.md).
+
+    \b
+    edgecrelu train --model convpool-c --variants relu,crelu@4,crelu-half@4 \\
+        --data digits --epochs 10 --seeds 0,1,2 --out runs/digits
+    Several processes:  torchrun --nproc-per-node 2 -m edgecrelu train ...
+    """
+    from edgecrelu.train import TrainConfig, train_run
+
+    device = _train_device(train_device, device_alias)
+    config = TrainConfig(
+        model=model,
+        variants=variants or None,
+        data=data,
+        out=out,
+        epochs=epochs,
+        seeds=seeds or (0,),
+        width=width,
+        input_size=input_size,
+        channels=int(channels) if channels else None,
+        batch_size=batch_size,
+        lr=lr,
+        optimizer=optimizer,
+        data_seed=data_seed,
+        resume=resume,
+        device=device,
+        skip_bad=skip_bad,
+        checkpoint=checkpoint,
+        threads=threads,
+    )
+    path = train_run(config, log=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path / "run.json"))
+
+
+def _train_device(train_device: str, alias: str | None) -> str:
+    """--train-device, or its hidden old name --device; both only when they agree."""
+    if alias is None:
+        return train_device
+    source = click.get_current_context().get_parameter_source("train_device")
+    if source is click.core.ParameterSource.COMMANDLINE and train_device != alias:
+        raise EdgeCReLUError(f"--train-device {train_device} and --device {alias} disagree; give one of them")
+    return alias

@@ -1,0 +1,258 @@
+"""Device profiles: what to measure on a target and how to decide, loaded from TOML.
+
+Built-in profiles live in the repository's top-level ``profiles/<name>.toml`` and install inside the
+package as ``edgecrelu/profiles/`` (setup.py maps the folder); ``--device`` takes a built-in name or
+a path to a user's copy. Unknown keys and bad values are rejected with the key named.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from edgecrelu.errors import EdgeCReLUError, unknown
+from edgecrelu.registries import BACKENDS, PRECISIONS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # JetPack 6 ships Python 3.10
+    import tomli as tomllib
+
+
+def _profile_dir() -> Path:
+    """``edgecrelu/profiles`` in an installed package, else the source checkout's top-level ``profiles/``."""
+    inside = Path(__file__).parent / "profiles"
+    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "profiles"
+
+
+PROFILE_DIR = _profile_dir()
+OBJECTIVES = ("p99_latency", "p50_latency", "throughput", "energy", "memory")
+POWER_SOURCES = ("none", "tegrastats", "nvml")
+
+
+@dataclass(frozen=True)
+class Timing:
+    warmup_s: float = 0.2  # discarded warm-up time per trial (trtexec default: 200 ms)
+    min_duration_s: float = 3.0  # each trial runs at least this long ...
+    min_iterations: int = 50  # ... and at least this many iterations
+    trials: int = 3  # interleaved trials per cell (A B A B ...) so drift does not favour one cell
+    cov_warn: float = 0.05  # warn when latency CoV exceeds this (trtexec warns at 1 % GPU compute)
+
+
+@dataclass(frozen=True)
+class OrtOptions:
+    threads: int = 1  # intra-op threads; spinning is turned off when > 1 (docs/platform-notes.md)
+    providers: tuple = ("CPUExecutionProvider",)  # in order of preference; missing ones are skipped with a warning
+    graph_optimization: str = "all"  # disable | basic | extended | all
+
+
+@dataclass(frozen=True)
+class TrtOptions:
+    workspace_mb: int = 1024  # builder memory pool limit for the workspace
+    cuda_graphs: bool = True  # capture enqueue in a CUDA graph (not with DLA)
+    dla_core: int = -1  # -1: GPU only; >= 0: DLA core with GPU fallback
+    builder_optimization_level: int = 3  # TensorRT builder optimisation level (0-5)
+    timing_cache: bool = True  # reuse a timing cache across builds on this device
+    transfers: bool = True  # time H2D / D2H copies with each inference (false: device only, --noDataTransfers)
+
+
+@dataclass(frozen=True)
+class TorchOptions:
+    device: str = "cpu"  # cpu | cuda
+    compile: bool = False  # also profile torch.compile'd models
+    channels_last: bool = False  # NHWC memory format on CUDA
+    threads: int = 1  # torch.set_num_threads on CPU
+
+
+@dataclass(frozen=True)
+class Power:
+    source: str = "none"  # none | tegrastats | nvml
+    interval_ms: int = 100  # sampling interval
+
+
+@dataclass(frozen=True)
+class Decision:
+    baseline_variant: str = "relu"  # the cell every other cell is compared with ...
+    baseline_precision: str = "fp32"  # ... at this precision ...
+    baseline_form: str = "graph"  # ... in this form, on the profile's first backend at batch 1
+    max_accuracy_drop: float = 1.0  # percentage points of top-1 below the baseline
+    latency_budget_p99_ms: float | None = None  # p99 at batch 1; None = no budget
+    memory_budget_mb: float | None = None  # peak memory; None = no budget
+    objective: str = "p99_latency"  # p99_latency | p50_latency | throughput | energy | memory
+    min_gain: float = 0.05  # CReLU must beat the best ReLU configuration by this fraction
+    line_rate_ips: float = 30.0  # images per second one station produces
+    stations: int = 1  # stations on the line
+
+
+@dataclass(frozen=True)
+class DeviceProfile:
+    name: str
+    description: str
+    backends: tuple  # in order of preference
+    precisions: tuple
+    batch_sizes: tuple
+    int8: bool = True  # False on GPUs without INT8 tensor support (Jetson Nano, Maxwell)
+    dla_cores: int = 0  # DLA cores on the module
+    jetson: bool = False  # expect Jetson telemetry (tegrastats, nvpmodel)
+    timing: Timing = field(default_factory=Timing)
+    onnxruntime: OrtOptions = field(default_factory=OrtOptions)
+    tensorrt: TrtOptions = field(default_factory=TrtOptions)
+    torch: TorchOptions = field(default_factory=TorchOptions)
+    power: Power = field(default_factory=Power)
+    decision: Decision = field(default_factory=Decision)
+    path: str = ""  # where it was loaded from
+
+    def check_precision(self, precision: str) -> None:
+        if precision not in self.precisions:
+            why = " (this GPU has no INT8 support)" if precision == "int8" and not self.int8 else ""
+            raise EdgeCReLUError(
+                f"precision '{precision}' is not supported on device '{self.name}'{why}; "
+                f"choose from: {', '.join(self.precisions)}"
+            )
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+_SECTIONS = {"timing": Timing, "onnxruntime": OrtOptions, "tensorrt": TrtOptions, "torch": TorchOptions,
+             "power": Power, "decision": Decision}
+
+
+def _coerce(section: str, key: str, value, default, source: str = "device profile"):
+    where = f"{section}.{key}" if section else key
+    typ = type(default)
+    if default is None:  # optional float budgets
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
+        return float(value)
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise EdgeCReLUError(f"{source}: {where} must be true or false, got {value!r}")
+        return value
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise EdgeCReLUError(f"{source}: {where} must be an integer, got {value!r}")
+        return value
+    if typ is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise EdgeCReLUError(f"{source}: {where} must be a number, got {value!r}")
+        return float(value)
+    if typ is tuple:
+        if not isinstance(value, list):
+            raise EdgeCReLUError(f"{source}: {where} must be a list, got {value!r}")
+        return tuple(value)
+    if typ is str:
+        if not isinstance(value, str):
+            raise EdgeCReLUError(f"{source}: {where} must be a string, got {value!r}")
+        return value
+    return value
+
+
+def coerce_table(cls, section: str, table: dict, source: str = "device profile") -> dict:
+    """Check the keys and value types of a ``[section]`` table against the dataclass ``cls``;
+    return the keyword arguments it sets. Errors name ``source`` and the key."""
+    known = {f.name: f for f in fields(cls)}
+    defaults = cls()
+    kwargs = {}
+    for key, value in table.items():
+        if key not in known:
+            raise EdgeCReLUError(f"{source}: unknown key '{section}.{key}'; valid keys: {', '.join(known)}")
+        kwargs[key] = _coerce(section, key, value, getattr(defaults, key), source)
+    return kwargs
+
+
+def _build(cls, section: str, table: dict):
+    if not isinstance(table, dict):
+        raise EdgeCReLUError(f"device profile: [{section}] must be a table")
+    return cls(**coerce_table(cls, section, table))
+
+
+def _validate(p: DeviceProfile) -> None:
+    def bad(key, msg):
+        raise EdgeCReLUError(f"device profile '{p.name}': {key} {msg}")
+
+    if not p.backends:
+        bad("backends", "must name at least one backend")
+    for b in p.backends:
+        if b not in BACKENDS:
+            bad("backends", f"has unknown backend '{b}'; choose from: {', '.join(BACKENDS.names)}")
+    for q in p.precisions:
+        if q not in PRECISIONS:
+            bad("precisions", f"has unknown precision '{q}'; choose from: {', '.join(PRECISIONS.names)}")
+    if "int8" in p.precisions and not p.int8:
+        bad("precisions", "lists int8 but int8 = false for this device")
+    if not p.batch_sizes or any((not isinstance(b, int)) or isinstance(b, bool) or b < 1 for b in p.batch_sizes):
+        bad("batch_sizes", "must be a list of positive integers")
+    t = p.timing
+    if t.warmup_s < 0 or t.min_duration_s < 0 or t.min_iterations < 1 or t.trials < 1 or t.cov_warn <= 0:
+        bad("[timing]", "needs warmup_s >= 0, min_duration_s >= 0, min_iterations >= 1, trials >= 1, cov_warn > 0")
+    if p.onnxruntime.threads < 1:
+        bad("onnxruntime.threads", "must be >= 1")
+    if p.onnxruntime.graph_optimization not in ("disable", "basic", "extended", "all"):
+        bad("onnxruntime.graph_optimization", "must be one of: disable, basic, extended, all")
+    if p.tensorrt.workspace_mb < 1:
+        bad("tensorrt.workspace_mb", "must be >= 1")
+    if p.tensorrt.dla_core >= 0 and p.tensorrt.dla_core >= max(p.dla_cores, 0):
+        bad("tensorrt.dla_core", f"is {p.tensorrt.dla_core} but the device has {p.dla_cores} DLA core(s)")
+    if p.torch.device not in ("cpu", "cuda"):
+        bad("torch.device", "must be cpu or cuda")
+    if p.power.source not in POWER_SOURCES:
+        bad("power.source", f"must be one of: {', '.join(POWER_SOURCES)}")
+    d = p.decision
+    if d.objective not in OBJECTIVES:
+        bad("decision.objective", f"must be one of: {', '.join(OBJECTIVES)}")
+    if d.max_accuracy_drop < 0 or d.min_gain < 0 or d.line_rate_ips <= 0 or d.stations < 1:
+        bad("[decision]", "needs max_accuracy_drop >= 0, min_gain >= 0, line_rate_ips > 0, stations >= 1")
+
+
+def parse_profile(data: dict, path: str = "") -> DeviceProfile:
+    top = {f.name: f for f in fields(DeviceProfile)}
+    kwargs = {"path": path}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            kwargs[key] = _build(_SECTIONS[key], key, value)
+        elif key in top and key != "path":
+            default = top[key].default
+            if key in ("name", "description"):
+                default = ""
+            elif key in ("backends", "precisions", "batch_sizes"):
+                default = ()
+            kwargs[key] = _coerce("", key, value, default)
+        else:
+            valid = [k for k in top if k != "path"]
+            raise EdgeCReLUError(f"device profile: unknown key '{key}'; valid keys: {', '.join(valid)}")
+    for req in ("name", "backends", "precisions", "batch_sizes"):
+        if req not in kwargs:
+            raise EdgeCReLUError(f"device profile {path or ''}: missing required key '{req}'".replace("  ", " "))
+    kwargs.setdefault("description", "")
+    prof = DeviceProfile(**kwargs)
+    _validate(prof)
+    return prof
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def load_device(name_or_path: str | os.PathLike) -> DeviceProfile:
+    """Load a built-in profile by name, or a user's TOML file by path."""
+    s = str(name_or_path)
+    p = Path(s)
+    if s.endswith(".toml") or os.sep in s or p.is_file():
+        if not p.is_file():
+            raise EdgeCReLUError(f"device profile not found: {p}")
+    else:
+        p = PROFILE_DIR / f"{s}.toml"
+        if not p.is_file():
+            raise unknown("device", s, builtin_names())
+    try:
+        data = tomllib.loads(p.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise EdgeCReLUError(f"cannot read device profile {p}: {exc}") from None
+    return parse_profile(data, str(p))

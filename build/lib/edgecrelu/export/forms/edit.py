@@ -1,0 +1,68 @@
+"""Graph editing shared by the forms: :class:`GraphEdit` (nodes to drop and add, fresh names),
+:func:`toposort` and :func:`conv_parts` (a Conv's constant weights)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from onnx import numpy_helper
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.export.forms.sites import GraphIndex, attr
+
+
+def toposort(nodes, available: set[str]) -> list:
+    """Stable topological order (graph rewrites append new nodes at the end)."""
+    avail = set(available) | {""}
+    pending, out = list(nodes), []
+    while pending:
+        rest = []
+        for n in pending:
+            if all(i in avail for i in n.input):
+                out.append(n)
+                avail.update(n.output)
+            else:
+                rest.append(n)
+        if len(rest) == len(pending):
+            raise EdgeCReLUError("form rewrite produced a graph with a cycle or a dangling input")
+        pending = rest
+    return out
+
+
+@dataclass
+class GraphEdit:
+    """Changes to one graph, applied together by :meth:`Form.apply_counted`."""
+
+    remove: set = field(default_factory=set)  # first-output names of nodes to drop
+    add: list = field(default_factory=list)  # new NodeProtos
+    inits: list = field(default_factory=list)  # new TensorProtos
+    n: int = 0  # sites rewritten
+    reserved: set = field(default_factory=set)  # names handed out so far (tensors and nodes)
+
+    def name(self, idx: GraphIndex, base: str) -> str:
+        """A tensor / node name not used anywhere in the graph or by earlier edits."""
+        i = 0
+        while any(f"{base}_{i}" in names for names in (self.reserved, idx.tensor_names, idx.node_names)):
+            i += 1
+        self.reserved.add(f"{base}_{i}")
+        return f"{base}_{i}"
+
+    def init(self, idx: GraphIndex, base: str, arr) -> str:
+        name = self.name(idx, base)
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        return name
+
+
+def conv_parts(idx: GraphIndex, tensor: str):
+    """``(node, W, b)`` when ``tensor`` comes from a plain Conv with constant weights, else None."""
+    conv = idx.producer.get(tensor)
+    if conv is None or conv.op_type != "Conv" or attr(conv, "group", 1) != 1:
+        return None
+    w = idx.array(conv.input[1])
+    if w is None:
+        return None
+    b = idx.array(conv.input[2]) if len(conv.input) > 2 and conv.input[2] else np.zeros(w.shape[0], w.dtype)
+    if b is None:
+        return None
+    return conv, w, b

@@ -1,0 +1,76 @@
+"""Running one trial: in a fresh worker process (``python -m edgecrelu.profiling.worker TASK``), or in
+this process when isolation is ``"none"``.
+
+The worker's output goes to the trial's log; the progress lines among it (``edgecrelu.progress``,
+e.g. a TensorRT engine build) are relayed as they come. Ctrl-C kills the worker, so no orphan keeps
+the GPU busy. Any failure of the cell is a :class:`CellFailed` with one line and the log's path.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.fileio import atomic_write_json
+from edgecrelu.progress import PROGRESS_PREFIX
+
+
+class CellFailed(Exception):
+    """One cell could not be measured; the run goes on with the others."""
+
+
+def run_trial(task: dict, isolation: str, bundle, profile, log: Callable[[str], None]) -> dict:
+    """The worker's result for ``task``: in a worker process, or in this one for ``isolation == "none"``
+    (reusing the open ``bundle`` and ``profile``)."""
+    if isolation == "none":
+        from edgecrelu.profiling import worker
+
+        try:
+            return worker.run_trial(task, bundle=bundle, profile=profile, isolated=False)
+        except EdgeCReLUError as exc:
+            raise CellFailed(str(exc)) from None
+    return run_worker(task, log)
+
+
+def run_worker(task: dict, log: Callable[[str], None]) -> dict:
+    """Run ``task`` in a worker process; its result, or :class:`CellFailed` saying why there is none."""
+    d = Path(task["out"]).parent
+    task_path = d / f"trial{task['trial']}.task"
+    atomic_write_json(task_path, task)
+    log_path = d / f"trial{task['trial']}.log"
+    out = Path(task["out"])
+    out.unlink(missing_ok=True)
+    with open(log_path, "w") as logf:
+        proc = subprocess.Popen([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, errors="replace")
+        try:
+            for line in proc.stdout:
+                logf.write(line)
+                if line.startswith(PROGRESS_PREFIX):
+                    log("  " + line[len(PROGRESS_PREFIX):].rstrip())
+        except BaseException:  # Ctrl-C: no orphaned worker keeps the GPU busy
+            proc.kill()
+            raise
+        finally:
+            proc.wait()
+    res = None
+    if out.is_file():
+        try:
+            res = json.loads(out.read_text())
+        except ValueError:
+            res = None
+    if res is not None and "error" in res:
+        raise CellFailed(f"{res['error']} (log: {log_path})")
+    if proc.returncode != 0 or res is None:
+        if proc.returncode < 0:
+            why = f"worker killed by signal {-proc.returncode}"
+        else:
+            lines = [ln for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
+            why = lines[-1].strip() if lines else f"worker exited with code {proc.returncode}"
+        raise CellFailed(f"{why} (log: {log_path})")
+    return res

@@ -1,0 +1,165 @@
+"""A profile run: bundle + device profile -> one result record per cell (``run_profile``).
+
+Order of work:
+
+1. load the device profile, apply CLI overrides, pick the backend(s) and check they are installed;
+2. open the bundle (hashes verified) and choose the cells; refuse precisions the device lacks;
+3. load and check every selected ONNX artifact -- all of this *before* any timing starts
+   (``plan.py``; :meth:`Session.open`);
+4. K rounds; in each, one trial of every unfinished cell (A B A B ...), each trial in a fresh worker
+   process (``launch.py``, ``worker.py``) so peak RSS is the cell's own; the first trial also
+   computes the cell's eval-set logits;
+5. after a cell's last trial: pool the trials, compare its logits with the FP32 reference of the
+   same variant and form (ONNX Runtime CPU, computed once per variant/form), and write its record
+   atomically (``record.py``). Trial results wait in ``RESULTS/.partial/`` (``trials.py``) and
+   ``--resume`` picks them up; an interrupt never leaves a partial record.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from edgecrelu.distribution import summarize
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.profiling import launch
+from edgecrelu.profiling.launch import CellFailed
+from edgecrelu.profiling.plan import (
+    ISOLATION,
+    ProfileConfig,
+    check_power,
+    effective_profile,
+    plan_cells,
+    select_backends,
+    verify_artifacts,
+)
+from edgecrelu.profiling.record import RunFacts, build_record, cell_accuracy
+from edgecrelu.profiling.trials import TrialStore, finished_records
+from edgecrelu.results import Cell, load_record, record_path, write_record
+
+
+@dataclass
+class ProfileRun:
+    run_id: str
+    out: Path
+    records: list = field(default_factory=list)  # every selected cell's record (new and resumed)
+    measured: list = field(default_factory=list)  # cells measured by this run
+    resumed: list = field(default_factory=list)  # cells whose record was already there
+    failures: dict = field(default_factory=dict)  # Cell -> one-line reason
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Session:
+    """One run's checked plan (device profile, bundle, cells, finished records) and its trial store."""
+
+    def __init__(self, config: ProfileConfig, log: Callable[[str], None], profile, power_warning: str | None,
+                 bundle, cells: list[Cell], done: dict):
+        self.config = config
+        self.log = log
+        self.profile = profile
+        self.power_warning = power_warning
+        self.bundle = bundle
+        self.cells = cells
+        self.done = done  # Cell -> its record already in config.out (resume)
+        self.out = Path(config.out)
+        profile_dict = {k: v for k, v in profile.to_dict().items() if k != "path"}  # as a worker parses it
+        self.store = TrialStore(self.out, bundle.manifest_sha256, profile_dict, config.isolation, config.resume)
+        self._eval_set: tuple | None = None
+
+    @classmethod
+    def open(cls, config: ProfileConfig, log: Callable[[str], None]) -> Session:
+        """Everything checked before any timing: a bad selection or bundle is a one-line error here."""
+        from edgecrelu.bundle import Bundle
+        from edgecrelu.devices import load_device
+
+        if config.isolation not in ISOLATION:
+            raise EdgeCReLUError(f"isolation must be one of: {', '.join(ISOLATION)}")
+        profile = effective_profile(load_device(config.device), config)
+        for p in config.precisions or ():
+            profile.check_precision(p)  # e.g. int8 on a Jetson Nano: refused before anything else
+        backends = select_backends(profile, config.backends)
+        bundle = Bundle.open(config.bundle)  # verifies every file against the manifest's sha256
+        cells = plan_cells(bundle, profile, backends, config)
+        verify_artifacts(bundle, cells)
+        profile, power_warning = check_power(profile, config.power)
+        done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name, log)
+        return cls(config, log, profile, power_warning, bundle, cells, done)
+
+    def eval_set(self) -> tuple:
+        """(x, y) of the bundle's eval split, read once per run (inputs, labels, the fp32 reference)."""
+        if self._eval_set is None:
+            self._eval_set = self.bundle.load_eval()
+        return self._eval_set
+
+    def run_trial(self, cell: Cell, k: int) -> dict:
+        """Measure trial ``k`` of ``cell`` and keep its result in the store."""
+        input_path = self.store.input_path(cell.batch, lambda: self.eval_set()[0])
+        task = self.store.task(cell, k, self.bundle.root, self.profile.path, input_path)
+        res = launch.run_trial(task, self.config.isolation, self.bundle, self.profile, self.log)
+        return self.store.save(cell, k, res)
+
+    def record(self, facts: RunFacts, cell: Cell, trials: list[dict]) -> dict:
+        accuracy, why = cell_accuracy(self.bundle, cell, trials, self.eval_set, self.store.ref_dir)
+        return build_record(facts, cell, trials, accuracy, why)
+
+    def run(self, on_record=None) -> ProfileRun:
+        from edgecrelu.profiling.environment import capture
+
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+        result = ProfileRun(run_id, self.out)
+        result.resumed = [c for c in self.cells if c in self.done]
+        pending = [c for c in self.cells if c not in self.done]
+        K = self.profile.timing.trials
+        self.log(f"profile {self.bundle.root} on '{self.profile.name}': {len(self.cells)} cell(s), "
+                 f"{len(result.resumed)} already done, {K} trial(s) each, "
+                 f"{self.profile.timing.min_duration_s:g} s / {self.profile.timing.min_iterations}+ iterations per trial")
+        self.out.mkdir(parents=True, exist_ok=True)
+        facts = RunFacts(run_id=run_id, bundle=self.bundle, profile=self.profile, isolation=self.config.isolation,
+                         environment=capture() if pending else None, power_warning=self.power_warning)
+        self.store.claim()
+        state = {c: self.store.load(c) for c in pending}
+        for k in range(K):
+            for i, cell in enumerate(pending):
+                if cell in result.failures:
+                    continue
+                tag = f"[trial {k + 1}/{K}] ({i + 1}/{len(pending)}) {cell.key}"
+                if k in state[cell]:
+                    self.log(f"{tag}: resumed")
+                else:
+                    try:
+                        state[cell][k] = self.run_trial(cell, k)
+                    except CellFailed as exc:
+                        result.failures[cell] = str(exc)
+                        self.log(f"{tag}: FAILED: {exc}")
+                        continue
+                    s = summarize(state[cell][k]["samples_ms"])
+                    self.log(f"{tag}: p50 {s['p50']:.4g} ms  p99 {s['p99']:.4g} ms  n={s['n']}")
+                if k == K - 1:
+                    rec = self.record(facts, cell, [state[cell][j] for j in range(K)])
+                    path = write_record(self.out, rec)
+                    self.store.drop(cell)
+                    result.measured.append(cell)
+                    for w in rec["warnings"]:
+                        self.log(f"  warning: {cell.key}: {w}")
+                    self.log(f"  wrote {path}")
+                    if on_record is not None:
+                        on_record(path, rec)
+        self.store.cleanup()
+        result.records = [load_record(record_path(self.out, c)) for c in self.cells
+                          if record_path(self.out, c).is_file()]
+        return result
+
+
+def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_record=None) -> ProfileRun:
+    """Measure every selected cell of ``config.bundle`` on ``config.device``; see the module docstring.
+
+    ``on_record(path, record)`` is called after each record is written.
+    """
+    return Session.open(config, log).run(on_record=on_record)

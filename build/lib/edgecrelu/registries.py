@@ -1,0 +1,41 @@
+"""Every set of names the tool takes, in one place: backends, precisions, CReLU forms, data sources.
+
+Each entry names the module that implements it (imported only when used), so this file imports
+nothing heavy and every layer may read it. CLI choices, help text and validation come from here:
+adding a backend, a form or a data source is one new module plus its line below.
+"""
+
+from __future__ import annotations
+
+from edgecrelu.registry import Entry, Registry
+
+BACKENDS = Registry("backend", [
+    Entry("onnxruntime", "ONNX Runtime: CPU, CUDA or TensorRT execution providers", "edgecrelu.backends.onnxruntime"),
+    Entry("tensorrt", "TensorRT engines built on the target", "edgecrelu.backends.tensorrt"),
+    Entry("torch", "PyTorch eager or torch.compile, from the bundle's weights", "edgecrelu.backends.torch"),
+])
+
+PRECISIONS = Registry("precision", [
+    Entry("fp32", "32-bit float, the reference"),
+    Entry("fp16", "16-bit float"),
+    Entry("int8", "8-bit integer, explicit Q/DQ calibrated on the bundle's calibration images"),
+    Entry("bf16", "bfloat16, torch backend only"),
+])
+ONNX_PRECISIONS = ("fp32", "fp16", "int8")  # what export writes into a bundle
+PRECISION_ORDER = {name: i for i, name in enumerate(("fp32", "fp16", "bf16", "int8"))}  # table rows, plot groups
+
+FORMS = Registry("form", [
+    Entry("graph", "Conv -> Neg -> Concat -> Relu, as exporters emit it", "edgecrelu.export.forms.graph"),
+    Entry("folded", "one conv with [W; -W]: no Neg / Concat, but the conv's MACs doubled", "edgecrelu.export.forms.folded"),
+    Entry("pm1", "conv, then a 1x1 conv with [I; -I]", "edgecrelu.export.forms.pm1"),
+    Entry("split", "next-conv split: the consumer conv takes relu(y) and y, no Neg / Concat", "edgecrelu.export.forms.split"),
+])
+
+DATA_SOURCES = Registry("data source", [
+    Entry("inspection", "synthetic surface inspection (good + 4 defects on 4 textures), generated in memory, seeded",
+          "edgecrelu.data.sources.inspection"),
+    Entry("digits", "scikit-learn's 8x8 digits, built in (no download)", "edgecrelu.data.sources.digits"),
+    Entry("imagefolder", "imagefolder:PATH, one sub-folder of images per class", "edgecrelu.data.sources.imagefolder"),
+    Entry("cifar10", "cifar10:PATH, the CIFAR-10 python batches", "edgecrelu.data.sources.cifar10"),
+    Entry("npz", "npz:PATH with x (N,H,W[,C]) and y (N,)", "edgecrelu.data.sources.npz"),
+])

@@ -1,0 +1,61 @@
+"""Name registries: one source of truth for each set of names the tool takes (backends, precisions,
+CReLU forms, data sources). CLI choices, help text and validation are generated from them, so adding
+a backend, a form or a data source is one new module plus its registration line.
+
+An entry names the module that implements it; the module is imported only when the entry is used,
+so a registry costs nothing at import (no torch, tensorrt or onnx behind a ``--help``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from edgecrelu.errors import unknown
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # what users type and what records store
+    help: str  # one line for --help and error messages
+    module: str = ""  # the implementing module, imported lazily by Registry.load; "" when none
+
+
+class Registry:
+    """An ordered set of :class:`Entry`, looked up by name with a one-line error for unknown names."""
+
+    def __init__(self, what: str, entries: Iterable[Entry]):
+        self.what = what  # "backend", "precision", ... (used in messages)
+        self._entries = {e.name: e for e in entries}
+
+    def __contains__(self, name) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._entries)
+
+    def entry(self, name: str) -> Entry:
+        """The entry called ``name``, or ``unknown backend 'x'; choose one of: ...``."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise unknown(self.what, name, self._entries) from None
+
+    def check(self, name: str) -> str:
+        return self.entry(name).name
+
+    def load(self, name: str):
+        """Import and return the module that implements ``name``."""
+        return importlib.import_module(self.entry(name).module)
+
+    def help_text(self) -> str:
+        """``a (what a is), b (what b is)`` for a CLI option's help."""
+        return ", ".join(f"{e.name} ({e.help})" if e.help else e.name for e in self._entries.values())

@@ -1,0 +1,104 @@
+"""From records to the report's content: sections per machine, rows, baseline, verdict, cost."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgecrelu import __version__
+from edgecrelu.devices import Decision
+from edgecrelu.fileio import utc_now
+from edgecrelu.report import cost, decision, machines, table
+from edgecrelu.report.policy import policy_from_record
+
+RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
+
+
+@dataclass
+class SectionReport:
+    """Everything the report says about the cells of one machine."""
+
+    section: machines.Section
+    policy: Decision
+    rows: list  # table.Row, sorted
+    baseline: table.Row
+    verdict: decision.Verdict
+    costs: list  # cost.Cost per configuration at batch 1
+    warnings: list  # strings
+    reproducibility: dict
+
+
+@dataclass
+class Report:
+    sections: list  # SectionReport
+    verdict: str  # GO | NO-GO over all sections
+    sentence: str
+    warnings: list = field(default_factory=list)
+    policy_source: str = RECORDS_POLICY
+    created_utc: str = ""
+    edgecrelu_version: str = __version__
+    commit: str | None = None
+
+
+def _commit() -> str | None:
+    """The git commit of the edgecrelu checkout, where it is one (read-only, best effort)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def reproducibility(recs: list[dict]) -> dict:
+    created = sorted(r.get("created_utc") or "" for r in recs)
+    return {
+        "environment": recs[0].get("environment") or {},
+        "settings": machines.distinct(r.get("settings") for r in recs),
+        "bundles": machines.distinct(
+            {k: (r.get("bundle") or {}).get(k) for k in ("path", "manifest_sha256", "dataset_sha256", "model")}
+            for r in recs
+        ),
+        "run_ids": machines.distinct(r.get("run_id") for r in recs),
+        "created_utc": [created[0], created[-1]] if created else [],
+        "edgecrelu_versions": machines.distinct(r.get("edgecrelu_version") for r in recs),
+        "device_profile": {k: v for k, v in (recs[0].get("device_profile") or {}).items() if k != "decision"},
+    }
+
+
+def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionReport:
+    policy = policy_from_record(sec.records[0], overrides)
+    rows = table.sort_rows([table.row_from_record(r) for r in sec.records])
+    backends = table.backend_order(sec.records)
+    baseline = table.find_baseline(rows, policy, backends, sec.label)
+    table.annotate(rows, baseline, policy)
+    verdict = decision.decide(rows, baseline, policy)
+    costs = [
+        cost.cost_of(r.label, r.p99, r.mj_per_inference, policy)
+        for r in rows if r.batch == 1 and r.p99
+    ]
+    warns = machines.consistency_warnings(sec)
+    for r in rows:
+        for w in r.record.get("warnings") or []:
+            warns.append(f"{r.label} b{r.batch}: {w}")
+    return SectionReport(sec, policy, rows, baseline, verdict, costs, warns, reproducibility(sec.records))
+
+
+def analyze(records: list[dict], overrides: dict | None = None, policy_source: str | None = None) -> Report:
+    secs = [analyze_section(s, overrides) for s in machines.split_by_machine(records)]
+    warns = machines.machine_warnings([s.section for s in secs])
+    if len(secs) == 1:
+        verdict, sentence = secs[0].verdict.verdict, secs[0].verdict.sentence
+    else:
+        verdict = "GO" if all(s.verdict.go for s in secs) else "NO-GO"
+        sentence = f"{verdict} overall ({'GO on every device' if verdict == 'GO' else 'GO needs every device to say GO'}): " + \
+            " ".join(f"[{s.section.label}] {s.verdict.sentence}" for s in secs)
+    return Report(
+        secs, verdict, sentence, warns,
+        policy_source=policy_source or RECORDS_POLICY,
+        created_utc=utc_now(), commit=_commit(),
+    )

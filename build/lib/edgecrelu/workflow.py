@@ -1,0 +1,161 @@
+"""``edgecrelu run``: train -> export -> profile -> report on one machine, in one output directory.
+
+Each stage is the same library call its own command makes; the stages' outputs land side by side::
+
+    OUT/run/        the training run (checkpoints, run.json)
+    OUT/bundle/     the deployment bundle
+    OUT/results/    one result record per cell
+    OUT/report/     report.md, report.html, results.csv, report.json
+
+A stage whose output is already complete is reused (``--resume`` semantics), so an interrupted
+``run`` continues where it stopped and never discards finished work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from edgecrelu.errors import EdgeCReLUError
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Sizes that keep ``run`` inside its time budget on a 2-core CPU."""
+
+    epochs: int  # training epochs per variant
+    seeds: tuple  # training seeds (several show seed noise)
+    width: float | None  # width multiplier of the model (None: the architecture's own)
+    input_size: int | None  # square input side (None: the architecture's own)
+    precisions: tuple  # exported and profiled precisions
+    forms: tuple  # CReLU forms exported and profiled
+    batches: tuple | None  # profiled batch sizes (None: the device profile's)
+    duration_s: float  # minimum timed seconds per trial
+    warmup_s: float  # warm-up seconds per trial
+    trials: int  # interleaved trials per cell
+    calib_size: int  # INT8 calibration images
+
+
+PRESETS = {
+    # Default: 5 minutes on 2 cores; two seeds so the seed spread is visible.
+    "default": Preset(epochs=4, seeds=(0, 1), width=0.5, input_size=16, precisions=("fp32", "fp16", "int8"),
+                      forms=("graph", "folded"), batches=None, duration_s=0.4, warmup_s=0.1, trials=3,
+                      calib_size=256),
+    # --quick: 90 seconds; a smoke test of the whole chain, not a decision.
+    "quick": Preset(epochs=1, seeds=(0,), width=0.25, input_size=16, precisions=("fp32", "int8"),
+                    forms=("graph", "folded"), batches=(1,), duration_s=0.15, warmup_s=0.05, trials=2,
+                    calib_size=128),
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    out: str = "edgecrelu-out"  # directory for run/, bundle/, results/, report/
+    device: str = "cpu"  # device profile name or path (profiling happens on this machine)
+    model: str = "convpool-c"  # zoo name or package.module:callable
+    data: str = "digits"  # data spec
+    quick: bool = False  # the 90-second preset
+    epochs: int | None = None  # override the preset's epochs
+    backend: str | None = None  # profile backend (None: the device profile's first)
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _claim(out: Path, config: RunConfig, preset: Preset) -> None:
+    """Record what OUT is made of; resuming it with other settings would mix two experiments."""
+    from dataclasses import asdict
+
+    from edgecrelu.fileio import atomic_write_json, read_json_object
+
+    settings = json.loads(json.dumps({"config": asdict(config) | {"out": None}, "preset": asdict(preset)}))
+    marker = out / "run-settings.json"
+    if marker.exists():
+        if read_json_object(marker, "run settings") != settings:
+            raise EdgeCReLUError(f"{out} was made by `edgecrelu run` with other settings (model, data, device, "
+                                 "preset or epochs); choose another --out or remove it")
+    elif out.exists() and any(out.iterdir()):
+        raise EdgeCReLUError(f"{out} exists and is not an `edgecrelu run` directory; choose another --out")
+    else:
+        atomic_write_json(marker, settings)
+
+
+def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
+    """Run the four stages; return the report's :class:`~edgecrelu.report.ReportResult`."""
+    from edgecrelu.devices import load_device
+
+    preset = PRESETS["quick" if config.quick else "default"]
+    if config.epochs is not None:
+        preset = replace(preset, epochs=config.epochs)
+    profile = load_device(config.device)  # fail on a bad device before an hour of training
+    precisions = tuple(p for p in preset.precisions if p in profile.precisions)
+    if not precisions:
+        raise EdgeCReLUError(f"device '{profile.name}' supports none of {', '.join(preset.precisions)}")
+    if config.backend or profile.backends[0] != "onnxruntime":
+        from edgecrelu.backends import get_backend
+        from edgecrelu.profiling.plan import unavailable_line
+
+        name = config.backend or profile.backends[0]
+        try:
+            get_backend(name).check_available()
+        except EdgeCReLUError as exc:
+            exc.args = (unavailable_line(name, exc),)
+            raise
+
+    out = Path(config.out)
+    _claim(out, config, preset)
+    run_dir, bundle_dir, results_dir, report_dir = (out / n for n in ("run", "bundle", "results", "report"))
+    t0 = time.perf_counter()
+    timings = {}
+
+    log(f"[1/4] train  -> {run_dir}")
+    from edgecrelu.train import TrainConfig, train_run
+
+    t = time.perf_counter()
+    train_run(TrainConfig(model=config.model, data=config.data, out=str(run_dir), epochs=preset.epochs,
+                          seeds=preset.seeds, width=preset.width, input_size=preset.input_size,
+                          resume=run_dir.exists()), log=log)
+    timings["train"] = time.perf_counter() - t
+
+    log(f"[2/4] export -> {bundle_dir}")
+    from edgecrelu.export.exporter import ExportConfig, export_bundle
+
+    t = time.perf_counter()
+    if not (bundle_dir / "manifest.json").is_file():
+        export_bundle(ExportConfig(run_dir=run_dir, out=bundle_dir, precisions=precisions, forms=preset.forms,
+                                   calib_size=preset.calib_size), log=log)
+    else:
+        log(f"  bundle exists, reusing {bundle_dir}")
+    timings["export"] = time.perf_counter() - t
+
+    log(f"[3/4] profile on '{profile.name}' -> {results_dir}")
+    from edgecrelu.profiling.plan import ProfileConfig
+    from edgecrelu.profiling.session import run_profile
+
+    t = time.perf_counter()
+    prun = run_profile(ProfileConfig(bundle=str(bundle_dir), device=config.device, out=str(results_dir),
+                                     backends=(config.backend,) if config.backend else None,
+                                     precisions=precisions, batches=preset.batches, duration_s=preset.duration_s,
+                                     warmup_s=preset.warmup_s, trials=preset.trials, resume=True), log=log)
+    timings["profile"] = time.perf_counter() - t
+    if prun.failures:
+        cell, why = next(iter(prun.failures.items()))
+        log(f"  warning: {len(prun.failures)} cell(s) failed, e.g. {cell.key}: {why}")
+    if not prun.records:
+        raise EdgeCReLUError(f"no cell was measured; see {results_dir}")
+
+    log(f"[4/4] report -> {report_dir}")
+    from edgecrelu.report import ReportConfig, build_report
+
+    t = time.perf_counter()
+    result = build_report(ReportConfig(results=(str(results_dir),), out=str(report_dir)))
+    timings["report"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    log("  time: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    result.timings = timings
+    return result
