@@ -142,15 +142,15 @@ def generate(n: int = DEFAULTS["n"], side: int = 64, difficulty: float = DEFAULT
     for i, y in enumerate(labels):
         tex = _texture(rng, TEXTURES[rng.integers(len(TEXTURES))], yy, xx)
         tex = (tex - tex.mean()) / (tex.std() + 1e-6)
-        contrast = rng.uniform(2.0, 4.0) * (1.0 - 0.5 * difficulty)  # in texture standard deviations
+        contrast = rng.uniform(3.5, 7.0) * (1.0 - 0.5 * difficulty)  # in texture standard deviations
         polarity = -1.0 if rng.random() < 0.7 else 1.0  # mostly dark defects, some bright
         img = tex + polarity * contrast * _defect(rng, CLASSES[y], yy, xx, difficulty)
         # illumination: a linear ramp at a random angle, then gain / offset, then sensor noise
         a = rng.uniform(0, 2 * np.pi)
         ramp = ((xx - side / 2) * np.cos(a) + (yy - side / 2) * np.sin(a)) / side
-        img = img * 0.09 + 0.5 + rng.uniform(0, 0.35 * (0.5 + difficulty)) * ramp
+        img = img * 0.05 + 0.5 + rng.uniform(0, 0.3 * (0.5 + difficulty)) * ramp
         img = img * rng.uniform(0.75, 1.25) + rng.uniform(-0.08, 0.08)
-        img += rng.standard_normal((side, side)) * (0.01 + 0.03 * difficulty)
+        img += rng.standard_normal((side, side)) * (0.005 + 0.02 * difficulty)
         out[i] = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
     return out, labels
 
