@@ -67,9 +67,9 @@ def test_side_option_renders_then_resizes():
 
 def test_generation_takes_seconds():
     # CPU time of this process (numpy renders on one thread), not wall time: on a shared CI box the
-    # wall clock measures the neighbours. ~0.8 s per 1000 images at 32 px here.
+    # wall clock measures the neighbours. about 0.8 s of CPU per 1000 images at 32 px here.
     t = time.process_time()
-    generate(n=3000, side=32)  # the size `edgecrelu run` uses
+    generate(n=2000, side=32)  # what `edgecrelu run` renders
     assert time.process_time() - t < 10
 
 

@@ -9,7 +9,7 @@ in about a second, the same pixels for the same options on every machine.
 
 Spec: ``inspection`` or ``inspection:KEY=VALUE,...`` with
 
-- ``n`` (default 3000): images, in equal numbers per class (rounded down to a multiple of 5);
+- ``n`` (default 2000): images, in equal numbers per class (rounded down to a multiple of 5);
 - ``side`` (default: the model's input size, so thin defects are not blurred by a resize): the
   rendered side in pixels; another side is resized (bilinear) to the input size;
 - ``difficulty`` (default 0.5, 0..1): lower defect contrast, smaller defects, more noise and
@@ -33,7 +33,7 @@ SYNTHETIC = True
 
 CLASSES = ("good", "scratch", "spot", "crack", "stain")
 TEXTURES = ("woven", "brushed", "speckled", "mottled")
-DEFAULTS = {"n": 3000, "side": 0, "difficulty": 0.5, "seed": 0}  # side 0: the input size
+DEFAULTS = {"n": 2000, "side": 0, "difficulty": 0.5, "seed": 0}  # side 0: the input size
 _VERSION = b"inspection-v1\0"  # part of the hash: a change to the renderer changes the data's identity
 
 
