@@ -1,3 +1,0 @@
-from edgecrelu.cli import main
-
-main()

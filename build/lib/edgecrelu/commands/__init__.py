@@ -1,1 +1,0 @@
-"""One module per CLI command; each defines ``command``. Imports here stay light (no torch)."""
