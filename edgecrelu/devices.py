@@ -1,6 +1,7 @@
 """Device profiles: what to measure on a target and how to decide, loaded from TOML.
 
-Built-in profiles live in ``edgecrelu/profiles/<name>.toml``; ``--device`` takes a built-in name or
+Built-in profiles live in the repository's top-level ``profiles/<name>.toml`` and install inside the
+package as ``edgecrelu/profiles/`` (setup.py maps the folder); ``--device`` takes a built-in name or
 a path to a user's copy. Unknown keys and bad values are rejected with the key named.
 """
 
@@ -19,7 +20,14 @@ if sys.version_info >= (3, 11):
 else:  # JetPack 6 ships Python 3.10
     import tomli as tomllib
 
-PROFILE_DIR = Path(__file__).parent / "profiles"
+
+def _profile_dir() -> Path:
+    """``edgecrelu/profiles`` in an installed package, else the source checkout's top-level ``profiles/``."""
+    inside = Path(__file__).parent / "profiles"
+    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "profiles"
+
+
+PROFILE_DIR = _profile_dir()
 OBJECTIVES = ("p99_latency", "p50_latency", "throughput", "energy", "memory")
 POWER_SOURCES = ("none", "tegrastats", "nvml")
 

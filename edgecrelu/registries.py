@@ -34,6 +34,8 @@ FORMS = Registry("form", [
 ])
 
 DATA_SOURCES = Registry("data source", [
+    Entry("inspection", "synthetic surface inspection (good + 4 defects on 4 textures), generated in memory, seeded",
+          "edgecrelu.data.sources.inspection"),
     Entry("digits", "scikit-learn's 8x8 digits, built in (no download)", "edgecrelu.data.sources.digits"),
     Entry("imagefolder", "imagefolder:PATH, one sub-folder of images per class", "edgecrelu.data.sources.imagefolder"),
     Entry("cifar10", "cifar10:PATH, the CIFAR-10 python batches", "edgecrelu.data.sources.cifar10"),

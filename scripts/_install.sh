@@ -11,8 +11,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if ! .venv/bin/python -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
-    echo "[edgecrelu] installing torch==2.13.0"
-    .venv/bin/python -m pip install -q torch==2.13.0
+    # The one long step of a fresh install: say so, and let pip show its download progress.
+    echo "[edgecrelu] downloading and installing torch==2.13.0 and its dependencies (the big download;"
+    echo "[edgecrelu] a minute or more on a fresh .venv) ..."
+    .venv/bin/python -m pip install --progress-bar on torch==2.13.0 | { grep -v "^Requirement already satisfied" || true; }
+    echo "[edgecrelu] torch installed"
 fi
 echo "[edgecrelu] installing edgecrelu[$EXTRAS]"
 .venv/bin/python -m pip install -q -e ".[$EXTRAS]"

@@ -83,3 +83,18 @@ def test_user_copy_by_path(tmp_path):
         load_device("orin")
     with pytest.raises(EdgeCReLUError, match="not found"):
         load_device(str(tmp_path / "missing.toml"))
+
+
+def test_builtins_live_in_the_top_level_profiles_folder_and_setup_ships_them():
+    """The repository keeps the profiles in profiles/; setup.py installs that folder as
+    edgecrelu/profiles (checked by hand with `pip install .` into a fresh venv: `edgecrelu devices`
+    lists all of them), which devices.py prefers when it exists."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    on_disk = sorted(p.stem for p in (root / "profiles").glob("*.toml"))
+    assert on_disk and set(on_disk) <= set(builtin_names())
+    if not (root / "edgecrelu" / "profiles").is_dir():  # a source checkout, not an installed copy
+        assert PROFILE_DIR.resolve() == (root / "profiles").resolve()
+    setup = (root / "setup.py").read_text()
+    assert '"edgecrelu.profiles": "profiles"' in setup and '"*.toml"' in setup

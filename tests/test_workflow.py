@@ -38,6 +38,18 @@ def test_quick_run_writes_every_stage_and_a_verdict(quick_run):
     assert len(rec["bundle"]["train"]["test_acc"]) == 1  # the training seed carried into the record
 
 
+def test_default_data_is_the_synthetic_inspection_set_and_records_say_so(quick_run):
+    out, _ = quick_run
+    manifest = json.loads((out / "bundle" / "manifest.json").read_text())
+    assert manifest["dataset"]["name"] == "inspection" and manifest["dataset"]["synthetic"] is True
+    assert manifest["model"]["class_names"] == ["good", "scratch", "spot", "crack", "stain"]
+    run = json.loads((out / "run" / "run.json").read_text())
+    assert run["data"]["name"] == "inspection" and run["data"]["synthetic"] is True
+    for path in (out / "results").glob("*.json"):
+        assert json.loads(path.read_text())["bundle"]["dataset"] == {
+            "spec": "inspection", "name": "inspection", "synthetic": True}
+
+
 def test_second_run_resumes_without_retraining(quick_run):
     out, _ = quick_run
     before = {p: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
@@ -63,6 +75,7 @@ def test_missing_tensorrt_fails_before_training(tmp_path):
         pass
     r = CliRunner().invoke(cli, ["run", "--quick", "--out", str(tmp_path / "o"), "--device", "jetson-orin-nano"])
     one_line_error(r, "pip install 'edgecrelu[trt]'")
+    assert "--backend onnxruntime" in r.output  # the fallback the README gives
     assert not (tmp_path / "o").exists()
 
 

@@ -37,14 +37,19 @@ from edgecrelu.errors import EdgeCReLUError
 @click.option("--resume", is_flag=True, help="Keep records already in --out and measure only the missing cells.")
 @click.option("--isolation", type=click.Choice(["process", "none"]), default="process", show_default=True,
               help="'process': each trial in a fresh worker process (peak RSS is the cell's own).")
+@click.option("--power", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
+              help="'auto': the profile's power source; where it cannot run here (no tegrastats off a Jetson) "
+                   "power is not measured and every record says so. 'none': do not measure power.")
 @tablefmt_option
 def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
-            iterations, trials, resume, isolation, tablefmt):
+            iterations, trials, resume, isolation, power, tablefmt):
     """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
 
     \b
     Example:
       edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
+    Off the target (a Jetson profile on a desktop, no TensorRT, no tegrastats):
+      edgecrelu profile bundle/ --device jetson-orin-nano --backend onnxruntime --out results/
     """
     from edgecrelu.profiling.plan import ProfileConfig
     from edgecrelu.profiling.session import run_profile
@@ -54,7 +59,7 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
         bundle=bundle, device=device, out=out, backends=backend or None, variants=variants or None,
         precisions=precisions or None, forms=forms or None, batches=batch or None,
         threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
-        resume=resume, isolation=isolation,
+        resume=resume, isolation=isolation, power=power,
     )
     run = run_profile(config)
     if run.records:

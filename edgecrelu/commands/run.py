@@ -1,10 +1,11 @@
-"""``edgecrelu run``: the whole pipeline on the embedded defaults (digits, CPU, ONNX Runtime)."""
+"""``edgecrelu run``: the whole pipeline on the embedded defaults (the synthetic inspection set, CPU, ONNX Runtime)."""
 
 from __future__ import annotations
 
 import click
 
-from edgecrelu.commands.options import backend_option, data_option, device_option, model_option
+from edgecrelu.commands.options import backend_option, device_option, model_option
+from edgecrelu.data.sources import specs
 
 
 @click.command("run")
@@ -13,7 +14,9 @@ from edgecrelu.commands.options import backend_option, data_option, device_optio
 @device_option("Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML; "
                "this machine is profiled.")
 @model_option()
-@data_option
+@click.option("--data", default="inspection", show_default=True, metavar="SOURCE[:PATH]",
+              help="Data source: " + ", ".join(specs()) + ". The default is generated in memory: a synthetic "
+                   "surface-inspection set (good, scratch, spot, crack, stain on four textures).")
 @backend_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the preset's epochs.")
 @click.option("--quick", is_flag=True, help="90-second smoke run (1 epoch, 1 seed, fewer cells); not for decisions.")

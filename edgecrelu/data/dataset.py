@@ -29,6 +29,7 @@ class Dataset:
     bad_files: tuple[str, ...] = ()  # their paths
     seed: int = 0  # the split seed
     indices: dict = field(default_factory=dict)  # split -> int64 indices into the source's order
+    source: dict = field(default_factory=dict)  # {name, synthetic, ...generation options}: what the data is
 
     @property
     def num_classes(self) -> int:
@@ -46,7 +47,8 @@ class Dataset:
             "size": list(self.preprocessing["size"]), "channels": self.preprocessing["channels"],
             "preprocessing": dict(self.preprocessing), "class_names": list(self.class_names),
             "n_train": int(len(self.y_train)), "n_val": int(len(self.y_val)), "n_test": int(len(self.y_test)),
-            "n_bad": self.n_bad,
+            "n_bad": self.n_bad, "source": dict(self.source),
+            "name": self.source.get("name"), "synthetic": bool(self.source.get("synthetic", False)),
         }
 
 
@@ -96,4 +98,5 @@ def load_dataset(
         bad_files=src.bad_files,
         seed=int(seed),
         indices={k: v.copy() for k, v in idx.items()},
+        source=dict(src.info),
     )

@@ -300,6 +300,7 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
             "preprocessing": dict(d.ds.preprocessing),
             "dataset": {
                 "spec": d.ds.spec, "sha256": d.ds.sha256, "seed": d.ds.seed,
+                "name": d.ds.source.get("name"), "synthetic": bool(d.ds.source.get("synthetic")), "source": d.ds.source,
                 "calib": {"path": "data/calib.npz", "split": "train", "n": int(len(d.cx)), "seed": config.calib_seed},
                 "eval": {"path": "data/eval.npz", "split": "test", "n": int(len(d.ey))},
             },

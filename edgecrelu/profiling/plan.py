@@ -13,6 +13,8 @@ from edgecrelu.results import Cell
 
 ISOLATION = ("process", "none")
 AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report names the fastest
+POWER_MODES = ("auto", "none")  # auto: the profile's source, or none with a recorded warning where it cannot start
+FALLBACK_BACKEND = "onnxruntime"  # what every machine can run: named when another backend is missing
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ProfileConfig:
     trials: int | None = None  # overrides [timing] trials
     resume: bool = False  # skip cells whose record exists; reuse finished trials of the others
     isolation: str = "process"  # "process": one worker process per trial; "none": in this process
+    power: str = "auto"  # "auto": the profile's power source, degraded to none (with a warning) off its device
 
 
 def effective_profile(profile, config: ProfileConfig):
@@ -84,9 +87,22 @@ def select_backends(profile, names) -> list:
             if not (exc.name or "").startswith("edgecrelu"):
                 raise
             raise EdgeCReLUError(f"backend '{n}' is not available in this edgecrelu build ({exc})") from None
-        mod.check_available()
+        try:
+            mod.check_available()
+        except EdgeCReLUError as exc:
+            exc.args = (unavailable_line(n, exc),)  # same type (MissingDependencyError), fallback named
+            raise
         mods.append(mod)
     return mods
+
+
+def unavailable_line(backend: str, exc: BaseException) -> str:
+    """The one-line refusal for a backend this machine lacks, naming the ONNX Runtime fallback."""
+    msg = str(exc).rstrip(". ")
+    if backend == FALLBACK_BACKEND:
+        return msg
+    return (f"{msg}; to measure on this machine without {backend}, add --backend {FALLBACK_BACKEND} "
+            f"(the section then says where it was measured)")
 
 
 def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
@@ -139,20 +155,30 @@ def verify_artifacts(bundle, cells) -> None:
                                  f"({first_line(exc)})") from None
 
 
-def check_power(profile):
-    """Start and stop the power monitor once, so a missing tegrastats fails before timing.
+def check_power(profile, mode: str = "auto"):
+    """Start and stop the power monitor once, before any timing.
 
-    Returns ``(profile, warning)``: where this build has no monitor module for the source, power is
-    not measured (source "none") and the warning says so in every record.
+    Returns ``(profile, warning)``. Where the source cannot run here -- no monitor module in this
+    build, tegrastats not on PATH (a Jetson profile on a desktop), no NVML -- or ``mode`` is
+    ``"none"``, power is not measured (source "none") and the warning says so in every record.
     """
     from edgecrelu.profiling.power import get_monitor
 
+    if mode not in POWER_MODES:
+        raise unknown("power mode", mode, list(POWER_MODES))
+    source = profile.power.source
+    off = replace(profile, power=replace(profile.power, source="none"))
+    if source == "none":
+        return profile, None
+    if mode == "none":
+        return off, f"power not measured (--power none; the profile's source is '{source}')"
     try:
         mon = get_monitor(profile.power)
     except ImportError as exc:
-        why = (f"power source '{profile.power.source}' is not available in this build ({exc}); "
-               "power not measured")
-        return replace(profile, power=replace(profile.power, source="none")), why
-    mon.start()  # raises EdgeCReLUError (one line) when e.g. tegrastats is not on PATH
-    mon.stop()
+        return off, f"power source '{source}' is not available in this build ({exc}); power not measured"
+    try:
+        mon.start()  # raises EdgeCReLUError (one line) when e.g. tegrastats is not on PATH
+        mon.stop()
+    except EdgeCReLUError as exc:
+        return off, f"power not measured: power source '{source}' cannot run here ({str(exc).rstrip('. ')})"
     return profile, None

@@ -162,7 +162,8 @@ def artifact_counts(bundle, art) -> dict:
 def dataset_facts(manifest: dict) -> dict:
     """What the report's data line needs from the manifest's dataset entry (fields may be absent)."""
     ds = manifest.get("dataset") or {}
-    out = {"spec": ds.get("spec"), "eval_n": (ds.get("eval") or {}).get("n"), "seed": ds.get("seed")}
+    out = {"spec": ds.get("spec"), "name": ds.get("name"), "eval_n": (ds.get("eval") or {}).get("n"),
+           "seed": ds.get("seed")}
     if "synthetic" in ds:
         out["synthetic"] = bool(ds["synthetic"])
     recipe = manifest.get("recipe") or (manifest.get("train") if isinstance(manifest.get("train"), dict) else None)

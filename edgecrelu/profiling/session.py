@@ -93,7 +93,7 @@ class Session:
         for b in sorted({c.batch for c in cells}):
             limits.check_batch(b, bundle.model["input_shape"])  # before any worker allocates it
         verify_artifacts(bundle, cells)
-        profile, power_warning = check_power(profile)
+        profile, power_warning = check_power(profile, config.power)
         done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name, log)
         return cls(config, log, profile, power_warning, bundle, cells, done)
 

@@ -75,7 +75,32 @@ def test_jetson_profile_without_tensorrt_names_the_install(bundle, tmp_path):
         pass
     res = CliRunner().invoke(cli, ["profile", bundle, "--device", "jetson-orin-nano", "--out", str(tmp_path / "R")])
     assert res.exit_code == 1 and "tensorrt" in res.output and "install" in res.output
+    assert "--backend onnxruntime" in res.output and len(res.output.strip().splitlines()) == 1  # the fallback
     assert not (tmp_path / "R").exists()
+
+
+@pytest.mark.parametrize("power, says", [("auto", "cannot run here"), ("none", "--power none")])
+def test_jetson_profile_off_device_runs_to_the_end_without_power(bundle, tmp_path, monkeypatch, power, says):
+    """The README's desktop flow: a Jetson profile on this CPU with --backend onnxruntime. tegrastats
+    is a Jetson tool and cannot be here (PATH is emptied of it to be sure): power degrades to "none"
+    and every record says why; the profile's CUDA / TensorRT providers fall back to CPU, flagged."""
+    import os
+    import shutil
+
+    if shutil.which("tegrastats"):
+        monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                                   if not (p and os.path.exists(os.path.join(p, "tegrastats")))))
+    out = tmp_path / "R"
+    res = CliRunner().invoke(cli, ["profile", bundle, "--device", "jetson-orin-nano", "--backend", "onnxruntime",
+                                   "--out", str(out), "--variants", "relu", "--precisions", "fp32",
+                                   "--isolation", "none", "--power", power, *FAST])
+    assert res.exit_code == 0, res.output
+    (rec,) = load_records([out])
+    assert rec["settings"]["power_source"] == "none" and rec["power"] is None
+    assert any("power not measured" in w and says in w for w in rec["warnings"]), rec["warnings"]
+    backend = rec["settings"]["backend"]
+    assert backend["providers"][0] == "CPUExecutionProvider"
+    assert backend["provider_fallback"] == backend["providers_requested"][0] != "CPUExecutionProvider"
 
 
 def test_resume_flag(bundle, finished, tmp_path):

@@ -16,10 +16,10 @@ def test_each_registered_source_has_its_module(name):
 
 
 def test_specs_and_parsing():
-    assert specs() == ("digits", "imagefolder:PATH", "cifar10:PATH", "npz:PATH")
+    assert specs() == ("inspection[:OPTIONS]", "digits", "imagefolder:PATH", "cifar10:PATH", "npz:PATH")
     assert parse_spec("digits") == ("digits", None)
     assert parse_spec("npz:/a/b.npz") == ("npz", "/a/b.npz")
-    for bad, words in (("mnist", "unknown data source 'mnist'; choose one of: cifar10:PATH, digits"),
+    for bad, words in (("mnist", "unknown data source 'mnist'; choose one of: cifar10:PATH, digits, imagefolder:PATH, inspection\\[:OPTIONS\\]"),
                        ("digits:/x", "takes no path"), ("npz", "needs a path: npz:PATH")):
         with pytest.raises(EdgeCReLUError, match=words):
             parse_spec(bad)

@@ -54,6 +54,9 @@ class OrtRunner(Runner):
             "onnxruntime_version": ort.__version__,
             "providers_requested": list(options.providers),
             "providers": list(self._providers),
+            # the first requested provider when the session runs on another (e.g. CUDA -> CPU), else None
+            "provider_fallback": (options.providers[0] if self._providers and options.providers
+                                  and self._providers[0] != options.providers[0] else None),
             "intra_op_threads": threads,
             "inter_op_threads": 1,
             "allow_spinning": allow_spinning(threads),

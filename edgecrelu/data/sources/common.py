@@ -16,3 +16,4 @@ class RawSource:
     sha256: str  # hash of the source's raw content (files or arrays), stable across runs
     test_indices: np.ndarray | None = None  # a predefined test split (cifar10's test_batch), else None
     bad_files: tuple[str, ...] = field(default_factory=tuple)  # unreadable files skipped (--skip-bad)
+    info: dict = field(default_factory=dict)  # what the data is: name, synthetic, generation options
