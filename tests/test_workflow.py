@@ -23,11 +23,12 @@ def test_quick_run_writes_every_stage_and_a_verdict(quick_run):
     assert (out / "run" / "run.json").is_file()
     assert (out / "bundle" / "manifest.json").is_file()
     records = sorted((out / "results").glob("*.json"))
-    # relu (graph) + two CReLU variants x every form, at fp32 and int8, batch 1
-    from edgecrelu.registries import FORMS
+    # relu (graph) + two CReLU variants x the quick preset's forms, at fp32 and int8, batch 1
+    from edgecrelu.workflow import PRESETS
 
-    assert len(records) == 2 + 2 * len(FORMS) * 2
-    assert {json.loads(p.read_text())["cell"]["form"] for p in records} == set(FORMS)
+    forms = PRESETS["quick"].forms
+    assert len(records) == 2 + 2 * len(forms) * 2
+    assert {json.loads(p.read_text())["cell"]["form"] for p in records} == set(forms)
     assert "Recommended CReLU form" in (out / "report" / "report.md").read_text()
     report = json.loads((out / "report" / "report.json").read_text())
     assert result.verdict in ("GO", "NO-GO", "INCONCLUSIVE") and result.sentence.startswith(result.verdict)

@@ -19,12 +19,12 @@ from edgecrelu.data.sources import specs
                    "surface-inspection set (good, scratch, spot, crack, stain on four textures).")
 @backend_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the preset's epochs.")
-@click.option("--quick", is_flag=True, help="90-second smoke run (1 epoch, 1 seed, fewer cells); not for decisions.")
+@click.option("--quick", is_flag=True, help="One-minute smoke run (1 epoch, 1 seed, fewer forms); not for decisions.")
 def command(out, device, model, data, backend, epochs, quick):
     """Train -> export -> profile -> report, and print the verdict and where the report is.
 
     \b
-    The default finishes in about 5 minutes on a 2-core CPU; --quick in about 90 seconds.
+    The default finishes in about 5 minutes on a 2-core CPU; --quick in about a minute.
     For a real decision, run the stages yourself with more epochs, seeds and timing.
     """
     from edgecrelu.workflow import RunConfig, run_pipeline

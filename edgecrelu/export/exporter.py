@@ -298,6 +298,7 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
                 "class_names": list(d.ds.class_names), "opset": config.opset,
             },
             "preprocessing": dict(d.ds.preprocessing),
+            "recipe": run.get("recipe") if isinstance(run.get("recipe"), dict) else None,  # the report's data line
             "dataset": {
                 "spec": d.ds.spec, "sha256": d.ds.sha256, "seed": d.ds.seed,
                 "name": d.ds.source.get("name"), "synthetic": bool(d.ds.source.get("synthetic")), "source": d.ds.source,
