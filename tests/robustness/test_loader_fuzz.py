@@ -22,7 +22,8 @@ from hypothesis import strategies as st  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PROFILES = Path(__file__).resolve().parents[2] / "edgecrelu" / "profiles"
+from edgecrelu.devices import PROFILE_DIR as PROFILES  # noqa: E402  (the built-in profiles, wherever they ship)
+
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
