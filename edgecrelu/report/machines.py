@@ -63,7 +63,15 @@ class Section:
         prof, host, cpu, gpu = self.key
         hw = " / ".join(x for x in (gpu, cpu) if x)
         where = f" on {host}" if host else ""
-        return f"{prof}{where}" + (f" ({hw})" if hw else "")
+        off = " — measured off the device: no Jetson here" if self.off_device else ""
+        return f"{prof}{where}" + (f" ({hw})" if hw else "") + off
+
+    @property
+    def off_device(self) -> bool:
+        """A Jetson profile whose records were measured where no Jetson was found (e.g. the ONNX Runtime
+        fallback on a desktop): its numbers are not the board's."""
+        return any((rec.get("device_profile") or {}).get("jetson") and not (rec.get("environment") or {}).get("jetson")
+                   for rec in self.records)
 
     @property
     def slug(self) -> str:

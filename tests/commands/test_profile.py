@@ -101,6 +101,11 @@ def test_jetson_profile_off_device_runs_to_the_end_without_power(bundle, tmp_pat
     backend = rec["settings"]["backend"]
     assert backend["providers"][0] == "CPUExecutionProvider"
     assert backend["provider_fallback"] == backend["providers_requested"][0] != "CPUExecutionProvider"
+    if power == "none":  # the report's section says the numbers were measured off the board
+        rep = CliRunner().invoke(cli, ["report", str(out), "--out", str(tmp_path / "rep"), "--format", "md"])
+        assert rep.exit_code == 0, rep.output
+        assert "## jetson-orin-nano on" in (md := (tmp_path / "rep" / "report.md").read_text())
+        assert "measured off the device: no Jetson here" in md
 
 
 def test_resume_flag(bundle, finished, tmp_path):
