@@ -92,7 +92,9 @@ def build(root: Path) -> Path:
     (root / "pol_type.toml").write_text('[decision]\nmin_gain = "high"\n')
     (root / "pol_nodec.toml").write_text("[timing]\ntrials = 3\n")
 
-    cpu = (Path(__file__).resolve().parents[2] / "edgecrelu" / "profiles" / "cpu.toml").read_text()
+    from edgecrelu.devices import PROFILE_DIR
+
+    cpu = (PROFILE_DIR / "cpu.toml").read_text()
     (root / "dev_ok.toml").write_text(cpu)
     for name, text in {
         "dev_nan.toml": cpu.replace("warmup_s = 0.2", "warmup_s = nan", 1),

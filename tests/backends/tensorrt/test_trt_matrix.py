@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from edgecrelu.backends.tensorrt.version import MIN_SUPPORTED, TrtVersion
+from edgecrelu.devices import PROFILE_DIR
 from edgecrelu.devices import load_device as load_profile
 
 ROOT = Path(__file__).resolve().parents[3]
-PROFILES = sorted((ROOT / "edgecrelu" / "profiles").glob("*.toml"))
+PROFILES = sorted(PROFILE_DIR.glob("*.toml"))
 
 
 def test_extra_lower_bound_is_the_gate():
