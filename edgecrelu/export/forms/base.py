@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import onnx
 
-from edgecrelu.export.forms.edit import GraphEdit, toposort
+from edgecrelu.export.forms.edit import GraphEdit, prune_initializers, toposort
 from edgecrelu.export.forms.sites import CReLUSite, GraphIndex, find_crelu_sites, node_key
 
 
@@ -44,10 +44,7 @@ class Form:
         del g.node[:]
         g.node.extend(nodes)
         g.initializer.extend(edit.inits)
-        used = {i for n in g.node for i in n.input} | {o.name for o in g.output}
-        inits = [t for t in g.initializer if t.name in used]
-        del g.initializer[:]
-        g.initializer.extend(inits)
+        prune_initializers(g)
         produced = {o for n in g.node for o in n.output}
         vi = [v for v in g.value_info if v.name in produced]
         del g.value_info[:]

@@ -54,6 +54,15 @@ class GraphEdit:
         return name
 
 
+def prune_initializers(g) -> None:
+    """Drop the initializers of graph ``g`` that no node reads and no graph output names (left over
+    after a rewrite removed their consumers)."""
+    used = {i for n in g.node for i in n.input} | {o.name for o in g.output}
+    kept = [t for t in g.initializer if t.name in used]
+    del g.initializer[:]
+    g.initializer.extend(kept)
+
+
 def conv_parts(idx: GraphIndex, tensor: str):
     """``(node, W, b)`` when ``tensor`` comes from a plain Conv with constant weights, else None."""
     conv = idx.producer.get(tensor)

@@ -20,7 +20,7 @@ import numpy as np
 from onnx import helper, numpy_helper
 
 from edgecrelu.export.forms.base import Form
-from edgecrelu.export.forms.edit import conv_parts
+from edgecrelu.export.forms.edit import conv_parts, prune_initializers
 
 
 class TileForm(Form):
@@ -84,10 +84,7 @@ class TileForm(Form):
         keep = [n for n in g.node if n.output[0] not in drop]
         del g.node[:]
         g.node.extend(keep)
-        used = {i for n in g.node for i in n.input}
-        kept = [t for t in g.initializer if t.name in used]
-        del g.initializer[:]
-        g.initializer.extend(kept)
+        prune_initializers(g)
         return out
 
 
