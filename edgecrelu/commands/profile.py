@@ -26,8 +26,8 @@ from edgecrelu.errors import EdgeCReLUError
 @backends_option
 @variants_option(default="all of the bundle's")
 @precisions_option(default_help="the device profile's")
-@forms_option(default_help="auto, every form of the bundle (the report names the fastest per backend and precision)",
-              checked=False)
+@forms_option(default_help="auto, every form of the bundle (the report shows each cell at its fastest form, "
+                           "with the runner-up and the margin)", checked=False)
 @batch_option
 @click.option("--threads", type=THREADS, default=None, help="Intra-op threads (overrides the profile).")
 @click.option("--warmup", type=finite(0), default=None, help="Warm-up seconds per trial.")

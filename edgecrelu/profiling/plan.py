@@ -12,7 +12,7 @@ from edgecrelu.errors import EdgeCReLUError, first_line, unknown
 from edgecrelu.results import Cell
 
 ISOLATION = ("process", "none")
-AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report names the fastest
+AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report shows a cell at its fastest
 POWER_MODES = ("auto", "none")  # auto: the profile's source, or none with a recorded warning where it cannot start
 FALLBACK_BACKEND = "onnxruntime"  # what every machine can run: named when another backend is missing
 

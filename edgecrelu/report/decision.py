@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from edgecrelu.devices import Decision
 from edgecrelu.report import fmt, noise, stats
-from edgecrelu.report.table import Row
+from edgecrelu.report.table import Row, table_rows
 
 LOWER_IS_BETTER = {"p99_latency": True, "p50_latency": True, "throughput": False, "energy": True, "memory": True}
 UNITS = {"p99_latency": "ms", "p50_latency": "ms", "throughput": "images/s", "energy": "mJ", "memory": "MB"}
@@ -26,18 +26,21 @@ RULES = (
     "replicates), and the p99 budget is met only when the p99 interval from the trials lies under it.",
     "Gain: GO needs the whole 95 % interval of the objective's gain over the best ReLU configuration at or "
     "above min_gain; NO-GO when the whole interval lies below it.",
+    "Forms: a CReLU configuration is judged at the form chosen for each of its cells, the fastest exact form "
+    "by p50 among those shown to break no constraint (the fastest exact form when every form breaks one), "
+    "as the trade-off table shows it.",
     "Outcomes: GO when every constraint and the gain are shown; NO-GO when every CReLU configuration is "
     "shown to break a constraint or the gain is shown short; INCONCLUSIVE otherwise, with the sample "
     "sizes that would decide it.",
     "Percentiles: a percentile is flagged when its sample count cannot hold a distribution-free 95 % interval "
     "(fewer than 368 samples for p99, 72 for p95, 36 for p90).",
 )
-EXACT_TOL = 1e-3  # an fp32 form whose logits differ more than this from the reference is not exact
 
 
 @dataclass
 class Candidate:
-    """A deployable configuration, judged at batch 1 (throughput: at its best batch)."""
+    """A deployable configuration, judged at batch 1 (throughput: at its best batch); a CReLU one at the
+    form chosen for each of its cells."""
 
     row: Row  # the batch-1 row (constraints are checked on it)
     value: float | None  # objective value
@@ -46,23 +49,9 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        base = f"{self.row.variant} ({self.row.form}, {self.row.precision}, {self.row.backend}"
+        # the form of the row the value comes from: a CReLU cell may choose another form at that batch
+        base = f"{self.at.variant} ({self.at.form}, {self.at.precision}, {self.at.backend}"
         return base + (f", batch {self.at.batch})" if self.at.batch != 1 else ")")
-
-
-@dataclass
-class FormChoice:
-    """The fastest exact CReLU form of one variant on one backend at one precision (batch 1, p50)."""
-
-    backend: str
-    variant: str
-    precision: str
-    form: str
-    p50: float
-    runner_up: str | None = None
-    runner_up_p50: float | None = None
-    significant: bool = True  # False: the runner-up is inside the trial-to-trial spread
-    inexact: list = field(default_factory=list)  # forms left out because fp32 logits differ
 
 
 @dataclass
@@ -80,7 +69,7 @@ class Verdict:
     crelu_total: int = 0
     crelu_passing: int = 0
     failures: dict = field(default_factory=dict)  # violation -> number of CReLU configurations
-    forms: list = field(default_factory=list)  # FormChoice
+    forms: list = field(default_factory=list)  # formchoice.FormChoice per CReLU cell
     gain_ci: tuple | None = None  # 95 % interval of the gain (fractions)
     ratio_ci: object = None  # stats.RatioCI behind the gain (latency objectives)
     decide_line: str = ""  # INCONCLUSIVE: what would decide it
@@ -200,54 +189,6 @@ def _meets(c: Candidate, baseline: Row, policy: Decision) -> str:
     return "; ".join(parts)
 
 
-def recommend_forms(rows: list[Row]) -> list[FormChoice]:
-    """Fastest exact form per (backend, CReLU variant, precision) at batch 1, by p50."""
-    b1 = [r for r in rows if r.batch == 1 and r.is_crelu and r.p50 is not None]
-    inexact = {
-        (r.backend, r.variant, r.form) for r in b1
-        if r.precision == "fp32" and r.max_abs_diff is not None and r.max_abs_diff > EXACT_TOL
-    }
-    out = []
-    for key in sorted({(r.backend, r.variant, r.precision) for r in b1}):
-        group = [r for r in b1 if (r.backend, r.variant, r.precision) == key]
-        exact = sorted((r for r in group if (r.backend, r.variant, r.form) not in inexact), key=lambda r: r.p50)
-        if not exact:
-            continue
-        best = exact[0]
-        choice = FormChoice(key[0], key[1], key[2], best.form, best.p50,
-                            inexact=sorted({r.form for r in group if (r.backend, r.variant, r.form) in inexact}))
-        if len(exact) > 1:
-            second = exact[1]
-            choice.runner_up, choice.runner_up_p50 = second.form, second.p50
-            choice.significant = bool(best.p50_range and second.p50_range and best.p50_range[1] < second.p50_range[0])
-        out.append(choice)
-    return out
-
-
-def _margin(f: FormChoice) -> str:
-    """``", 12% ahead of pm1"`` or ``" ~ pm1, not significant"`` (inside the trial-to-trial noise)."""
-    if not f.runner_up:
-        return ""
-    ahead = f", {f.runner_up_p50 / f.p50 - 1:.0%} ahead of {f.runner_up}" if f.p50 and f.runner_up_p50 else ""
-    return ahead if f.significant else f" ~ {f.runner_up}, not significant"
-
-
-def forms_summary(forms: list[FormChoice]) -> list[str]:
-    """One line per backend: ``onnxruntime: crelu-half@4 -> folded (fp32; int8); graph (fp16)``."""
-    lines = []
-    for backend in sorted({f.backend for f in forms}):
-        parts = []
-        for variant in sorted({f.variant for f in forms if f.backend == backend}):
-            by_form: dict[str, list[str]] = {}
-            for f in forms:
-                if f.backend == backend and f.variant == variant:
-                    tag = f.precision + _margin(f)
-                    by_form.setdefault(f.form, []).append(tag)
-            parts.append(f"{variant} → " + "; ".join(f"{form} ({'; '.join(p)})" for form, p in by_form.items()))
-        lines.append(f"{backend}: " + " | ".join(parts))
-    return lines
-
-
 def gain_interval(crelu: Candidate, relu: Candidate, objective: str):
     """(gain, (lo, hi), RatioCI or None): the objective's gain of CReLU over ReLU with its 95 % interval."""
     gain = gain_of(crelu, relu, objective)
@@ -295,16 +236,19 @@ def _unclear_words(c: Candidate, baseline: Row, policy: Decision) -> tuple[list[
     return what, need
 
 
-def decide(rows: list[Row], baseline: Row, policy: Decision) -> Verdict:
+def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict:
+    """The verdict over the rows the trade-off table shows: a CReLU variant is judged at the form
+    chosen for each of its cells (``formchoice.choose_forms`` marks them and returns ``forms``)."""
     objective = policy.objective
     configs: dict[tuple, list[Row]] = {}
-    for r in rows:
-        configs.setdefault(r.config, []).append(r)
+    for r in table_rows(rows):
+        key = (r.variant, r.precision, r.backend) if r.chosen and not r.is_baseline else r.config
+        configs.setdefault(key, []).append(r)
     cands = [c for c in (candidate(rs, objective) for rs in configs.values()) if c is not None]
     crelu = [c for c in cands if c.row.is_crelu]
     relu = [c for c in cands if c.row.kind == "relu"]
     passing = [c for c in cands if not c.row.violations and not c.row.unclear and c.value is not None]
-    v = Verdict("NO-GO", "", "", objective, forms=recommend_forms(rows))
+    v = Verdict("NO-GO", "", "", objective, forms=list(forms or []))
     v.crelu_total = len(crelu)
     v.crelu_passing = sum(1 for c in crelu if not c.row.violations and not c.row.unclear)
     for c in crelu:

@@ -30,7 +30,9 @@ def html_bold_head(sentence: str) -> str:
     return f"<strong>{e(head)}</strong>{e(sep + rest)}" if sep else e(sentence)
 
 
-def html_table(headers, body, row_classes=None, text_cols=(), table_class="") -> str:
+def html_table(headers, body, row_classes=None, text_cols=(), table_class="", wrap_cols=()) -> str:
+    """A table in a sideways scroll box; ``text_cols`` are left-aligned, ``wrap_cols`` may wrap their
+    cells at spaces (every other cell stays on one line)."""
     tcls = f' class="{table_class}"' if table_class else ""
     head = "".join(f'<th data-col="{e(h)}">{e(h)}</th>' for h in headers)
     out = [f'<div class="scroll"><table{tcls}><thead><tr>', head, "</tr></thead><tbody>"]
@@ -38,7 +40,8 @@ def html_table(headers, body, row_classes=None, text_cols=(), table_class="") ->
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         cells = []
         for j, c in enumerate(line):
-            names = (["t"] if j in text_cols else []) + (["flags"] if headers[j] == "flags" else [])
+            names = (["t"] if j in text_cols else []) + (["flags"] if headers[j] == "flags" else []) \
+                + (["w"] if j in wrap_cols else [])
             k = f' class="{" ".join(names)}"' if names else ""
             cells.append(f"<td{k}>{e(c)}</td>")
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")

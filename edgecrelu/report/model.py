@@ -9,7 +9,7 @@ from pathlib import Path
 from edgecrelu import __version__
 from edgecrelu.devices import Decision
 from edgecrelu.fileio import utc_now
-from edgecrelu.report import cost, decision, machines, table
+from edgecrelu.report import cost, decision, formchoice, machines, table
 from edgecrelu.report.policy import policy_from_record
 
 RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
@@ -21,12 +21,17 @@ class SectionReport:
 
     section: machines.Section
     policy: Decision
-    rows: list  # table.Row, sorted
+    rows: list  # table.Row, sorted: every record's (every form of a CReLU cell)
     baseline: table.Row
     verdict: decision.Verdict
     costs: list  # cost.Cost per configuration at batch 1
     warnings: list  # strings
     reproducibility: dict
+
+    @property
+    def table_rows(self) -> list:
+        """The rows of the trade-off table: a CReLU cell at its chosen form only."""
+        return table.table_rows(self.rows)
 
 
 @dataclass
@@ -76,10 +81,11 @@ def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionRep
     backends = table.backend_order(sec.records)
     baseline = table.find_baseline(rows, policy, backends, sec.label)
     table.annotate(rows, baseline, policy)
-    verdict = decision.decide(rows, baseline, policy)
+    forms = formchoice.choose_forms(rows)  # after annotate: the choice passes over forms that break a constraint
+    verdict = decision.decide(rows, baseline, policy, forms)
     costs = [
         cost.cost_of(r.label, r.p99, r.mj_per_inference, policy)
-        for r in rows if r.batch == 1 and r.p99
+        for r in table.table_rows(rows) if r.batch == 1 and r.p99
     ]
     warns = machines.consistency_warnings(sec)
     for r in rows:

@@ -1,4 +1,5 @@
-"""results.csv: one row per cell, plain machine-readable numbers (ms, MB, fractions)."""
+"""results.csv: one row per record (every form of a CReLU cell, the chosen one marked), plain
+machine-readable numbers (ms, MB, fractions)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ COLUMNS = [
     "pareto_latency", "pareto_memory", "violations", "unclear", "delta_top1_low", "delta_top1_high",
     "accuracy_paired", "p50_ratio_low", "p50_ratio_high", "p99_ms_ci_low", "p99_ms_ci_high", "unsupported_percentiles",
     "macs_source", "params_source", "p50_ratio_covers_1", "unstable",
+    "chosen_form", "runner_up_form", "runner_up_p50_ms", "runner_up_margin", "runner_up_significant",
 ]
 
 
@@ -47,7 +49,19 @@ def row_dict(sr, r) -> dict:
         "macs_source": r.macs_source, "params_source": r.params_source,
         "p50_ratio_covers_1": latency_covered(r) if r.p50_ratio_ci else None,
         "unstable": cell_noise(r.record)[2],
+        **_choice(r),
     }
+
+
+def _choice(r) -> dict:
+    """Every record stays a row; ``chosen_form`` says which form stands for its CReLU cell (True /
+    False; None where no choice is made, as for relu) and the chosen row carries its runner-up."""
+    f = r.form_choice
+    if not r.chosen or not f.runner_up:
+        return {"chosen_form": r.chosen, "runner_up_form": None, "runner_up_p50_ms": None, "runner_up_margin": None,
+                "runner_up_significant": None}
+    return {"chosen_form": True, "runner_up_form": f.runner_up, "runner_up_p50_ms": f.runner_up_p50,
+            "runner_up_margin": f.margin, "runner_up_significant": f.significant}
 
 
 def render_csv(report) -> str:

@@ -18,7 +18,7 @@ h1{font-size:1.6rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-
 table{border-collapse:collapse;font-size:.82rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:right;white-space:nowrap}
 th{background:#f3f3f3;white-space:normal;vertical-align:bottom}td.t{text-align:left}
-table.tradeoff th{max-width:6.5em}
+table.tradeoff th{max-width:6.5em}td.w{white-space:normal}
 tr.base{background:#eef3fb}tr.viol td.flags{color:#c5221f;font-weight:600}
 .plots{display:flex;flex-wrap:wrap;gap:1rem}.plots svg{border:1px solid #eee;background:#fff}
 .plotbg{fill:#fafafa}.grid{stroke:#e3e3e3;stroke-width:1}.tick{font-size:11px;fill:#444}

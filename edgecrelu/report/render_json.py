@@ -36,8 +36,8 @@ def _clean(x):
 def _candidate(c):
     if c is None:
         return None
-    return {"label": c.label, "variant": c.row.variant, "form": c.row.form, "precision": c.row.precision,
-            "backend": c.row.backend, "batch": c.at.batch, "value": c.value, "spread": c.spread}
+    return {"label": c.label, "variant": c.at.variant, "form": c.at.form, "precision": c.at.precision,
+            "backend": c.at.backend, "batch": c.at.batch, "value": c.value, "spread": c.spread}
 
 
 def report_dict(report) -> dict:
@@ -56,7 +56,7 @@ def report_dict(report) -> dict:
                         "detectable_difference": v.detectable, "what_would_decide_it": v.decide_line or None,
                         "accuracy_interval": (v.best_crelu.row.acc_ci.to_dict()
                                               if v.best_crelu and v.best_crelu.row.acc_ci else None)},
-            "recommended_forms": [asdict(f) for f in v.forms],
+            "recommended_forms": [dict(asdict(f), margin=f.margin) for f in v.forms],
             "policy": asdict(sr.policy),
             "baseline": {"variant": sr.baseline.variant, "form": sr.baseline.form,
                          "precision": sr.baseline.precision, "backend": sr.baseline.backend, "batch": 1},

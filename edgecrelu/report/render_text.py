@@ -7,16 +7,19 @@ from tabulate import tabulate
 from edgecrelu.report import fmt
 from edgecrelu.report.context import fallback_line, header_lines, latency_covered
 from edgecrelu.report.cost import demand_sentence
-from edgecrelu.report.decision import forms_summary
+from edgecrelu.report.formchoice import forms_summary
 
-FLAG_HELP = ("flags: BASE = baseline cell; P-lat / P-mem = Pareto-optimal for accuracy vs p99 latency / vs "
+FLAG_HELP = ("a CReLU variant's cell (precision, batch, backend) is one row at its chosen form, the fastest exact "
+             "form that breaks no budget (every form is in the forms section); runner-up = the next form and how "
+             "much slower its p50 is, ≈ after it = the two trial ranges overlap; flags: BASE = baseline cell; "
+             "P-lat / P-mem = Pareto-optimal for accuracy vs p99 latency / vs "
              "peak memory (same batch); !acc / !lat / !mem = over the accuracy-drop / p99 / memory budget; "
              "≈ after a p50 ratio = the trial spread covers it (its 95 % interval includes 1: no latency difference "
              "shown); Δ n.s. = accuracy difference inside the noise (paired 95 % interval includes 0); MACs and "
              "params are what the row's artifact executes, from its manifest entry or (params) counted in its ONNX "
              "file, BatchNorm folded (* = the variant's count: nothing known for that artifact)")
 # Never folded into the line above the table, even when equal on every row.
-KEEP = ("variant", "form", "p50 ms", "p99 ms", "p50 ratio", "flags")
+KEEP = ("variant", "form", "runner-up", "p50 ms", "p99 ms", "p50 ratio", "flags")
 
 
 def flags(r) -> str:
@@ -57,11 +60,18 @@ def _count_text(value, source: str) -> str:
     return fmt.count(value) + ("*" if source == "variant" else "")
 
 
+def runner_up_text(r) -> str:
+    """The runner-up cell of a chosen row (``pm1 +3.1%``, ``pm1 +0.4% ≈``); ``—`` elsewhere."""
+    return r.form_choice.runner_up_text() if r.chosen else "—"
+
+
 def table_cells(rows) -> tuple[list[str], list[list[str]]]:
     """Decision columns first (latency, ratio, MACs, accuracy delta, flags), the detail after."""
-    power, stages = has_power(rows), has_stages(rows)
-    headers = ["variant", "form", "prec", "backend", "batch", "p50 ms", "p99 ms", "p50 ratio", "MACs",
-               "Δ top-1 pts", "flags", "p50 ratio 95% CI", "top-1 % [95% CI]", "agree fp32 %"]
+    power, stages, choice = has_power(rows), has_stages(rows), any(r.form_choice for r in rows)
+    # runner-up: only where some CReLU cell had its form chosen (a relu-only run has no choice to show)
+    headers = ["variant", "form"] + (["runner-up"] if choice else []) + [
+        "prec", "backend", "batch", "p50 ms", "p99 ms", "p50 ratio", "MACs", "Δ top-1 pts", "flags",
+        "p50 ratio 95% CI", "top-1 % [95% CI]", "agree fp32 %"]
     if stages:  # end-to-end p50 split as trtexec does: GPU compute, and the copies around it
         headers += ["GPU p50 ms", "H2D / D2H p50 ms"]
     headers += ["img/s", "model MB", "peak MB", "params"]
@@ -72,9 +82,10 @@ def table_cells(rows) -> tuple[list[str], list[list[str]]]:
         delta = fmt.signed(r.delta_top1_pts)
         if r.delta_top1_pts and not r.delta_significant:
             delta += " n.s."
-        line = [r.variant, r.form, r.precision, r.backend, str(r.batch), fmt.ms(r.p50), fmt.ms(r.p99),
-                ratio_text(r), _count_text(r.macs, r.macs_source), delta, flags(r), ratio_ci_text(r),
-                fmt.top1_ci(r.top1, r.top1_ci), "—" if r.agreement is None else f"{r.agreement * 100:.2f}"]
+        line = [r.variant, r.form] + ([runner_up_text(r)] if choice else []) + [
+            r.precision, r.backend, str(r.batch), fmt.ms(r.p50), fmt.ms(r.p99), ratio_text(r),
+            _count_text(r.macs, r.macs_source), delta, flags(r), ratio_ci_text(r),
+            fmt.top1_ci(r.top1, r.top1_ci), "—" if r.agreement is None else f"{r.agreement * 100:.2f}"]
         if stages:
             line += [fmt.ms(r.gpu_p50), "—" if r.h2d_p50 is None else f"{fmt.ms(r.h2d_p50)} / {fmt.ms(r.d2h_p50)}"]
         line += [fmt.num(r.throughput, 0), fmt.num(r.model_mb, 2), fmt.num(r.peak_mb, 0),
@@ -114,10 +125,27 @@ def cost_cells(sr) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
+FORM_TEXT_COLS = ("backend", "variant", "precision", "chosen form", "runner-up", "significant", "every form, p50 ms")
+
+
+def _every_form(f) -> str:
+    """Every timed form of the cell, fastest first, with why a faster one was passed over."""
+    why = {**{x: " (not exact)" for x in f.inexact}, **{x: " (breaks the policy)" for x in f.broken}}
+    return " · ".join(f"{form} {fmt.ms(p50)}{why.get(form, '')}" for form, p50 in f.measured)
+
+
 def form_cells(sr) -> tuple[list[str], list[list[str]]]:
-    headers = ["backend", "variant", "precision", "fastest exact form", "p50 ms", "runner-up", "p50 ms", "significant"]
-    body = [[f.backend, f.variant, f.precision, f.form, fmt.ms(f.p50), f.runner_up or "—", fmt.ms(f.runner_up_p50),
-             ("yes" if f.significant else "no (tie)") if f.runner_up else "—"] for f in sr.verdict.forms]
+    """One row per CReLU cell's form choice; a batch column where several batches were profiled."""
+    forms = sr.verdict.forms
+    several = len({f.batch for f in forms}) > 1
+    headers = ["backend", "variant", "precision"] + (["batch"] if several else []) + [
+        "chosen form", "p50 ms", "runner-up", "p50 ms", "margin", "significant", "every form, p50 ms"]
+    body = []
+    for f in forms:
+        margin = "—" if f.margin is None else f"{f.margin * 100:+.1f}%"
+        body.append([f.backend, f.variant, f.precision] + ([str(f.batch)] if several else []) + [
+            f.form, fmt.ms(f.p50), f.runner_up or "—", fmt.ms(f.runner_up_p50), margin,
+            ("yes" if f.significant else "no (tie)") if f.runner_up else "—", _every_form(f)])
     return headers, body
 
 
@@ -128,7 +156,7 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
     for sr in report.sections:
         out.append("")
         out.append(f"== {sr.section.label} ==")
-        headers, body, same = collapse(*table_cells(sr.rows))
+        headers, body, same = collapse(*table_cells(sr.table_rows))
         if same:
             out.append("same on every row: " + "; ".join(same))
         out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))

@@ -1,4 +1,6 @@
-"""The trade-off table: one row per measured cell (variant, form, precision, backend, batch)."""
+"""The report's rows, one per result record (variant, form, precision, backend, batch); the trade-off
+table shows a CReLU variant's (variant, precision, backend, batch) once, at its chosen form
+(:func:`table_rows`, ``formchoice``)."""
 
 from __future__ import annotations
 
@@ -61,6 +63,13 @@ class Row:
     p50_ratio_ci: object = None  # stats.RatioCI of p50 vs the baseline at the same batch
     p99_ci: tuple | None = None  # 95 % interval on p99 from the trials (ms)
     percentile_flags: list = field(default_factory=list)  # percentiles the sample count cannot support
+    form_choice: object = None  # formchoice.FormChoice of the row's CReLU cell; None: no choice made
+
+    @property
+    def chosen(self) -> bool | None:
+        """True: the form chosen for the row's cell; False: a form measured but not chosen (the
+        trade-off table leaves it out); None: no choice (relu, or no exact timed form)."""
+        return None if self.form_choice is None else self.form == self.form_choice.form
 
     @property
     def config(self) -> tuple:
@@ -233,6 +242,12 @@ def check_constraints(r: Row, policy: Decision) -> tuple[list[str], list[str]]:
 def violations(r: Row, policy: Decision) -> list[str]:
     """Constraints the row breaks with confidence (see :func:`check_constraints`)."""
     return check_constraints(r, policy)[0]
+
+
+def table_rows(rows: list[Row]) -> list[Row]:
+    """The rows the trade-off table shows: one per cell, a CReLU cell at its chosen form (the
+    baseline is always shown, even where a policy makes it a CReLU form that was not chosen)."""
+    return [r for r in rows if r.chosen is not False or r.is_baseline]
 
 
 def sort_rows(rows: list[Row]) -> list[Row]:

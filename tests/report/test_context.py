@@ -97,9 +97,9 @@ def test_provider_fallback_said_once_per_section():
 
 def test_constant_columns_collapse_into_a_line():
     rep = analyze(load_case("go"))
-    headers, body, same = collapse(*table_cells(rep.sections[0].rows))
+    headers, body, same = collapse(*table_cells(rep.sections[0].table_rows))
     assert "backend" not in headers and "backend: onnxruntime" in same
-    assert headers[:4] == ["variant", "form", "prec", "batch"]
+    assert headers[:5] == ["variant", "form", "runner-up", "prec", "batch"]
     assert headers.index("p50 ms") < headers.index("MACs") < headers.index("Δ top-1 pts") < headers.index("flags") \
         < headers.index("top-1 % [95% CI]")  # decision columns first
     assert "Same on every row: backend: onnxruntime" in render(rep, "md")

@@ -24,7 +24,7 @@ def test_go():
     assert rep.sentence.startswith("GO: best CReLU crelu-half@4 (folded, int8, onnxruntime) is 20.0 % faster at p99")
     assert "shown above the 5 % minimum gain (95 % interval of the gain +16.3 % to +23.5 %)" in rep.sentence
     assert v.best_overall.label == "crelu-half@4 (folded, int8, onnxruntime)"
-    assert v.crelu_passing == v.crelu_total == 4
+    assert v.crelu_passing == v.crelu_total == 2  # fp32 and int8, each at its chosen form
 
 
 @pytest.mark.parametrize("case, reason, words", [
@@ -37,7 +37,7 @@ def test_nogo_by_constraint(case, reason, words):
     v = _only(rep).verdict
     assert (rep.verdict, v.reason) == ("NO-GO", reason)
     assert words in rep.sentence
-    assert v.crelu_passing == 0 and v.failures == {reason: 4}
+    assert v.crelu_passing == 0 and v.failures == {reason: 2}  # fp32 and int8 at their chosen forms
     # A ReLU configuration is still deployable, and the report says which.
     assert v.best_overall is not None and v.best_overall.row.kind == "relu"
 
@@ -111,8 +111,9 @@ def test_missing_baseline_lists_cells():
 
 def test_recommended_forms():
     v = _only(analyze(load_case("go"))).verdict
-    got = {(f.variant, f.precision): f.form for f in v.forms}
-    assert got == {("crelu-half@4", "fp32"): "graph", ("crelu-half@4", "int8"): "folded"}
+    got = {(f.variant, f.precision, f.batch): f.form for f in v.forms}
+    assert got == {("crelu-half@4", "fp32", 1): "graph", ("crelu-half@4", "int8", 1): "folded",
+                   ("crelu-half@4", "fp32", 32): "graph", ("crelu-half@4", "int8", 32): "folded"}
 
 
 def test_inexact_form_is_not_recommended():
@@ -146,7 +147,7 @@ def test_a_clearly_slower_crelu_is_not_called_inside_the_spread():
 
 
 def test_forms_summary_gives_the_margin_or_says_inside_the_noise():
-    from edgecrelu.report.decision import FormChoice, forms_summary
+    from edgecrelu.report.formchoice import FormChoice, forms_summary
 
     clear = FormChoice("onnxruntime", "crelu-half@4", "int8", "tile", 1.0, runner_up="pm1", runner_up_p50=1.25,
                        significant=True)
