@@ -179,3 +179,25 @@ def test_int8_drop_above_threshold_is_a_printed_warning(tmp_path):
     assert len(warn) == 1 and m["warnings"] == [warn[0][len("warning: "):]]
     assert m["dataset"]["eval"]["n"] == 32 and m["dataset"]["calib"]["n"] == 16
     assert [a.precision for a in Bundle.open(out).artifacts()] == ["int8"]
+
+
+def test_a_form_no_site_can_take_is_recorded_as_skipped(tmp_path, monkeypatch):
+    from edgecrelu.export.forms import split
+
+    class NoConvConsumer(split.SplitForm):
+        """``split`` as on a model whose CReLU outputs feed no conv: every site fails its precondition."""
+
+        def rewrite(self, idx, site, edit):
+            return False
+
+    monkeypatch.setattr(split, "FORM", NoConvConsumer())
+    lines = []
+    cfg = ExportConfig(run_dir=shared_run(), out=tmp_path / "b", variants=("crelu-half@4",), precisions=("fp32",),
+                       forms=("graph", "split"), calib_size=16, eval_size=32)
+    m = Bundle.open(export_bundle(cfg, log=lines.append)).manifest
+    forms = m["variants"]["crelu-half@4"]["forms"]
+    assert forms["split"] == {"sites": 4, "sites_rewritten": 0,
+                              "skipped": "none of the 4 CReLU sites can take it (see edgecrelu/export/forms/split.py)"}
+    assert forms["graph"]["sites"] == 4 and "skipped" not in forms["graph"]  # the reference stays
+    assert [(a["form"], a["precision"]) for a in m["artifacts"]] == [("graph", "fp32")]  # no file for split
+    assert any(line.startswith("crelu-half@4: form split skipped: none of the 4") for line in lines)
