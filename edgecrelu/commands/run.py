@@ -13,7 +13,8 @@ from edgecrelu.data.sources import specs
               help="Directory for run/, bundle/, results/ and report/. An existing one is resumed.")
 @device_option("Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML; "
                "this machine is profiled.")
-@model_option()
+@model_option("inspect-net", "Built-in architecture (see `edgecrelu models`) or package.module:callable; "
+              "the presets are sized for inspect-net.")
 @click.option("--data", default="inspection", show_default=True, metavar="SOURCE[:PATH]",
               help="Data source: " + ", ".join(specs()) + ". The default is generated in memory: a synthetic "
                    "surface-inspection set (good, scratch, spot, crack, stain on four textures).")

@@ -1,9 +1,9 @@
 """The ``inspection`` source: a seeded, procedurally generated surface-inspection set (synthetic).
 
 In the spirit of the DAGM 2007 benchmark (itself synthetic): grey textured surfaces -- woven,
-brushed, speckled, mottled -- with a ``good`` class and defect classes ``scratch`` (a thin straight
-line), ``spot`` (a small sharp disc), ``crack`` (a thin jagged polyline) and ``stain`` (a large soft
-blob). Each defect's size, contrast, angle, polarity and position vary; every image gets an
+brushed, speckled, mottled -- with a ``good`` class and defect classes ``scratch`` (a long, thin,
+straight line), ``spot`` (a small sharp disc), ``crack`` (a jagged, branching polyline) and ``stain``
+(a large blob with a soft rim). Each defect's size, contrast, angle, polarity and position vary; every image gets an
 illumination ramp, a gain and sensor noise. Nothing is downloaded: numpy renders the set in memory
 in about a second, the same pixels for the same options on every machine.
 
@@ -34,7 +34,7 @@ SYNTHETIC = True
 CLASSES = ("good", "scratch", "spot", "crack", "stain")
 TEXTURES = ("woven", "brushed", "speckled", "mottled")
 DEFAULTS = {"n": 2000, "side": 0, "difficulty": 0.5, "seed": 0}  # side 0: the input size
-_VERSION = b"inspection-v1\0"  # part of the hash: a change to the renderer changes the data's identity
+_VERSION = b"inspection-v2\0"  # part of the hash: a change to the renderer changes the data's identity
 
 
 def parse_options(text: str | None) -> dict:
@@ -103,27 +103,34 @@ def _defect(rng, cls: str, yy, xx, difficulty: float) -> np.ndarray:
     if cls == "good":
         return np.zeros_like(yy)
     if cls == "scratch":
-        a, half = rng.uniform(0, np.pi), rng.uniform(0.15, 0.35) * side * shrink
+        # long, straight and thin
+        a, half = rng.uniform(0, np.pi), rng.uniform(0.2, 0.4) * side * shrink
         d = np.array([np.cos(a), np.sin(a)]) * half
-        w = max(0.6, rng.uniform(0.8, 1.4) * px)
+        w = max(0.5, rng.uniform(0.6, 1.0) * px)
         return np.exp(-(_segment_dist(yy, xx, c - d, c + d) / w) ** 2)
     if cls == "spot":
         r = max(1.0, rng.uniform(2.0, 4.0) * shrink * px)
         return 1.0 / (1.0 + np.exp((np.hypot(xx - c[0], yy - c[1]) - r) / 0.4))
     if cls == "crack":
+        # jagged and branching: short steps that each turn sharply, a wider core than a scratch
         pts = [c]
         a = rng.uniform(0, 2 * np.pi)
-        for _ in range(int(rng.integers(5, 9))):
-            a += rng.uniform(-1.0, 1.0)  # jagged: each step turns
-            pts.append(pts[-1] + rng.uniform(3.0, 6.0) * shrink * px * np.array([np.cos(a), np.sin(a)]))
-        dist = np.min([_segment_dist(yy, xx, p, q) for p, q in zip(pts[:-1], pts[1:])], axis=0)
-        return np.exp(-(dist / max(0.6, rng.uniform(0.8, 1.3) * px)) ** 2)
-    # stain: a large, soft, elongated blob
-    r = rng.uniform(5.0, 11.0) * shrink * px
-    a, e = rng.uniform(0, np.pi), rng.uniform(1.0, 2.0)
+        for _ in range(int(rng.integers(7, 12))):
+            a += rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 1.3)
+            pts.append(pts[-1] + rng.uniform(2.0, 4.0) * shrink * px * np.array([np.cos(a), np.sin(a)]))
+        segs = list(zip(pts[:-1], pts[1:]))
+        j = int(rng.integers(2, len(pts) - 1))  # a branch from a middle vertex
+        b = a + rng.choice((-1.0, 1.0)) * rng.uniform(1.0, 2.0)
+        segs.append((pts[j], pts[j] + rng.uniform(4.0, 8.0) * shrink * px * np.array([np.cos(b), np.sin(b)])))
+        dist = np.min([_segment_dist(yy, xx, p, q) for p, q in segs], axis=0)
+        return np.exp(-(dist / max(0.7, rng.uniform(1.0, 1.5) * px)) ** 2)
+    # stain: a large elongated blob with a soft but definite edge (a dried liquid's rim), darker inside
+    r = rng.uniform(5.0, 10.0) * shrink * px
+    a, e = rng.uniform(0, np.pi), rng.uniform(1.0, 1.8)
     u = (xx - c[0]) * np.cos(a) + (yy - c[1]) * np.sin(a)
     v = -(xx - c[0]) * np.sin(a) + (yy - c[1]) * np.cos(a)
-    return np.exp(-((u / (r * e)) ** 2 + (v / r) ** 2))
+    rho = np.sqrt((u / e) ** 2 + v ** 2)
+    return 0.8 / (1.0 + np.exp((rho - r) / (0.6 * px)))
 
 
 def generate(n: int = DEFAULTS["n"], side: int = 64, difficulty: float = DEFAULTS["difficulty"],
@@ -142,7 +149,7 @@ def generate(n: int = DEFAULTS["n"], side: int = 64, difficulty: float = DEFAULT
     for i, y in enumerate(labels):
         tex = _texture(rng, TEXTURES[rng.integers(len(TEXTURES))], yy, xx)
         tex = (tex - tex.mean()) / (tex.std() + 1e-6)
-        contrast = rng.uniform(3.5, 7.0) * (1.0 - 0.5 * difficulty)  # in texture standard deviations
+        contrast = rng.uniform(6.0, 10.0) * (1.0 - 0.6 * difficulty)  # in texture standard deviations
         polarity = -1.0 if rng.random() < 0.7 else 1.0  # mostly dark defects, some bright
         img = tex + polarity * contrast * _defect(rng, CLASSES[y], yy, xx, difficulty)
         # illumination: a linear ramp at a random angle, then gain / offset, then sensor noise
