@@ -210,6 +210,9 @@ def gain_interval(crelu: Candidate, relu: Candidate, objective: str):
 
 
 def _pct(x: float) -> str:
+    # a ratio interval from 2-3 wild trials can reach 1e9 %: past +-1000 % the digits mean nothing
+    if abs(x) > 10:
+        return "below -1000 %" if x < 0 else "above +1000 %"
     return f"{x * 100:+.1f} %"
 
 
@@ -343,7 +346,9 @@ def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list | None 
             else:
                 need.insert(0, "trials with a recorded spread (the records carry a single trial)")
             if v.detectable is not None and v.detectable != float("inf"):
-                need.append(f"this run detects differences of about {v.detectable * 100:.1f} % or more")
+                need.append(f"this run detects differences of about {v.detectable * 100:.1f} % or more"
+                            if v.detectable <= 10 else "this run cannot resolve any latency difference "
+                            "(its trials spread over more than a factor of 10)")
     else:
         v.reason = "unclear_constraints"
     why += unclear_what

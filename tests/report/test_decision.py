@@ -155,3 +155,11 @@ def test_forms_summary_gives_the_margin_or_says_inside_the_noise():
                      significant=False)
     (line,) = forms_summary([clear, tie])
     assert "tile (int8, 25% ahead of pm1)" in line and "split (fp32 ~ graph, not significant)" in line
+
+
+def test_an_absurd_gain_interval_is_not_printed_digit_by_digit():
+    # 2 trials with a CoV over 200 % give ratio intervals like 0.3-4e9: the sentence says so in words
+    from edgecrelu.report.decision import _pct
+
+    assert _pct(-6345619.23) == "below -1000 %" and _pct(25.0) == "above +1000 %"
+    assert _pct(0.187) == "+18.7 %" and _pct(-9.99) == "-999.0 %"
