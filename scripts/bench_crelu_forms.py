@@ -11,8 +11,8 @@ per-channel, 7-bit weights), calibrated on random images.
 
 The models are random-init (BN with random statistics): realisation is about latency, which does not
 depend on the weights' values. For INT8 it also prints, per form, how many convs ORT runs as
-QLinearConv vs float (from ORT's optimised model) and, for relu and the best crelu-half form, where
-the time goes (per-op-type shares from ORT's profiler, a separate short run outside the timed loop).
+QLinearConv vs float (from ORT's optimised model), and for every cell, relu and its best crelu-half form,
+where the time goes (per-op-type shares from ORT's profiler, a separate short run outside the timed loop).
 
 The last line is ``min realization: NN%`` over the goal's cells (the best form per model, batch and
 precision). Timings on a shared machine are noisy: say so when quoting them.
@@ -157,14 +157,16 @@ def main(argv=None) -> int:
                     rows.append((arch, batch, prec, mac_ratio, base * 1e3, cells, best, kinds))
                     print(f"  {prec} b{batch}: relu {base * 1e3:.2f} ms, best {best} "
                           f"ratio {cells[best][0]:.3f}, realisation {cells[best][1]:.0%}", flush=True)
-                if prec == "int8":  # where the time goes: relu and the best INT8 form at batch 1
-                    x = {"input": np.zeros((1, 3, built["size"], built["size"]), np.float32)}
-                    best1 = next(r[6] for r in rows if r[0] == arch and r[2] == "int8")
-                    for kind, form in (("relu", "graph"), ("crelu-half", best1), ("crelu-half", "graph")):
-                        prof = op_time_shares(files[(kind, form, "int8")], OPTIONS, x, runs=5)
-                        top = ", ".join(f"{op} {s:.0%}" for op, s in list(prof["shares"].items())[:5])
-                        notes.append(f"{arch} int8 {kind} {form}: {kinds[(kind, form)]['qlinear']} QLinearConv / "
-                                     f"{kinds[(kind, form)]['float']} float conv; time: {top}")
+                    # where the time goes: relu vs this cell's best form (ORT's profiler, separate short run)
+                    x = {"input": np.zeros((batch, 3, built["size"], built["size"]), np.float32)}
+                    runs = 5 if batch == 1 else 2
+                    for kind, form in (("relu", "graph"), ("crelu-half", best)):
+                        prof = op_time_shares(files[(kind, form, prec)], OPTIONS, x, runs=runs)
+                        top = ", ".join(f"{op} {s:.0%}" for op, s in list(prof["shares"].items())[:6])
+                        conv = (f"{kinds[(kind, form)]['qlinear']} QLinearConv / {kinds[(kind, form)]['float']} "
+                                "float conv; " if prec == "int8" else "")
+                        notes.append(f"{arch} {prec} b{batch} {kind} {form}: {conv}"
+                                     f"{prof['total_ms']:.2f} ms profiled; time: {top}")
     forms_all = [f for f in FORMS]
     head = ["model", "batch", "prec", "MAC ratio", "relu ms"] + [f"{f} lat/real" for f in forms_all] + ["best", "realisation"]
     print()
