@@ -72,15 +72,15 @@ def one_model(model: str, args, out: Path) -> list[str]:
         acc = np.array([v[0] for v in vals]) * 100
         sd = f" ± {acc.std(ddof=1):.2f}" if len(acc) > 1 else ""
         lines.append(f"| {name} | {acc.mean():.2f}{sd} % (n={len(acc)}) | {vals[0][1]} |")
-    lines += ["", "| site | layer | random μ | " + " | ".join(pairing["summary"]) + " |",
-              "|---|---|---|" + "---|" * len(pairing["summary"])]
+    # mean μ over seeds per site, with the random baseline of that variant's own layer shape in brackets
+    lines += ["", "| site | layer | " + " | ".join(pairing["summary"]) + " |", "|---|---|" + "---|" * len(pairing["summary"])]
     relu_layers = [x for x in pairing["summary"]["relu"]["layers"] if x["site"]]
     for i, layer in enumerate(relu_layers):
         cells = []
-        for variant, s in pairing["summary"].items():
+        for s in pairing["summary"].values():
             sl = [x for x in s["layers"] if x["site"]]
-            cells.append(f"{sl[i]['mean']:.3f}" if i < len(sl) else "-")
-        lines.append(f"| {layer['site']} | {layer['path']} | {layer['random']['mean']:.3f} | " + " | ".join(cells) + " |")
+            cells.append(f"{sl[i]['mean']:.3f} ({sl[i]['random']['mean']:.3f})" if i < len(sl) else "-")
+        lines.append(f"| {layer['site']} | {layer['path']} | " + " | ".join(cells) + " |")
     rec = pairing.get("recommendation") or {}
     lines += ["", f"recommendation: {rec.get('variant', '-')} (rule: {rec.get('rule', '')})", ""]
     return lines
