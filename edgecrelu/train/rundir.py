@@ -18,6 +18,7 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, sha256_file, utc_now
 from edgecrelu.runfile import RECORD_KIND, RUN_KIND, SCHEMA_VERSION
 from edgecrelu.train.config import TrainConfig, arch_args
+from edgecrelu.validate import require_finite
 
 
 def variant_dir(out: Path, variant: str, seed: int) -> Path:
@@ -145,5 +146,6 @@ def write_run_json(out: Path, header: dict, started: str, wall: float) -> dict:
     run = dict(header, created_utc=started, updated_utc=utc_now(), wall_time_s=round(wall, 3),
                checkpoints=checkpoints, summary=summary,
                complete=len(checkpoints) == len(header["variants"]) * len(header["seeds"]))
+    require_finite(run, str(out / "run.json"))
     atomic_write_json(out / "run.json", run)
     return run

@@ -37,6 +37,7 @@ from edgecrelu.train.rundir import (
     versions,
     write_run_json,
 )
+from edgecrelu.validate import require_finite
 from edgecrelu.variant import split_name
 
 
@@ -126,6 +127,7 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
                     "versions": versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
                     "weights_sha256": sha,
                 }
+                require_finite(record, f"{tag}: {d / 'record.json'}")
                 atomic_write_json(d / "record.json", record)  # last: marks the checkpoint finished
                 write_run_json(out, header, started, time.perf_counter() - t_run)
                 log_main(f"{tag}: val {val_acc:.4f}  test {test_acc:.4f}  "
