@@ -44,7 +44,8 @@ CASES = [
     ("report-nan-trial", [*REP, "{d}/rec_trial_nan"], "trials[0].p50 must be a finite number", False),
     ("report-nan-seed-acc", [*REP, "{d}/rec_train_nan"], "bundle.train.test_acc", False),
     ("report-string-batch", [*REP, "{d}/rec_cell_str_batch"], "cell.batch must be a positive integer", False),
-    ("report-foreign-bundle", [*REP, "{d}/rec_foreign"], "records from different bundles", False),
+    ("report-foreign-bundle", [*REP, "{d}/rec_foreign"],
+     ("records from different bundles", "`edgecrelu compare RESULTS_A RESULTS_B`"), False),
     ("report-two-policies", [*REP, "{d}/rec_policy"], "embed different [decision] policies", False),
     ("report-duplicate-cell", [*REP, "{d}/rec_dup"], "two records of cell", False),
     ("report-two-result-dirs", [*REP, "{d}/results", "{d}/rec_dup"], "two records of cell", False),
@@ -64,11 +65,14 @@ CASES = [
     ("report-out-inside-results", ["report", "--out", "{d}/results/rep", "{d}/results"], "inside the results directory", False),
     ("report-out-below-file", ["report", "--out", "{d}/afile/rep", "{d}/results"], "{d}/afile", False),
     ("report-format-twice", [*REP, "{d}/results", "--format", "md,json,md"], "report format 'md' listed twice", False),
+    ("report-policy-directory", [*REP, "{d}/results", "--policy", "{d}/empty"],
+     ("'--policy'", "{d}/empty", "is a directory"), False),
     # -- devices: profiles with values no run can use --
     ("devices-nan", ["devices", "{d}/dev_nan.toml"], "timing.warmup_s must be a finite number", False),
     ("devices-inf", ["devices", "{d}/dev_inf.toml"], "decision.line_rate_ips must be a finite number", False),
     ("devices-unknown", ["devices", "no-such-device"], "no-such-device", False),
     ("devices-not-utf8", ["devices", "{d}/notutf8.toml"], "{d}/notutf8.toml", False),
+    ("devices-directory", ["devices", "{d}/empty"], "device profile {d}/empty is a directory", False),
     # -- profile: refused before any measurement --
     ("profile-threads-huge", [*PROF, "--threads", "100000"], "--threads", False),
     ("profile-threads-zero", [*PROF, "--threads", "0"], "--threads", False),
@@ -95,6 +99,7 @@ CASES = [
     ("profile-forms-twice", [*PROF, "--forms", "graph,graph"], "form 'graph' listed twice", False),
     ("profile-precisions-twice", [*PROF, "--precisions", "fp32,fp32"], "precision 'fp32' listed twice", False),
     ("profile-backend-twice", [*PROF, "--backend", "onnxruntime,onnxruntime"], "backend 'onnxruntime' listed twice", False),
+    ("profile-device-directory", [*PROF, "--device", "{d}/empty"], "device profile {d}/empty is a directory", False),
     # -- inspect --
     ("inspect-missing", ["inspect", "{d}/nope"], "bundle not found: {d}/nope", False),
     ("inspect-not-a-bundle", ["inspect", "{d}/results"], "not a bundle", False),
