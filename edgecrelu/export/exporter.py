@@ -40,6 +40,7 @@ from edgecrelu.export.onnx_export import (
     ort_logits,
     torch_logits,
 )
+from edgecrelu.fileio import writing
 from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 from edgecrelu.variant import split_name
@@ -283,15 +284,16 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
         raise EdgeCReLUError(f"{config.out} already exists; choose another --out or pass --overwrite")
     t_start = time.perf_counter()
     run_dir = Path(config.run_dir)
-    run = read_run(run_dir)
-    ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
-    d = _load_data(run, run_dir, config)
-    log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
+    # the output first (locked, its temporary directory made): an unwritable --out fails before the work
+    with writing("the bundle", config.out), BundleWriter(config.out, overwrite=config.overwrite) as w:
+        run = read_run(run_dir)
+        ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
+        d = _load_data(run, run_dir, config)
+        log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
 
-    plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
-    progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
-    variants, artifacts, warnings = {}, [], []
-    with BundleWriter(config.out, overwrite=config.overwrite) as w:
+        plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
+        progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
+        variants, artifacts, warnings = {}, [], []
         np.savez(w.file("data/calib.npz"), x=d.cx, index=d.cidx)
         np.savez(w.file("data/eval.npz"), x=d.ex, y=d.ey, index=d.eidx)
         for ck, forms in plan:

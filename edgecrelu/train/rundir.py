@@ -65,7 +65,16 @@ def save_weights(model, path: Path) -> str:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    atomic_write(path, lambda f: torch.save(state, f), binary=True)
+
+    def dump(f):
+        try:
+            torch.save(state, f)
+        except RuntimeError as exc:  # torch's zip writer turns a failed write (disk full) into "unexpected pos"
+            if isinstance(exc.__context__, OSError):
+                raise OSError(exc.__context__.errno, exc.__context__.strerror, str(path)) from None
+            raise
+
+    atomic_write(path, dump, binary=True)
     return sha256_file(path)
 
 

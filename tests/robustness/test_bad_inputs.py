@@ -3,7 +3,8 @@ line naming the file or option, no traceback, and the outputs already there left
 
 ``{d}`` in an argument is the sandbox (``sandbox.py``: a good bundle, records and report next to
 bad inputs). Cases that reach torch (train, export, models, run) skip where torch is not installed.
-Read-only and permission cases are not in the table: the CI runs as root, which ignores both.
+Permission cases are not in the table (the CI runs as root, which ignores file modes; see
+``test_os_errors.py``), but an output under ``/proc`` is refused even to root: those rows are real.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ CASES = [
     ("report-out-is-file", ["report", "--out", "{d}/afile", "{d}/results"], "{d}/afile", False),
     ("report-out-inside-results", ["report", "--out", "{d}/results/rep", "{d}/results"], "inside the results directory", False),
     ("report-out-below-file", ["report", "--out", "{d}/afile/rep", "{d}/results"], "{d}/afile", False),
+    ("report-out-proc", ["report", "--out", "/proc/edgecrelu-x", "{d}/results"],
+     "cannot write the report /proc/edgecrelu-x", False),
     ("report-format-twice", [*REP, "{d}/results", "--format", "md,json,md"], "report format 'md' listed twice", False),
     ("report-policy-directory", [*REP, "{d}/results", "--policy", "{d}/empty"],
      ("'--policy'", "{d}/empty", "is a directory"), False),
@@ -94,6 +97,7 @@ CASES = [
     ("profile-bundle-bad-manifest", ["profile", "{d}/bundle_badmanifest", "--out", "{d}/newres"], "model.input_shape", False),
     ("profile-not-a-bundle", ["profile", "{d}/results", "--out", "{d}/newres"], "not a bundle", False),
     ("profile-out-below-file", ["profile", B, "--out", "{d}/afile/res"], "{d}/afile", False),
+    ("profile-out-proc", ["profile", B, "--out", "/proc/edgecrelu-x"], "results directory /proc/edgecrelu-x", False),
     ("profile-batch-twice", [*PROF, "--batch", "1,8,01"], "batch size '01' listed twice", False),
     ("profile-variants-twice", [*PROF, "--variants", "relu,crelu-half@1,relu"], "variant 'relu' listed twice", False),
     ("profile-forms-twice", [*PROF, "--forms", "graph,graph"], "form 'graph' listed twice", False),
@@ -118,6 +122,7 @@ CASES = [
     ("train-epochs-zero", ["train", "--out", "{d}/run2", "--epochs", "0"], "--epochs", True),
     ("train-seeds-twice", ["train", "--out", "{d}/run2", "--seeds", "0,1,0"], "seed '0' listed twice", True),
     ("train-variants-twice", ["train", "--out", "{d}/run2", "--variants", "relu,relu"], "variant 'relu' listed twice", True),
+    ("train-out-proc", ["train", "--out", "/proc/edgecrelu-x"], "train run directory /proc/edgecrelu-x", True),
     ("train-zero-images", [*TRAIN8, "--data", "npz:{d}/zero.npz"], "npz:{d}/zero.npz has no images", True),
     ("train-nan-pixels", [*TRAIN8, "--data", "npz:{d}/nan.npz"], "1 image(s) hold NaN or inf pixels", True),
     ("train-user-exit-at-import", [*TRAIN16, "--model", f"{EXIT}:build"],
@@ -150,9 +155,11 @@ CASES = [
      "precision 'fp32' listed twice", True),
     ("export-forms-twice", ["export", "{d}/results", "--out", "{d}/b2", "--forms", "graph,folded,graph"],
      "form 'graph' listed twice", True),
+    ("export-out-proc", ["export", "{d}/results", "--out", "/proc/edgecrelu-x"], "bundle /proc/edgecrelu-x", True),
     # -- run --
     ("run-backend", ["run", "--out", "{d}/o", "--backend", "nope"], "unknown backend 'nope'", False),
     ("run-epochs-zero", ["run", "--out", "{d}/o", "--epochs", "0"], "--epochs", False),
+    ("run-out-proc", ["run", "--out", "/proc/edgecrelu-x", "--quick"], "run directory /proc/edgecrelu-x", False),
 ]
 
 
@@ -172,6 +179,8 @@ def test_the_table_is_big_enough():
 def test_bad_input_is_one_line(box, argv, words, torch):
     if torch and not HAS_TORCH:
         pytest.skip("needs torch")
+    if any(a.startswith("/proc/") for a in argv) and not sys.platform.startswith("linux"):
+        pytest.skip("/proc is Linux's")
     d = str(box)
     before = sandbox.snapshot(box)
     try:
@@ -217,3 +226,20 @@ def test_second_profile_into_a_locked_out_is_refused(box):
         r = CliRunner().invoke(cli, ["profile", str(box / "bundle"), "--out", str(out), "--duration", "0"])
     assert r.exit_code == 1 and "in use by another edgecrelu process" in r.output, r.output
 
+
+@pytest.mark.parametrize("argv, what", [
+    (["train", "--out", "{out}", "--epochs", "1", "--variants", "relu", "--input-size", "16"], "train run directory"),
+    (["run", "--out", "{out}", "--quick"], "run directory"),
+], ids=["train", "run"])
+def test_second_writer_into_a_locked_out_is_refused(box, argv, what):
+    """The lock is held here, as a first `train --out X` / `run --out X` would hold it."""
+    if argv[0] == "train" and not HAS_TORCH:
+        pytest.skip("needs torch")
+    from edgecrelu.fileio import DirLock
+
+    out = box / "locked"
+    with DirLock(box / ".locked.lock", "x"):
+        r = CliRunner().invoke(cli, [a.replace("{out}", str(out)) for a in argv])
+    assert r.exit_code == 1, r.output
+    assert f"Error: {what} {out} is in use by another edgecrelu process" in r.output
+    assert not out.exists()  # refused before anything was written
