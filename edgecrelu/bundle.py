@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, read_json_object, recover_dir, replace_dir, sha256_file, utc_now
+from edgecrelu.validate import require_finite
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -272,6 +273,7 @@ class BundleWriter:
         return self.write_bytes(rel, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
 
     def commit(self, manifest: dict) -> Path:
+        require_finite(manifest, f"manifest of {self.out}")  # a NaN accuracy or parity is no result
         manifest = dict(manifest)
         manifest.setdefault("schema_version", SCHEMA_VERSION)
         manifest.setdefault("kind", KIND)

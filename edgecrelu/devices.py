@@ -256,6 +256,8 @@ def load_device(name_or_path: str | os.PathLike) -> DeviceProfile:
     s = str(name_or_path)
     p = Path(s)
     if s.endswith(".toml") or os.sep in s or p.is_file():
+        if p.is_dir():
+            raise EdgeCReLUError(f"device profile {p} is a directory; give a profile .toml file or a built-in name")
         if not p.is_file():
             raise EdgeCReLUError(f"device profile not found: {p}")
     else:

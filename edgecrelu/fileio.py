@@ -3,6 +3,7 @@ file), JSON objects, content hashes and UTC time stamps."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,6 +35,48 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
             pass
         raise
     return path
+
+
+@contextlib.contextmanager
+def writing(what: str, out: str | os.PathLike):
+    """Turn an ``OSError`` in the block (read-only file system, no permission, disk full, a path below
+    a file) into one :class:`~edgecrelu.errors.EdgeCReLUError` line: ``cannot write WHAT OUT: why``,
+    with the file that failed where it is another. A file outside the output (an input read on the
+    way) is reported as ``cannot read FILE``."""
+    from edgecrelu.errors import EdgeCReLUError
+
+    try:
+        yield
+    except OSError as exc:
+        raise EdgeCReLUError(describe_os_error(exc, what, Path(out))) from None
+
+
+def describe_os_error(exc: OSError, what: str, out: Path) -> str:
+    """The line :func:`writing` raises."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    failed = None if exc.filename is None else Path(os.fsdecode(exc.filename))
+    if failed is not None and not _output_side(failed, out):
+        return f"cannot read {failed} (writing {what} {out}): {why}"
+    if failed is None or failed == out:  # a write() on a full disk names no file: OUT is the one
+        shown = ""
+    elif exc.filename2 is not None:
+        shown = f" ({failed} -> {os.fsdecode(exc.filename2)})"
+    else:
+        shown = f" ({failed})"
+    return f"cannot write {what} {out}: {why}{shown}"
+
+
+def _output_side(p: Path, out: Path) -> bool:
+    """``p`` is ``out``, inside it, one of its parents (being created), or a temporary, aside or lock
+    file beside it (``.OUT.*``)."""
+    p, out = Path(os.path.abspath(p)), Path(os.path.abspath(out))
+    if p == out or out in p.parents or p in out.parents:
+        return True
+    try:
+        first = p.relative_to(out.parent).parts[0]
+    except (ValueError, IndexError):
+        return False
+    return first.startswith(f".{out.name}.")
 
 
 def atomic_write_json(path: str | os.PathLike, obj) -> Path:

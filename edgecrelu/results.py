@@ -177,10 +177,7 @@ def load_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, di
     for path in paths:
         p = Path(path)
         if p.is_dir():
-            try:
-                files = sorted(q for q in p.rglob("*.json") if not q.name.startswith("."))
-            except OSError as exc:
-                raise EdgeCReLUError(f"cannot read the results directory {p}: {exc.strerror or exc}") from None
+            files = _record_files(p)
             if not files:
                 raise EdgeCReLUError(f"no result records (*.json) in {p}")
         elif p.is_file():
@@ -193,6 +190,20 @@ def load_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, di
                 seen.add(key)
                 out.append((q, load_record(q)))
     return out
+
+
+def _record_files(root: Path) -> list[Path]:
+    """Every ``*.json`` (not hidden) under ``root``. ``rglob`` skips a directory it may not read,
+    silently: a report over part of the records, or "no result records" for all of them; here an
+    unreadable directory is an error that names it."""
+    def fail(exc: OSError):
+        raise EdgeCReLUError(f"cannot read the results directory {exc.filename or root}: "
+                             f"{exc.strerror or exc}") from None
+
+    files = []
+    for d, _, names in os.walk(root, onerror=fail):
+        files += [Path(d) / n for n in names if n.endswith(".json") and not n.startswith(".")]
+    return sorted(files)
 
 
 def check_out_outside(out, paths: Iterable[str | os.PathLike]) -> None:
@@ -243,7 +254,8 @@ def check_comparable(files: list[tuple[Path, dict]]) -> None:
             (sha0, p0), = [(k, v) for k, v in bundles.items() if k != sha][:1]
             raise EdgeCReLUError(
                 f"records from different bundles: {p0} (manifest {str(sha0)[:12]}) and {path} "
-                f"(manifest {str(sha)[:12]}); report one bundle's records at a time")
+                f"(manifest {str(sha)[:12]}); report one bundle's records at a time, and compare two bundles' "
+                "results with `edgecrelu compare RESULTS_A RESULTS_B`")
         pol = json.dumps(r["device_profile"].get("decision") or {}, sort_keys=True)
         if prof in policies and policies[prof][0] != pol:
             raise EdgeCReLUError(

@@ -64,6 +64,31 @@ def in_range(v, source: str, where: str, minimum=None, maximum=None, allow_none:
         want(v <= maximum, source, where, f"a number <= {maximum:g}", v)
 
 
+def non_finite(obj, where: str = "") -> tuple[str, float] | None:
+    """``(where, value)`` of the first NaN or infinite float inside a JSON-able ``obj`` (``where`` as
+    ``a.b[2]``), or None. ``json.dumps`` writes both, as tokens no JSON reader need accept."""
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else (where or "value", obj)
+    if isinstance(obj, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple)):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(obj))
+    else:
+        return None
+    for w, v in items:
+        found = non_finite(v, w)
+        if found is not None:
+            return found
+    return None
+
+
+def require_finite(obj, what: str) -> None:
+    """Refuse to write ``obj`` (``what`` names the file) when a number in it is NaN or infinite."""
+    found = non_finite(obj)
+    if found is not None:
+        raise EdgeCReLUError(f"{what}: {found[0]} is {found[1]}, not a finite number; not written")
+
+
 def is_safe_relpath(p) -> bool:
     """A relative POSIX path that stays inside its folder (no absolute path, no '..', no backslash)."""
     if not isinstance(p, str) or not p or "\\" in p:

@@ -116,7 +116,15 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
             exc.args = (unavailable_line(name, exc),)
             raise
 
+    from edgecrelu.fileio import DirLock, writing
+
     out = Path(config.out)
+    # one `edgecrelu run` per OUT
+    with DirLock(out.parent / f".{out.name}.lock", f"run directory {out}"), writing("the run directory", out):
+        return _stages(out, config, preset, profile, precisions, log)
+
+
+def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: tuple, log):
     _claim(out, config, preset)
     run_dir, bundle_dir, results_dir, report_dir = (out / n for n in ("run", "bundle", "results", "report"))
     t0 = time.perf_counter()

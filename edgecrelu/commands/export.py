@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from edgecrelu.commands.options import finite, forms_option, precisions_option, variants_option
-from edgecrelu.export import CALIB_METHODS
+from edgecrelu.export import CALIB_METHODS, MIN_OPSET
 from edgecrelu.registries import ONNX_PRECISIONS
 
 
@@ -28,8 +28,8 @@ from edgecrelu.registries import ONNX_PRECISIONS
               help="Eval images from the test split (default: all of it).")
 @click.option("--seed", type=int, default=None,
               help="Training seed whose checkpoint is exported for each variant (default: each variant's first).")
-@click.option("--opset", type=click.IntRange(min=13), default=18, show_default=True,
-              help="ONNX opset (recorded in the manifest).")
+@click.option("--opset", type=click.IntRange(min=MIN_OPSET), default=18, show_default=True,
+              help="ONNX opset (recorded in the manifest); at most the installed onnx's newest.")
 @click.option("--max-int8-drop", type=finite(), default=1.0, show_default=True,
               help="Warn when INT8 loses more top-1 points than this vs FP32.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")

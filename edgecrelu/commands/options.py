@@ -25,7 +25,8 @@ TABLEFMTS = sorted(_tabulate.tabulate_formats)
 class CommaList(click.ParamType):
     """``a,b,c`` -> a tuple (``""`` -> ``()``); each item cast, bounded below and checked against
     ``choices`` (names, a :class:`Registry`, or a function returning them, for lists that live in a
-    module too heavy to import for ``--help``)."""
+    module too heavy to import for ``--help``). An item given twice is refused: it would be built,
+    measured or written twice."""
 
     name = "list"
 
@@ -63,6 +64,8 @@ class CommaList(click.ParamType):
                 raise EdgeCReLUError(f"bad {self.what} '{item}': must be >= {self.minimum}")
             if choices is not None and v not in choices:
                 raise EdgeCReLUError(f"unknown {self.what} '{item}'; choose one of: {', '.join(map(str, choices))}")
+            if v in out:
+                raise EdgeCReLUError(f"{self.what} '{item}' listed twice")
             out.append(v)
         return tuple(out)
 

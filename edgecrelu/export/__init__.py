@@ -6,3 +6,4 @@ so the CLI takes the names below from it without loading onnx.
 """
 
 CALIB_METHODS = ("minmax", "entropy", "percentile")  # INT8 calibration (edgecrelu.export.int8)
+MIN_OPSET = 13  # the lowest --opset; the highest is what the installed onnx knows (ExportConfig.validate)

@@ -21,7 +21,7 @@ import onnx
 
 from edgecrelu.bundle import BundleWriter
 from edgecrelu.errors import EdgeCReLUError, require, unknown
-from edgecrelu.export import CALIB_METHODS
+from edgecrelu.export import CALIB_METHODS, MIN_OPSET
 from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoints
 from edgecrelu.export.forms import get_form
 from edgecrelu.export.forms.sites import count_ops, find_crelu_sites
@@ -34,10 +34,13 @@ from edgecrelu.export.onnx_export import (
     accuracy,
     check,
     export_onnx,
+    finite_logits,
     max_abs_diff,
+    opset_of,
     ort_logits,
     torch_logits,
 )
+from edgecrelu.fileio import writing
 from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 from edgecrelu.variant import split_name
@@ -84,6 +87,10 @@ class ExportConfig:
             raise EdgeCReLUError(f"--calib-size must be at least 1 for int8 (got {self.calib_size})")
         if self.eval_size is not None and self.eval_size < 1:
             raise EdgeCReLUError(f"--eval-size must be at least 1 (got {self.eval_size})")
+        newest = onnx.defs.onnx_opset_version()
+        if not MIN_OPSET <= self.opset <= newest:
+            raise EdgeCReLUError(f"--opset {self.opset}: the installed onnx {onnx.__version__} writes opsets "
+                                 f"{MIN_OPSET} to {newest}")
 
 
 def _row_hashes(x: np.ndarray) -> list[bytes]:
@@ -155,8 +162,9 @@ def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
     return _Data(ds, *draw_eval_calib(ds, config.calib_size, config.calib_seed, config.eval_size))
 
 
-def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig, form_name: str = "graph"):
-    """``(proto, logits, manifest fields)`` of one precision of one form."""
+def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig, form_name: str = "graph",
+               variant: str = ""):
+    """``(proto, logits, manifest fields)`` of one precision of one form (of ``variant``, for messages)."""
     if prec == "fp32":
         return fp32, f_logits, {"accuracy": acc32}
     if prec == "fp16":
@@ -165,7 +173,7 @@ def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportC
         proto = get_form(form_name).post_quantize(
             quantize_int8(fp32, d.cx, config.calib_method, weights=config.int8_weights))
     check(proto)
-    logits = ort_logits(proto, d.ex)
+    logits = finite_logits(ort_logits(proto, d.ex), f"{variant} {form_name} {prec} (ONNX Runtime)".lstrip())
     acc = accuracy(logits, d.ey)
     drop = round(100.0 * (acc32["top1"] - acc["top1"]), 4)
     info = {"accuracy": acc, "vs_fp32": {
@@ -201,10 +209,10 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     t0 = time.perf_counter()
     graph = export_onnx(model, in_shape, config.opset)
     xp = d.ex[: config.parity_n]
-    ref = torch_logits(model, xp)
-    g_logits = ort_logits(graph, d.ex)
+    ref = finite_logits(torch_logits(model, xp), f"{ck.variant} (PyTorch, checkpoint {ck.weights})")
+    g_logits = finite_logits(ort_logits(graph, d.ex), f"{ck.variant} graph fp32 (ONNX Runtime)")
     parity = max_abs_diff(g_logits[: len(xp)], ref)
-    if parity > config.parity_tol:
+    if not parity <= config.parity_tol:  # NaN-safe: a NaN difference fails too
         raise EdgeCReLUError(f"{ck.variant}: ONNX Runtime differs from PyTorch by {parity:.2e} "
                              f"(> {config.parity_tol:g}); bundle not written")
     sites = len(find_crelu_sites(graph.graph))
@@ -226,9 +234,10 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
             progress.done += len(config.precisions)
             continue
         check(fp32)
-        f_logits = g_logits if form_name == "graph" else ort_logits(fp32, d.ex)
+        f_logits = g_logits if form_name == "graph" else finite_logits(
+            ort_logits(fp32, d.ex), f"{ck.variant} {form_name} fp32 (ONNX Runtime)")
         form_diff = max_abs_diff(f_logits, g_logits)
-        if form_diff > config.form_tol:
+        if not form_diff <= config.form_tol:  # NaN-safe
             raise EdgeCReLUError(f"{ck.variant}: form {form_name} differs from graph by {form_diff:.2e} "
                                  f"(> {config.form_tol:g}); bundle not written")
         if form_name != "graph" and rewritten < sites:
@@ -240,7 +249,9 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
         for prec in config.precisions:
             t0 = time.perf_counter()
             rel = f"{ck.variant}/{form_name}.{prec}.onnx"
-            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config, form_name)
+            proto, logits, info = _precision(fp32, f_logits, acc32, prec, d, config, form_name, ck.variant)
+            if opset_of(proto) != config.opset:  # the manifest says what each file is
+                raise EdgeCReLUError(f"{rel}: opset {opset_of(proto)} where {config.opset} was asked; bundle not written")
             onnx.save(proto, w.file(rel))
             artifacts.append({"variant": ck.variant, "form": form_name, "precision": prec, "path": rel,
                               "macs": macs, "parity_max_abs_diff": max_abs_diff(logits[: len(xp)], ref),
@@ -273,15 +284,16 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
         raise EdgeCReLUError(f"{config.out} already exists; choose another --out or pass --overwrite")
     t_start = time.perf_counter()
     run_dir = Path(config.run_dir)
-    run = read_run(run_dir)
-    ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
-    d = _load_data(run, run_dir, config)
-    log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
+    # the output first (locked, its temporary directory made): an unwritable --out fails before the work
+    with writing("the bundle", config.out), BundleWriter(config.out, overwrite=config.overwrite) as w:
+        run = read_run(run_dir)
+        ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
+        d = _load_data(run, run_dir, config)
+        log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
 
-    plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
-    progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
-    variants, artifacts, warnings = {}, [], []
-    with BundleWriter(config.out, overwrite=config.overwrite) as w:
+        plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
+        progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
+        variants, artifacts, warnings = {}, [], []
         np.savez(w.file("data/calib.npz"), x=d.cx, index=d.cidx)
         np.savez(w.file("data/eval.npz"), x=d.ex, y=d.ey, index=d.eidx)
         for ck, forms in plan:

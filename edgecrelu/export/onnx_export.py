@@ -48,9 +48,18 @@ def export_onnx(model, input_shape, opset: int = 18) -> onnx.ModelProto:
         except Exception as exc:  # the exporter raises many types; one line for the user
             raise EdgeCReLUError(f"ONNX export failed: {_root_cause(exc)}") from None
     proto = prog.model_proto
+    written = opset_of(proto)
+    if written != opset:  # the exporter falls back to its own opset, with a warning only, where it cannot convert
+        raise EdgeCReLUError(f"--opset {opset}: the exporter of torch {torch.__version__} wrote opset {written} "
+                             f"instead; choose an opset it can convert to (e.g. {written})")
     global_pool_rewrite(proto)
     check(proto)
     return proto
+
+
+def opset_of(model: onnx.ModelProto) -> int | None:
+    """The default (``ai.onnx``) domain's opset a model imports: what the file really is."""
+    return next((int(o.version) for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
 
 
 def _reduce_axes(model: onnx.ModelProto, node) -> list[int] | None:
@@ -142,6 +151,16 @@ def torch_logits(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
     with torch.inference_mode():
         outs = [model(torch.from_numpy(x[i:i + batch])).numpy() for i in range(0, len(x), batch)]
     return np.concatenate(outs).astype(np.float32)
+
+
+def finite_logits(logits: np.ndarray, what: str) -> np.ndarray:
+    """``logits`` unchanged, or a one-line error when any is NaN or inf: a max difference or an
+    accuracy taken over them means nothing (``nan > tol`` is False, so a gate would pass)."""
+    bad = ~np.isfinite(logits).reshape(len(logits), -1).all(axis=1)
+    if bad.any():
+        raise EdgeCReLUError(f"{what} gives NaN or inf logits on {int(bad.sum())} of {len(logits)} eval images "
+                             f"(the first is image {int(np.flatnonzero(bad)[0])}); bundle not written")
+    return logits
 
 
 def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:

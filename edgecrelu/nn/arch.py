@@ -35,9 +35,8 @@ def load_user_callable(spec: str):
         mod = importlib.import_module(mod_name)
     except ModuleNotFoundError as exc:
         raise EdgeCReLUError(f"cannot import module '{mod_name}' for model '{spec}': {exc}") from None
-    except Exception as exc:  # the user's module raised while importing
-        raise EdgeCReLUError(f"importing '{mod_name}' for model '{spec}' failed: "
-                             f"{type(exc).__name__}: {first_line(exc)}") from None
+    except (Exception, SystemExit) as exc:  # the user's module raised (or called sys.exit) while importing
+        raise EdgeCReLUError(f"importing '{mod_name}' for model '{spec}' failed: {_why(exc)}") from None
     obj = mod
     for part in attr.split("."):
         if not hasattr(obj, part):
@@ -70,11 +69,36 @@ def _call_user(fn, spec: str, kwargs: dict) -> nn.Module:
         model = fn(**kwargs)
     except EdgeCReLUError:
         raise
-    except Exception as exc:
-        raise EdgeCReLUError(f"model callable '{spec}' failed: {type(exc).__name__}: {first_line(exc)}") from None
+    except (Exception, SystemExit) as exc:
+        raise EdgeCReLUError(f"model callable '{spec}' failed: {_why(exc)}") from None
     if not isinstance(model, nn.Module):
         raise EdgeCReLUError(f"model callable '{spec}' returned {type(model).__name__}, not an nn.Module")
     return model
+
+
+def _why(exc: BaseException) -> str:
+    """One line for what user code raised; ``sys.exit(3)`` would otherwise end the CLI silently."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {first_line(exc)}"
+
+
+def _probe(model: nn.Module, spec: str, input_shape: list[int], num_classes: int) -> None:
+    """One forward pass of a user model on zeros: it must run and give ``[batch, num_classes]`` logits,
+    checked here in one line rather than as a traceback in the first training step."""
+    import torch
+
+    from edgecrelu.nn.trace import run_shape_only
+
+    shape = [2, *input_shape]
+    try:
+        out = run_shape_only(model, tuple(shape))
+    except (Exception, SystemExit) as exc:
+        raise EdgeCReLUError(f"model '{spec}' does not run on a {shape} batch: {_why(exc)}") from None
+    got = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+    if got != [2, num_classes]:
+        raise EdgeCReLUError(f"model '{spec}' gives outputs {got} for a {shape} batch; it must give "
+                             f"[2, {num_classes}], one logit for each of the {num_classes} classes")
 
 
 def _input_hw(input_size) -> tuple[int, int]:
@@ -102,6 +126,7 @@ def instantiate(arch: str, *, in_channels: int, num_classes: int, input_size=Non
         if input_size is None:
             raise EdgeCReLUError(f"user model '{arch}' needs an input size (--input-size)")
         model, entry = _call_user(load_user_callable(arch), arch, kwargs), None
+        _probe(model, arch, [int(in_channels), *_input_hw(input_size)], int(num_classes))
     else:
         entry = get_entry(arch)
         known = builder_defaults(entry.builder)

@@ -85,10 +85,12 @@ def build_model(arch_json: dict) -> nn.Module:
     return model
 
 
-def load_checkpoint(model: nn.Module, path) -> nn.Module:
+def load_checkpoint(model: nn.Module, path, num_classes: int | None = None) -> nn.Module:
     """Load a state dict saved with ``torch.save`` into ``model`` (``weights_only=True``); returns it.
 
-    Accepts a bare state dict or ``{"state_dict": ...}``; strips a DDP ``module.`` prefix.
+    Accepts a bare state dict or ``{"state_dict": ...}``; strips a DDP ``module.`` prefix. With
+    ``num_classes`` (the data's), a checkpoint whose only difference is its number of outputs is
+    refused in a line that names both numbers.
     """
     import torch
 
@@ -104,6 +106,9 @@ def load_checkpoint(model: nn.Module, path) -> nn.Module:
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise EdgeCReLUError(f"checkpoint {path} is not a state dict of tensors")
+    bad = next((k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())), None)
+    if bad is not None:  # training or exporting it would only spread NaN into every result
+        raise EdgeCReLUError(f"checkpoint {path} holds NaN or inf values (in {bad})")
     if state and all(k.startswith("module.") for k in state):
         state = {k[len("module."):]: v for k, v in state.items()}
     own = model.state_dict()
@@ -111,6 +116,11 @@ def load_checkpoint(model: nn.Module, path) -> nn.Module:
     extra = [k for k in state if k not in own]
     wrong = [f"{k}: checkpoint {list(state[k].shape)} vs model {list(own[k].shape)}"
              for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if num_classes is not None and wrong and not missing and not extra:
+        outputs = _outputs(state, own, num_classes)
+        if outputs is not None:
+            raise EdgeCReLUError(f"checkpoint {path} has {outputs} outputs (classes) but the data has {num_classes} "
+                                 f"classes: {wrong[0]}")
     if missing or extra or wrong:
         parts = []
         if missing:
@@ -122,6 +132,19 @@ def load_checkpoint(model: nn.Module, path) -> nn.Module:
         raise EdgeCReLUError(f"checkpoint {path} does not match the model: keys {', '.join(parts)}")
     model.load_state_dict(state)
     return model
+
+
+def _outputs(state: dict, own: dict, num_classes: int) -> int | None:
+    """The checkpoint's number of outputs when every tensor that differs from the model differs only
+    in its first dimension, num_classes in the model and one other number in the checkpoint (the
+    classifier's weight, bias and BN); else None."""
+    diff = [k for k in own if tuple(state[k].shape) != tuple(own[k].shape)]
+    n = {state[k].shape[0] if state[k].ndim else None for k in diff}
+    if len(n) != 1 or None in n:
+        return None
+    if all(own[k].ndim and own[k].shape[0] == num_classes and state[k].shape[1:] == own[k].shape[1:] for k in diff):
+        return int(n.pop())
+    return None
 
 
 def describe_builtins(*, in_channels: int = 3, num_classes: int = 10, input_size: int | None = None,

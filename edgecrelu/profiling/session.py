@@ -27,7 +27,7 @@ from typing import Callable
 from edgecrelu import limits
 from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import DirLock
+from edgecrelu.fileio import DirLock, writing
 from edgecrelu.profiling import launch
 from edgecrelu.profiling.launch import CellFailed
 from edgecrelu.profiling.opshare import cell_ops
@@ -175,5 +175,5 @@ def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_
     """
     out = Path(config.out)
     # One profile run per results directory: a second one would measure the same cells at once.
-    with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"):
+    with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"), writing("results", out):
         return Session.open(config, log).run(on_record=on_record)

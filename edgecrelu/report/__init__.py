@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edgecrelu import results
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.fileio import atomic_write
+from edgecrelu.fileio import atomic_write, writing
 from edgecrelu.report.model import Report, analyze
 
 FORMATS = ("md", "html", "csv", "json")
@@ -85,13 +85,11 @@ def build_report(config: ReportConfig) -> ReportResult:
         out = Path(config.out)
         if out.exists() and not out.is_dir():
             raise EdgeCReLUError(f"report output {out} exists and is not a directory")
-        try:
+        with writing("the report", out):
             out.mkdir(parents=True, exist_ok=True)
             for f, text in texts.items():
                 data = text.encode("utf-8")
                 files[f] = atomic_write(out / FILENAMES[f], lambda fh: fh.write(data), binary=True)
-        except OSError as exc:
-            raise EdgeCReLUError(f"cannot write the report to {out}: {exc}") from None
     return ReportResult(report.verdict, report.sentence, terminal, files, report)
 
 

@@ -47,6 +47,8 @@ def check_policy(policy: Decision, where: str = "policy") -> Decision:
 def load_policy_overrides(path: str | os.PathLike) -> dict:
     """Read a policy TOML file; returns the ``[decision]`` keys it sets (validated)."""
     p = Path(path)
+    if p.is_dir():
+        raise EdgeCReLUError(f"policy file {p} is a directory; give a TOML file with a [decision] table")
     if not p.is_file():
         raise EdgeCReLUError(f"policy file not found: {p}")
     try:

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.train.distributed import Dist, all_reduce, barrier
 
 
@@ -127,7 +128,11 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, log, tag:
             stats[1] += (out.argmax(1) == yb).sum()
             stats[2] += len(yb)
         all_reduce(dist_, stats)
-        row = {"epoch": epoch + 1, "loss": float(stats[0] / stats[2]), "train_acc": float(stats[1] / stats[2]),
+        loss = float(stats[0] / stats[2])
+        if not math.isfinite(loss):  # every rank sees the same reduced sum, so all of them stop here
+            raise EdgeCReLUError(f"{tag}: the training loss is {loss} in epoch {epoch + 1}; stopped (nothing of "
+                                 "this checkpoint written). Try a lower --lr, or check the data and --checkpoint")
+        row = {"epoch": epoch + 1, "loss": loss, "train_acc": float(stats[1] / stats[2]),
                "lr": float(opt.param_groups[0]["lr"]), "seconds": 0.0, "val_acc": None}
         if dist_.main:
             row["val_acc"] = evaluate(model, ds.x_val, ds.y_val, device)

@@ -40,7 +40,7 @@ def build(cfg: TrainConfig, variant: str, ds, input_size: int):
     model, arch_json = make_model(cfg.model, variant, **kw)
     if cfg.checkpoint:
         plain, input_shape, _ = instantiate(cfg.model, **kw)
-        load_checkpoint(plain, cfg.checkpoint)
+        load_checkpoint(plain, cfg.checkpoint, num_classes=ds.num_classes)
         model = apply_variant(plain, variant, input_shape, preserve_function=True)
     counts = count_model(model, tuple(ds.input_shape))
     return model, arch_json, counts

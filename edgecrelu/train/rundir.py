@@ -18,6 +18,7 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, sha256_file, utc_now
 from edgecrelu.runfile import RECORD_KIND, RUN_KIND, SCHEMA_VERSION
 from edgecrelu.train.config import TrainConfig, arch_args
+from edgecrelu.validate import require_finite
 
 
 def variant_dir(out: Path, variant: str, seed: int) -> Path:
@@ -64,7 +65,16 @@ def save_weights(model, path: Path) -> str:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    atomic_write(path, lambda f: torch.save(state, f), binary=True)
+
+    def dump(f):
+        try:
+            torch.save(state, f)
+        except RuntimeError as exc:  # torch's zip writer turns a failed write (disk full) into "unexpected pos"
+            if isinstance(exc.__context__, OSError):
+                raise OSError(exc.__context__.errno, exc.__context__.strerror, str(path)) from None
+            raise
+
+    atomic_write(path, dump, binary=True)
     return sha256_file(path)
 
 
@@ -145,5 +155,6 @@ def write_run_json(out: Path, header: dict, started: str, wall: float) -> dict:
     run = dict(header, created_utc=started, updated_utc=utc_now(), wall_time_s=round(wall, 3),
                checkpoints=checkpoints, summary=summary,
                complete=len(checkpoints) == len(header["variants"]) * len(header["seeds"]))
+    require_finite(run, str(out / "run.json"))
     atomic_write_json(out / "run.json", run)
     return run

@@ -13,16 +13,18 @@ rank sees its DistributedSampler shard, and only rank 0 evaluates and writes.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError, require
-from edgecrelu.fileio import atomic_write_json, utc_now
+from edgecrelu.fileio import DirLock, atomic_write_json, utc_now, writing
 from edgecrelu.runfile import RECORD_KIND, SCHEMA_VERSION
 from edgecrelu.train.config import TrainConfig, check_device, input_size_of, recipe, seeds_of
 from edgecrelu.train.distributed import barrier, close, init_dist
@@ -37,6 +39,7 @@ from edgecrelu.train.rundir import (
     versions,
     write_run_json,
 )
+from edgecrelu.validate import require_finite
 from edgecrelu.variant import split_name
 
 
@@ -48,8 +51,17 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
     """Train every (variant, seed) of ``config`` into ``config.out``; return that directory.
 
     Errors in the model, variants, data or output directory are raised (one line) before any
-    training starts. ``log`` receives progress lines (default: stderr, rank 0 only).
+    training starts. ``log`` receives progress lines (default: stderr, rank 0 only). One process
+    trains into a run directory at a time (an advisory lock; under torchrun rank 0 holds it).
     """
+    out = Path(config.out)
+    rank0 = os.environ.get("RANK", "0") == "0"  # under torchrun rank 0 holds the lock and writes
+    lock = DirLock(out.parent / f".{out.name}.lock", f"train run directory {out}") if rank0 else nullcontext()
+    with lock, writing("the train run", out):
+        return _train_run(config, log)
+
+
+def _train_run(config: TrainConfig, log: Callable[[str], None] | None) -> Path:
     log = log or _log_default
     cfg = config
     check_device(cfg)
@@ -126,6 +138,7 @@ def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> 
                     "versions": versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
                     "weights_sha256": sha,
                 }
+                require_finite(record, f"{tag}: {d / 'record.json'}")
                 atomic_write_json(d / "record.json", record)  # last: marks the checkpoint finished
                 write_run_json(out, header, started, time.perf_counter() - t_run)
                 log_main(f"{tag}: val {val_acc:.4f}  test {test_acc:.4f}  "

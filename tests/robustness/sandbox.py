@@ -5,9 +5,12 @@ it left them intact."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import shutil
 from pathlib import Path
+
+import numpy as np
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GOOD = ("bundle", "results", "report")  # outputs a bad command must never touch
@@ -43,6 +46,53 @@ def _set(path: str, value, which: int = 0):
             obj = obj[k]
         obj[last] = value
     return edit
+
+
+# user models (``--model MODULE:CALLABLE``), importable once the sandbox is on sys.path (``box`` fixture)
+USER_MODELS, EXIT_AT_IMPORT = "ecr_sandbox_models", "ecr_sandbox_exit_at_import"
+USER_MODELS_PY = """
+import sys
+from torch import nn
+
+
+def _net(in_channels, classes):
+    return nn.Sequential(nn.Conv2d(in_channels, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, classes))
+
+
+def exits(in_channels=1, num_classes=10):
+    sys.exit(3)
+
+
+def seven(in_channels=1, num_classes=10):  # ignores num_classes
+    return _net(in_channels, 7)
+
+
+class Broken(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+
+    def forward(self, x):
+        raise RuntimeError("forward is broken")
+
+
+def broken(in_channels=1, num_classes=10):
+    return Broken()
+"""
+
+
+def _checkpoints(root: Path) -> None:
+    """convpool-c (width 0.25, 16 px) state dicts: one for 7 classes (digits has 10), one holding NaN."""
+    import torch
+
+    from edgecrelu.nn.build import make_model
+
+    kw = dict(in_channels=1, input_size=16, arch_args={"width": 0.25})
+    torch.save(make_model("convpool-c", "relu", num_classes=7, **kw)[0].state_dict(), root / "ck7.pt")
+    state = make_model("convpool-c", "relu", num_classes=10, **kw)[0].state_dict()
+    state["stage1.0.conv.weight"][0, 0, 0, 0] = float("nan")
+    torch.save(state, root / "cknan.pt")
 
 
 def build(root: Path) -> Path:
@@ -102,6 +152,16 @@ def build(root: Path) -> Path:
     }.items():
         assert text != cpu, name
         (root / name).write_text(text)
+
+    rng = np.random.default_rng(0)
+    np.savez(root / "zero.npz", x=np.zeros((0, 8, 8), np.float32), y=np.zeros(0, np.int64))
+    x = rng.random((60, 8, 8)).astype(np.float32)
+    x[5, 2, 2] = np.nan
+    np.savez(root / "nan.npz", x=x, y=np.arange(60) % 3)
+    (root / f"{USER_MODELS}.py").write_text(USER_MODELS_PY)
+    (root / f"{EXIT_AT_IMPORT}.py").write_text("import sys\nsys.exit(3)\n")
+    if importlib.util.find_spec("torch") is not None:
+        _checkpoints(root)
 
     tampered = root / "bundle_tampered"
     shutil.copytree(root / "bundle", tampered)

@@ -3,13 +3,15 @@ line naming the file or option, no traceback, and the outputs already there left
 
 ``{d}`` in an argument is the sandbox (``sandbox.py``: a good bundle, records and report next to
 bad inputs). Cases that reach torch (train, export, models, run) skip where torch is not installed.
-Read-only and permission cases are not in the table: the CI runs as root, which ignores both.
+Permission cases are not in the table (the CI runs as root, which ignores file modes; see
+``test_os_errors.py``), but an output under ``/proc`` is refused even to root: those rows are real.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -20,10 +22,13 @@ from . import sandbox
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 B = "{d}/bundle"
+USER, EXIT = sandbox.USER_MODELS, sandbox.EXIT_AT_IMPORT
+TRAIN8 = ["train", "--out", "{d}/run2", "--input-size", "8", "--epochs", "1", "--variants", "relu"]
+TRAIN16 = ["train", "--out", "{d}/run2", "--input-size", "16", "--epochs", "1", "--variants", "relu"]
 PROF = ["profile", B, "--out", "{d}/newres"]
 REP = ["report", "--out", "{d}/newrep"]
 
-# (id, argv, words the one Error line must hold, needs torch)
+# (id, argv, words the one Error line must hold (a tuple: each of them), needs torch)
 CASES = [
     # -- report: records that must never reach a verdict --
     ("report-missing", [*REP, "{d}/nope"], "results not found: {d}/nope", False),
@@ -40,7 +45,8 @@ CASES = [
     ("report-nan-trial", [*REP, "{d}/rec_trial_nan"], "trials[0].p50 must be a finite number", False),
     ("report-nan-seed-acc", [*REP, "{d}/rec_train_nan"], "bundle.train.test_acc", False),
     ("report-string-batch", [*REP, "{d}/rec_cell_str_batch"], "cell.batch must be a positive integer", False),
-    ("report-foreign-bundle", [*REP, "{d}/rec_foreign"], "records from different bundles", False),
+    ("report-foreign-bundle", [*REP, "{d}/rec_foreign"],
+     ("records from different bundles", "`edgecrelu compare RESULTS_A RESULTS_B`"), False),
     ("report-two-policies", [*REP, "{d}/rec_policy"], "embed different [decision] policies", False),
     ("report-duplicate-cell", [*REP, "{d}/rec_dup"], "two records of cell", False),
     ("report-two-result-dirs", [*REP, "{d}/results", "{d}/rec_dup"], "two records of cell", False),
@@ -59,11 +65,17 @@ CASES = [
     ("report-out-is-file", ["report", "--out", "{d}/afile", "{d}/results"], "{d}/afile", False),
     ("report-out-inside-results", ["report", "--out", "{d}/results/rep", "{d}/results"], "inside the results directory", False),
     ("report-out-below-file", ["report", "--out", "{d}/afile/rep", "{d}/results"], "{d}/afile", False),
+    ("report-out-proc", ["report", "--out", "/proc/edgecrelu-x", "{d}/results"],
+     "cannot write the report /proc/edgecrelu-x", False),
+    ("report-format-twice", [*REP, "{d}/results", "--format", "md,json,md"], "report format 'md' listed twice", False),
+    ("report-policy-directory", [*REP, "{d}/results", "--policy", "{d}/empty"],
+     ("'--policy'", "{d}/empty", "is a directory"), False),
     # -- devices: profiles with values no run can use --
     ("devices-nan", ["devices", "{d}/dev_nan.toml"], "timing.warmup_s must be a finite number", False),
     ("devices-inf", ["devices", "{d}/dev_inf.toml"], "decision.line_rate_ips must be a finite number", False),
     ("devices-unknown", ["devices", "no-such-device"], "no-such-device", False),
     ("devices-not-utf8", ["devices", "{d}/notutf8.toml"], "{d}/notutf8.toml", False),
+    ("devices-directory", ["devices", "{d}/empty"], "device profile {d}/empty is a directory", False),
     # -- profile: refused before any measurement --
     ("profile-threads-huge", [*PROF, "--threads", "100000"], "--threads", False),
     ("profile-threads-zero", [*PROF, "--threads", "0"], "--threads", False),
@@ -85,6 +97,13 @@ CASES = [
     ("profile-bundle-bad-manifest", ["profile", "{d}/bundle_badmanifest", "--out", "{d}/newres"], "model.input_shape", False),
     ("profile-not-a-bundle", ["profile", "{d}/results", "--out", "{d}/newres"], "not a bundle", False),
     ("profile-out-below-file", ["profile", B, "--out", "{d}/afile/res"], "{d}/afile", False),
+    ("profile-out-proc", ["profile", B, "--out", "/proc/edgecrelu-x"], "results directory /proc/edgecrelu-x", False),
+    ("profile-batch-twice", [*PROF, "--batch", "1,8,01"], "batch size '01' listed twice", False),
+    ("profile-variants-twice", [*PROF, "--variants", "relu,crelu-half@1,relu"], "variant 'relu' listed twice", False),
+    ("profile-forms-twice", [*PROF, "--forms", "graph,graph"], "form 'graph' listed twice", False),
+    ("profile-precisions-twice", [*PROF, "--precisions", "fp32,fp32"], "precision 'fp32' listed twice", False),
+    ("profile-backend-twice", [*PROF, "--backend", "onnxruntime,onnxruntime"], "backend 'onnxruntime' listed twice", False),
+    ("profile-device-directory", [*PROF, "--device", "{d}/empty"], "device profile {d}/empty is a directory", False),
     # -- inspect --
     ("inspect-missing", ["inspect", "{d}/nope"], "bundle not found: {d}/nope", False),
     ("inspect-not-a-bundle", ["inspect", "{d}/results"], "not a bundle", False),
@@ -101,9 +120,27 @@ CASES = [
     ("train-seeds-empty", ["train", "--out", "{d}/run2", "--seeds", ""], "empty seed list", True),
     ("train-threads-huge", ["train", "--out", "{d}/run2", "--threads", "100000"], "--threads", True),
     ("train-epochs-zero", ["train", "--out", "{d}/run2", "--epochs", "0"], "--epochs", True),
+    ("train-seeds-twice", ["train", "--out", "{d}/run2", "--seeds", "0,1,0"], "seed '0' listed twice", True),
+    ("train-variants-twice", ["train", "--out", "{d}/run2", "--variants", "relu,relu"], "variant 'relu' listed twice", True),
+    ("train-out-proc", ["train", "--out", "/proc/edgecrelu-x"], "train run directory /proc/edgecrelu-x", True),
+    ("train-zero-images", [*TRAIN8, "--data", "npz:{d}/zero.npz"], "npz:{d}/zero.npz has no images", True),
+    ("train-nan-pixels", [*TRAIN8, "--data", "npz:{d}/nan.npz"], "1 image(s) hold NaN or inf pixels", True),
+    ("train-user-exit-at-import", [*TRAIN16, "--model", f"{EXIT}:build"],
+     (f"importing '{EXIT}' for model '{EXIT}:build' failed", "it called sys.exit(3)"), True),
+    ("train-user-exit-in-builder", [*TRAIN16, "--model", f"{USER}:exits"],
+     (f"model callable '{USER}:exits' failed", "it called sys.exit(3)"), True),
+    ("train-user-wrong-outputs", [*TRAIN16, "--model", f"{USER}:seven"],
+     (f"model '{USER}:seven' gives outputs [2, 7]", "it must give [2, 10]"), True),
+    ("train-user-broken-forward", [*TRAIN16, "--model", f"{USER}:broken"],
+     (f"model '{USER}:broken' does not run on a [2, 1, 16, 16] batch", "forward is broken"), True),
+    ("train-checkpoint-classes", [*TRAIN16, "--width", "0.25", "--checkpoint", "{d}/ck7.pt"],
+     ("checkpoint {d}/ck7.pt has 7 outputs", "the data has 10 classes"), True),
+    ("train-checkpoint-nan", [*TRAIN16, "--width", "0.25", "--checkpoint", "{d}/cknan.pt"],
+     "checkpoint {d}/cknan.pt holds NaN or inf values", True),
     # -- models --
     ("models-width-nan", ["models", "--width", "nan"], "--width", True),
     ("models-input-size-huge", ["models", "--input-size", "100000"], "--input-size", True),
+    ("models-user-exit-in-builder", ["models", "--model", f"{USER}:exits", "--input-size", "16"], "sys.exit(3)", True),
     # -- export --
     ("export-run-missing", ["export", "{d}/nope", "--out", "{d}/b2"], "train run directory not found: {d}/nope", True),
     ("export-not-a-run", ["export", "{d}/results", "--out", "{d}/b2"], "{d}/results/run.json", True),
@@ -112,15 +149,26 @@ CASES = [
     ("export-form", ["export", "{d}/results", "--out", "{d}/b2", "--forms", "wavy"], "unknown form 'wavy'", True),
     ("export-variants-empty", ["export", "{d}/results", "--out", "{d}/b2", "--variants", ""], "empty variant list", True),
     ("export-opset-low", ["export", "{d}/results", "--out", "{d}/b2", "--opset", "5"], "--opset", True),
+    ("export-opset-high", ["export", "{d}/results", "--out", "{d}/b2", "--opset", "99"],
+     "--opset 99: the installed onnx", True),
+    ("export-precisions-twice", ["export", "{d}/results", "--out", "{d}/b2", "--precisions", "fp32,fp32"],
+     "precision 'fp32' listed twice", True),
+    ("export-forms-twice", ["export", "{d}/results", "--out", "{d}/b2", "--forms", "graph,folded,graph"],
+     "form 'graph' listed twice", True),
+    ("export-out-proc", ["export", "{d}/results", "--out", "/proc/edgecrelu-x"], "bundle /proc/edgecrelu-x", True),
     # -- run --
     ("run-backend", ["run", "--out", "{d}/o", "--backend", "nope"], "unknown backend 'nope'", False),
     ("run-epochs-zero", ["run", "--out", "{d}/o", "--epochs", "0"], "--epochs", False),
+    ("run-out-proc", ["run", "--out", "/proc/edgecrelu-x", "--quick"], "run directory /proc/edgecrelu-x", False),
 ]
 
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
-    return sandbox.build(tmp_path_factory.mktemp("box"))
+    root = sandbox.build(tmp_path_factory.mktemp("box"))
+    sys.path.insert(0, str(root))  # the user models of the --model rows
+    yield root
+    sys.path.remove(str(root))
 
 
 def test_the_table_is_big_enough():
@@ -131,6 +179,8 @@ def test_the_table_is_big_enough():
 def test_bad_input_is_one_line(box, argv, words, torch):
     if torch and not HAS_TORCH:
         pytest.skip("needs torch")
+    if any(a.startswith("/proc/") for a in argv) and not sys.platform.startswith("linux"):
+        pytest.skip("/proc is Linux's")
     d = str(box)
     before = sandbox.snapshot(box)
     try:
@@ -151,7 +201,8 @@ def _check(box, d, r, words, before):
     assert "Traceback" not in out
     errors = [ln for ln in out.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1, out
-    assert words.replace("{d}", d) in errors[0], errors[0]
+    for w in words if isinstance(words, tuple) else (words,):
+        assert w.replace("{d}", d) in errors[0], errors[0]
     assert sandbox.snapshot(box) == before  # nothing already written was touched
     for new in NEW:
         assert not any((box / new).rglob("*.json")), new  # and nothing half-made looks like a result
@@ -174,3 +225,21 @@ def test_second_profile_into_a_locked_out_is_refused(box):
     with DirLock(box / ".locked.lock", "x"):
         r = CliRunner().invoke(cli, ["profile", str(box / "bundle"), "--out", str(out), "--duration", "0"])
     assert r.exit_code == 1 and "in use by another edgecrelu process" in r.output, r.output
+
+
+@pytest.mark.parametrize("argv, what", [
+    (["train", "--out", "{out}", "--epochs", "1", "--variants", "relu", "--input-size", "16"], "train run directory"),
+    (["run", "--out", "{out}", "--quick"], "run directory"),
+], ids=["train", "run"])
+def test_second_writer_into_a_locked_out_is_refused(box, argv, what):
+    """The lock is held here, as a first `train --out X` / `run --out X` would hold it."""
+    if argv[0] == "train" and not HAS_TORCH:
+        pytest.skip("needs torch")
+    from edgecrelu.fileio import DirLock
+
+    out = box / "locked"
+    with DirLock(box / ".locked.lock", "x"):
+        r = CliRunner().invoke(cli, [a.replace("{out}", str(out)) for a in argv])
+    assert r.exit_code == 1, r.output
+    assert f"Error: {what} {out} is in use by another edgecrelu process" in r.output
+    assert not out.exists()  # refused before anything was written

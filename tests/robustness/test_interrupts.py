@@ -1,19 +1,23 @@
 """SIGINT and SIGTERM in ``profile`` (and SIGKILL of its parent): the run stops with the shell's
 exit code (130 / 143) and one message, no worker outlives it, no half record is left, and
-``--resume`` finishes the job. ``export`` interrupted: the bundle already there is intact and no
-``.partial`` directory is left. Real processes and signals; the tiny torch-free bundle."""
+``--resume`` finishes the job. ``train`` likewise: finished checkpoints are kept, an interrupted one
+does not count, ``--resume`` completes the run. ``export`` interrupted: the bundle already there is
+intact and no ``.partial`` directory is left. Real processes and signals; the tiny torch-free bundle."""
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.fixtures.tiny_bundle import cached_tiny_bundle
@@ -128,3 +132,81 @@ def test_export_overwrite_interrupted_keeps_the_old_bundle(tmp_path, sig, code):
     b = Bundle.open(old)  # complete: every file matches its sha256
     assert b.manifest == before  # the old bundle, untouched
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle.")]
+
+
+class _Stderr:
+    """The lines a process writes to stderr, read by a thread (a blocking readline cannot time out)."""
+
+    def __init__(self, proc):
+        self.proc, self.lines, self._q = proc, [], queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self._q.put(line)
+        self._q.put(None)
+
+    def wait_for(self, text: str, seconds: float = 180.0) -> None:
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                line = self._q.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            self.lines.append(line)
+            if text in line:
+                return
+        raise AssertionError(f"never printed {text!r}:\n{''.join(self.lines)}")
+
+    def rest(self, seconds: float = 60.0) -> str:
+        self.proc.wait(timeout=seconds)
+        while (line := self._q.get(timeout=seconds)) is not None:
+            self.lines.append(line)
+        return "".join(self.lines)
+
+
+def _train(data, out, *extra):
+    return _cli("train", "--data", f"npz:{data}", "--model", "convpool-c", "--width", "0.25", "--input-size", "8",
+                "--variants", "relu", "--seeds", "0,1", "--epochs", "20", "--threads", "1", "--out", out, *extra)
+
+
+def test_train_interrupted_then_resumed(tmp_path):
+    """SIGINT once seed 0 is finished (seed 1 under way), SIGTERM in the resumed run, then a second
+    resume completes the run; seed 0 is trained once and kept byte for byte. The data are 300 small
+    images: an epoch takes ~0.1 s, so each checkpoint's 20 epochs leave a wide window for the signal
+    while the test stays short (digits at 16 px took ~30 s for the same three runs)."""
+    pytest.importorskip("torch")
+    from edgecrelu.train.rundir import load_record
+
+    data = tmp_path / "d.npz"
+    np.savez(data, x=np.random.default_rng(0).random((300, 8, 8)).astype(np.float32), y=np.arange(300) % 3)
+    out = tmp_path / "run"
+    proc = _train(data, out)
+    err = _Stderr(proc)
+    err.wait_for("relu seed 0: val")  # seed 0's checkpoint is written, seed 1 starts
+    proc.send_signal(signal.SIGINT)
+    text = err.rest()
+    assert proc.returncode == 130, text
+    assert "interrupted; results already written are kept" in text and "Traceback" not in text, text
+    assert load_record(out, "relu", 0) is not None and load_record(out, "relu", 1) is None
+    weights0 = (out / "relu/seed0/weights.pt").read_bytes()
+    assert json.loads((out / "run.json").read_text())["complete"] is False
+
+    proc = _train(data, out, "--resume")
+    err = _Stderr(proc)
+    err.wait_for("resume: 1 checkpoint(s) already finished")
+    proc.send_signal(signal.SIGTERM)
+    text = err.rest()
+    assert proc.returncode == 143, text
+    assert "terminated; results already written are kept" in text and "Traceback" not in text, text
+    assert load_record(out, "relu", 1) is None
+
+    proc = _train(data, out, "--resume")
+    text = _Stderr(proc).rest(seconds=300)
+    assert proc.returncode == 0, text
+    run = json.loads((out / "run.json").read_text())
+    assert run["complete"] is True and [c["seed"] for c in run["checkpoints"]] == [0, 1]
+    assert (out / "relu/seed0/weights.pt").read_bytes() == weights0  # not trained again
+    assert not list(tmp_path.glob(".run.lock"))  # the lock went with the process
