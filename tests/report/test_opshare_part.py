@@ -50,3 +50,13 @@ def test_bad_ops_field_is_one_line():
     bad["ops"]["shares"] = {"Conv": "most"}
     with pytest.raises(EdgeCReLUError, match="ops.shares.Conv"):
         validate(bad)
+
+
+def test_shares_are_ordered_by_size_whatever_the_record_key_order():
+    # records are written with sorted keys, so "DequantizeLinear" comes before "QLinearConv" in the file
+    import json
+
+    records = json.loads(json.dumps(_with_ops(load_case("go")), sort_keys=True))
+    _, body = opshare.cells(analyze(records).sections[0])
+    assert body and all(b[6].split(",")[0] in ("QLinearConv 70%", "Conv 70%") for b in body)
+    assert all(b[6].split(", ")[1] == "Relu 20%" for b in body)
