@@ -37,6 +37,36 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
     return path
 
 
+def atomic_write_files(directory: str | os.PathLike, files: dict[str, bytes]) -> dict[str, Path]:
+    """Write several files of one output so that a failure leaves none of them replaced: every file
+    is written and fsynced to a temp name first, then all are renamed into place (a crash between
+    those renames is the only window for a mix of old and new)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    staged: dict[str, str] = {}
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            staged[name] = tmp
+            os.chmod(tmp, 0o644)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        out = {}
+        for name, tmp in list(staged.items()):
+            os.replace(tmp, directory / name)
+            del staged[name]
+            out[name] = directory / name
+        return out
+    finally:
+        for tmp in staged.values():
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 @contextlib.contextmanager
 def writing(what: str, out: str | os.PathLike):
     """Turn an ``OSError`` in the block (read-only file system, no permission, disk full, a path below

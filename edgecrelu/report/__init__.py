@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edgecrelu import results
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.fileio import atomic_write, writing
+from edgecrelu.fileio import atomic_write_files, writing
 from edgecrelu.report.model import Report, analyze
 
 FORMATS = ("md", "html", "csv", "json")
@@ -86,10 +86,9 @@ def build_report(config: ReportConfig) -> ReportResult:
         if out.exists() and not out.is_dir():
             raise EdgeCReLUError(f"report output {out} exists and is not a directory")
         with writing("the report", out):
-            out.mkdir(parents=True, exist_ok=True)
-            for f, text in texts.items():
-                data = text.encode("utf-8")
-                files[f] = atomic_write(out / FILENAMES[f], lambda fh: fh.write(data), binary=True)
+            # all or none: a full disk on the last file must not leave a report mixing two runs
+            written = atomic_write_files(out, {FILENAMES[f]: text.encode("utf-8") for f, text in texts.items()})
+            files = {f: written[FILENAMES[f]] for f in texts}
     return ReportResult(report.verdict, report.sentence, terminal, files, report)
 
 

@@ -91,6 +91,22 @@ def report(tmp_path):
 
 
 @linux_only
+def test_report_disk_full_on_a_later_file_replaces_none(monkeypatch, report):
+    """The disk fills while the second file is written: every file is staged before any is renamed
+    into place, so the report directory holds the old report whole, not a mix of old and new."""
+    _, rep = report
+    other = FIXTURES / "records" / "nogo_latency"  # other records: every new file differs from the old
+    before = _hashes(rep)
+    _fail(monkeypatch, "fsync", errno.ENOSPC, rep, nth=2)
+    r = CliRunner().invoke(cli, ["report", str(other), "--out", str(rep), "--format", "md,json"])
+    _one_error(r, f"cannot write the report {rep}: No space left on device")
+    monkeypatch.undo()
+    assert _hashes(rep) == before
+    ok = CliRunner().invoke(cli, ["report", str(other), "--out", str(rep), "--format", "md,json"])
+    assert ok.exit_code == 0 and set(_hashes(rep)) == set(before) and _hashes(rep) != before
+
+
+@linux_only
 @pytest.mark.parametrize("call, err, words", [
     ("replace", errno.EACCES, "Permission denied (/"),
     ("replace", errno.EROFS, "Read-only file system (/"),
