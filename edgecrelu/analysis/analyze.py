@@ -15,7 +15,7 @@ from edgecrelu.analysis.pairing import DRAWS, THRESHOLD, mu_of, partners, random
 from edgecrelu.analysis.recommend import is_paired, recommend
 from edgecrelu.analysis.sources import open_sources
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, utc_now
+from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, utc_now, writing
 from edgecrelu.variant import split_name
 
 KIND = "edgecrelu-pairing"
@@ -146,13 +146,16 @@ def analyze_checkpoints(config: AnalyzeConfig, log=lambda msg: None) -> dict:
 
 
 def write_outputs(data: dict, out: Path) -> dict:
-    """pairing.json, filters.svg and mu-<variant>.svg (one histogram per site) into ``out``."""
+    """pairing.json, filters.svg and mu-<variant>.svg (one histogram per site) into ``out``; an
+    ``OSError`` on the way is one line naming ``out``."""
+    with writing("the pairing analysis", out):
+        return _write_outputs(data, out)
+
+
+def _write_outputs(data: dict, out: Path) -> dict:
     from edgecrelu.report.parts.pairing import filters_svg, histogram_svg, standalone
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EdgeCReLUError(f"cannot create {out}: {exc}") from None
+    out.mkdir(parents=True, exist_ok=True)
     files = {"pairing": atomic_write_json(out / "pairing.json", data)}
     if data.get("filters"):
         svg = standalone(filters_svg(data["filters"])).encode()

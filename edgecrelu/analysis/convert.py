@@ -21,7 +21,7 @@ import numpy as np
 from edgecrelu.analysis.select import select_half
 from edgecrelu.analysis.sources import Source, open_sources
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import atomic_write_json, read_json_object, utc_now
+from edgecrelu.fileio import DirLock, atomic_write_json, read_json_object, utc_now, writing
 from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
 from edgecrelu.variant import parse_variant
 
@@ -156,7 +156,14 @@ def _scratch_record(src: Source, variant: str) -> dict | None:
 
 
 def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
-    """Convert, evaluate, optionally fine-tune; write the run to ``cfg.out``; return conversion.json."""
+    """Convert, evaluate, optionally fine-tune; write the run to ``cfg.out``; return conversion.json.
+    The output is locked for the duration, and an ``OSError`` on the way is one line naming it."""
+    out = Path(cfg.out)
+    with DirLock(out.parent / f".{out.name}.lock", f"convert output {out}"), writing("the converted run", out):
+        return _convert(cfg, log)
+
+
+def _convert(cfg: ConvertConfig, log) -> dict:
     import torch
 
     from edgecrelu.data import load_dataset

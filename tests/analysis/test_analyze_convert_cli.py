@@ -61,3 +61,24 @@ def test_bad_input_is_one_line(run_dir, tmp_path):
                    "convert makes crelu-half@K")
     one_line_error(CliRunner().invoke(cli, ["convert", str(run_dir), "--to", "crelu-half@9", "--out",
                                             str(tmp_path / "y")]), "choose a depth from 1 to 8")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["analyze", "{run}", "--out", "/proc/edgecrelu-x", "--draws", "2"], "cannot write the pairing analysis /proc/edgecrelu-x"),
+    (["convert", "{run}/relu/seed0", "--to", "crelu-half@2", "--out", "/proc/edgecrelu-x"], "convert output /proc/edgecrelu-x"),
+])
+def test_an_unwritable_output_is_one_line(run_dir, argv, words):
+    # /proc refuses new entries even to root (CI runs as root, so chmod would not stop a write)
+    res = CliRunner().invoke(cli, [a.replace("{run}", str(run_dir)) for a in argv])
+    assert res.exit_code != 0 and words in one_line_error(res)
+
+
+def test_a_second_convert_into_a_locked_output_is_refused(run_dir, tmp_path):
+    from edgecrelu.fileio import DirLock
+
+    out = tmp_path / "conv"
+    with DirLock(tmp_path / ".conv.lock", "test holder"):
+        res = CliRunner().invoke(cli, ["convert", str(run_dir / "relu" / "seed0"), "--to", "crelu-half@2",
+                                       "--out", str(out)])
+    assert res.exit_code != 0 and "is in use by another edgecrelu process" in one_line_error(res)
+    assert not out.exists()
