@@ -207,8 +207,17 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
         n = (r.record.get("latency_ms") or {}).get("n")
         r.percentile_flags = [f"p{q}" for q in (90, 95, 99) if n and not stats.percentile_supported(q / 100, n)]
         r.violations, r.unclear = check_constraints(r, policy)
-    for batch in sorted({r.batch for r in rows}):
-        group = [r for r in rows if r.batch == batch]
+    mark_pareto(rows)
+
+
+def mark_pareto(rows: list[Row]) -> None:
+    """Pareto flags per batch over the rows the trade-off table shows (a CReLU cell's unchosen forms
+    get none: a row must not lose its flag to a sibling the table hides)."""
+    for r in rows:
+        r.pareto_latency = r.pareto_memory = False
+    shown = table_rows(rows)
+    for batch in sorted({r.batch for r in shown}):
+        group = [r for r in shown if r.batch == batch]
         for r, on in zip(group, pareto.pareto_front([(r.top1, r.p99) for r in group])):
             r.pareto_latency = on
         for r, on in zip(group, pareto.pareto_front([(r.top1, r.peak_mb) for r in group])):

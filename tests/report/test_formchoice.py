@@ -139,3 +139,22 @@ def test_relu_only_records_have_no_runner_up_column():
     headers, _ = table_cells(rep.sections[0].table_rows)
     assert "runner-up" not in headers and rep.sections[0].verdict.forms == []
     assert "no timed CReLU cells" in render(rep, "md")
+
+
+def test_pareto_flags_are_over_the_rows_the_table_shows():
+    # the chosen form (lower p50) has a worse p99 than its hidden sibling: the sibling must not take
+    # the chosen row's P-lat flag away, and a hidden row carries no flag
+    recs = load_case("go")
+    graph, folded = _cell(recs, HALF, "graph", "int8", 1), _cell(recs, HALF, "folded", "int8", 1)
+    _set_p50(graph, 0.40, p99=0.70)
+    _set_p50(folded, 0.45, p99=0.46)
+    for r in recs:  # make the CReLU int8 cell the fastest at p99 among the shown rows
+        if r["cell"]["batch"] == 1 and r is not graph and r is not folded:
+            r["latency_ms"]["p99"] = max(r["latency_ms"]["p99"], 0.8)
+            for i, t in enumerate(r["trials"]):
+                t["p99"] = max(t["p99"], 0.8 + 0.01 * i)
+    sec = analyze(recs).sections[0]
+    rows = {(r.variant, r.form, r.precision, r.batch): r for r in sec.rows}
+    chosen, hidden = rows[(HALF, "graph", "int8", 1)], rows[(HALF, "folded", "int8", 1)]
+    assert chosen.chosen is True and hidden.chosen is False
+    assert chosen.pareto_latency and not hidden.pareto_latency and not hidden.pareto_memory
