@@ -22,7 +22,7 @@ CASES = [
     (1, 1, 1, 1, True, True, 4),
     (2, 0, 1, 1, False, True, 3),  # stride 2, no padding, no bias, odd channels
     (1, 2, 2, 1, True, False, 5),  # dilation 2
-    (1, 1, 1, 2, True, True, 4),  # grouped consumer: split cannot take it, others can
+    (1, 1, 1, 2, True, True, 4),  # grouped conv (consumer of site 1, producer of site 2): split and folded skip it
     (2, 1, 1, 1, False, False, 7),
 ]
 
@@ -63,10 +63,13 @@ def test_form_equals_graph(case, name):
     if name == "split":
         # the first site feeds the consumer conv; a grouped consumer cannot be split
         assert rewritten == (0 if params[3] > 1 else 1)
-    elif name != "graph":
-        # folded / pm1 / tile need a plain (group 1) conv in front of the site: the grouped one's
-        # site stays as exported, and the model is still equal
+    elif name == "folded":
+        # folded doubles the conv's filters: it needs a plain (group 1) conv in front of the site, so
+        # the grouped one's site stays as exported, and the model is still equal
         assert rewritten == (1 if params[3] > 1 else 2)
+    elif name != "graph":
+        # pm1 / tile leave the conv alone: a grouped conv in front of the site is rewritten too
+        assert rewritten == 2
 
 
 @pytest.mark.parametrize("name", ["graph", "tile", "pm1"])

@@ -75,3 +75,13 @@ def conv_parts(idx: GraphIndex, tensor: str):
     if b is None:
         return None
     return conv, w, b
+
+
+def conv_channels(idx: GraphIndex, tensor: str) -> tuple[int, np.dtype] | None:
+    """``(channels, dtype)`` of ``tensor`` when a Conv with constant weights makes it, grouped or not:
+    what a form that leaves the conv alone (``pm1``, ``tile``) needs to know about it."""
+    conv = idx.producer.get(tensor)
+    if conv is None or conv.op_type != "Conv":
+        return None
+    w = idx.array(conv.input[1])
+    return None if w is None else (int(w.shape[0]), w.dtype)

@@ -6,7 +6,7 @@ import numpy as np
 from onnx import helper
 
 from edgecrelu.export.forms.base import Form
-from edgecrelu.export.forms.edit import conv_parts
+from edgecrelu.export.forms.edit import conv_channels
 
 
 class PlusMinusIdentityForm(Form):
@@ -14,11 +14,11 @@ class PlusMinusIdentityForm(Form):
     description = "conv with C filters, then a 1x1 Conv with weights [I; -I] and Relu"
 
     def rewrite(self, idx, site, edit):
-        parts = conv_parts(idx, site.y)
-        if parts is None:
+        found = conv_channels(idx, site.y)  # any conv, grouped too: it is left as it is
+        if found is None:
             return False
-        c = parts[1].shape[0]
-        eye = np.eye(c, dtype=parts[1].dtype)[:, :, None, None]
+        c, dtype = found
+        eye = np.eye(c, dtype=dtype)[:, :, None, None]
         wn = edit.init(idx, site.y + ".pm1", np.concatenate([s * eye for s in site.signs], 0))
         z = edit.name(idx, site.y + "_pm1")
         edit.add += [

@@ -20,7 +20,7 @@ import numpy as np
 from onnx import helper, numpy_helper
 
 from edgecrelu.export.forms.base import Form
-from edgecrelu.export.forms.edit import conv_parts, prune_initializers
+from edgecrelu.export.forms.edit import conv_channels, prune_initializers
 
 
 class TileForm(Form):
@@ -28,11 +28,10 @@ class TileForm(Form):
     description = "Tile(y) x [+1; -1] then Relu: y read once, so INT8 keeps every conv quantized"
 
     def rewrite(self, idx, site, edit):
-        parts = conv_parts(idx, site.y)
-        if parts is None:
+        found = conv_channels(idx, site.y)  # any conv, grouped too: it is left as it is
+        if found is None:
             return False
-        c = parts[1].shape[0]
-        dtype = parts[1].dtype
+        c, dtype = found
         reps = edit.init(idx, site.y + ".tile_reps", np.array([1, 2, 1, 1], np.int64))
         sign = edit.init(idx, site.y + ".tile_sign",
                          np.concatenate([np.full(c, s, dtype) for s in site.signs]).reshape(1, 2 * c, 1, 1))
