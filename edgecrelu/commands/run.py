@@ -25,7 +25,7 @@ def command(out, device, model, data, backend, epochs, quick):
     """Train -> export -> profile -> report, and print the verdict and where the report is.
 
     \b
-    The default finishes in about 5 minutes on a 2-core CPU; --quick in about a minute.
+    The default takes about 3 minutes on an idle 2-core CPU (5 when it is shared); --quick under a minute.
     For a real decision, run the stages yourself with more epochs, seeds and timing.
     """
     from edgecrelu.workflow import RunConfig, run_pipeline
