@@ -57,6 +57,8 @@ class LazyGroup(click.Group):
         except OSError as exc:  # a path below a file, read-only, no permission, disk full, ...
             raise click.ClickException(os_error_line(exc, ctx.invoked_subcommand)) from None
         except KeyboardInterrupt as exc:
+            if _OWN_PROCESS:  # the clean-up has run: nothing may turn this exit into a kill
+                signals.ignore_further()
             what = "terminated" if isinstance(exc, signals.Terminated) else "interrupted"
             click.echo(f"\n{what}; results already written are kept", err=True)
             sys.exit(signals.exit_code(exc))
@@ -87,7 +89,12 @@ def cli():
     """
 
 
+_OWN_PROCESS = False  # True when main() runs the process (not a CliRunner inside another program)
+
+
 def main(argv=None):
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     cli.main(args=argv, prog_name="edgecrelu")
 
 

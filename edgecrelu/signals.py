@@ -48,3 +48,12 @@ def deferred():
 def exit_code(exc: BaseException) -> int:
     """130 for Ctrl-C, 143 for SIGTERM (the shell's 128 + signal number)."""
     return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+
+
+def ignore_further() -> None:
+    """Once an interrupt is being turned into an exit, a second SIGINT/SIGTERM (a repeated Ctrl-C, a
+    supervisor's follow-up, a signal :func:`deferred` re-delivers) must not replace the clean exit
+    code with a KeyboardInterrupt escaping the interpreter (exit by signal, no message)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)

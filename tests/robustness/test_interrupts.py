@@ -210,3 +210,22 @@ def test_train_interrupted_then_resumed(tmp_path):
     assert run["complete"] is True and [c["seed"] for c in run["checkpoints"]] == [0, 1]
     assert (out / "relu/seed0/weights.pt").read_bytes() == weights0  # not trained again
     assert not list(tmp_path.glob(".run.lock"))  # the lock went with the process
+
+
+def test_a_late_second_signal_does_not_turn_the_interrupted_exit_into_a_kill(tmp_path):
+    # A command is interrupted, prints its line and exits 130; a second SIGINT then arrives while the
+    # interpreter shuts down (a repeated Ctrl-C, a supervisor's follow-up). Simulated in a child
+    # process: the command raises KeyboardInterrupt and an atexit hook sends the second signal.
+    script = tmp_path / "late.py"
+    script.write_text(
+        "import atexit, os, signal\n"
+        "import edgecrelu.commands.models as m\n"
+        "def boom(*a, **k):\n"
+        "    atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "    raise KeyboardInterrupt\n"
+        "m.command.callback = boom\n"
+        "from edgecrelu.cli import main\n"
+        "main(['models'])\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)
+    assert "interrupted; results already written are kept" in proc.stderr and "Traceback" not in proc.stderr
