@@ -82,7 +82,7 @@ def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionRep
     baseline = table.find_baseline(rows, policy, backends, sec.label)
     table.annotate(rows, baseline, policy)
     forms = formchoice.choose_forms(rows)  # after annotate: the choice passes over forms that break a constraint
-    table.mark_pareto(rows)  # again, over the rows the table shows once the forms are chosen
+    table.mark_pareto(rows)  # over the rows the table shows, so after the choice
     verdict = decision.decide(rows, baseline, policy, forms)
     costs = [
         cost.cost_of(r.label, r.p99, r.mj_per_inference, policy)

@@ -183,7 +183,8 @@ def find_baseline(rows: list[Row], policy: Decision, backends: list[str], where:
 
 
 def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
-    """Fill in deltas, ratios with intervals, Pareto flags and constraint checks (in place)."""
+    """Fill in deltas, ratios with intervals and constraint checks (in place); the Pareto flags come
+    from :func:`mark_pareto` once the forms are chosen."""
     base_by_batch = {
         r.batch: r for r in rows
         if (r.variant, r.form, r.precision, r.backend) == baseline.config
@@ -207,12 +208,12 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
         n = (r.record.get("latency_ms") or {}).get("n")
         r.percentile_flags = [f"p{q}" for q in (90, 95, 99) if n and not stats.percentile_supported(q / 100, n)]
         r.violations, r.unclear = check_constraints(r, policy)
-    mark_pareto(rows)
 
 
 def mark_pareto(rows: list[Row]) -> None:
     """Pareto flags per batch over the rows the trade-off table shows (a CReLU cell's unchosen forms
-    get none: a row must not lose its flag to a sibling the table hides)."""
+    get none: a row must not lose its flag to a sibling the table hides); run after the forms are
+    chosen (``formchoice.choose_forms``)."""
     for r in rows:
         r.pareto_latency = r.pareto_memory = False
     shown = table_rows(rows)
