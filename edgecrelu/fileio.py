@@ -13,13 +13,8 @@ from pathlib import Path
 from typing import IO, Callable
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> Path:
-    """Call ``write(f)`` on a temp file in the same directory, fsync, then rename over ``path``.
-
-    On any exception the temp file is removed and an existing ``path`` is left untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _stage(path: Path, write: Callable[[IO], None], binary: bool) -> str:
+    """``write(f)`` to a temp file beside ``path``, fsynced; returns its name (removed on failure)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; results and checkpoints are meant to be shared
@@ -27,32 +22,45 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
             write(f)
             f.flush()
             os.fsync(f.fileno())
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def _unlink_quietly(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> Path:
+    """Call ``write(f)`` on a temp file in the same directory, fsync, then rename over ``path``.
+
+    On any exception the temp file is removed and an existing ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _stage(path, write, binary)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise
     return path
 
 
 def atomic_write_files(directory: str | os.PathLike, files: dict[str, bytes]) -> dict[str, Path]:
     """Write several files of one output so that a failure leaves none of them replaced: every file
-    is written and fsynced to a temp name first, then all are renamed into place (a crash between
-    those renames is the only window for a mix of old and new)."""
+    is staged (:func:`_stage`) first, then all are renamed into place (a crash between those renames
+    is the only window for a mix of old and new)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     staged: dict[str, str] = {}
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-            staged[name] = tmp
-            os.chmod(tmp, 0o644)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            staged[name] = _stage(directory / name, lambda f, d=data: f.write(d), binary=True)
         out = {}
         for name, tmp in list(staged.items()):
             os.replace(tmp, directory / name)
@@ -61,10 +69,7 @@ def atomic_write_files(directory: str | os.PathLike, files: dict[str, bytes]) ->
         return out
     finally:
         for tmp in staged.values():
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _unlink_quietly(tmp)
 
 
 @contextlib.contextmanager
