@@ -37,15 +37,27 @@ def series_name(r) -> str:
 
 
 class Series:
-    """Colours per (variant, form) of the rows drawn, in a fixed order."""
+    """Colours per (variant, form) of the rows drawn, in a fixed order. A variant drawn at several
+    forms that never share a cell (the report's rows: each CReLU cell at its chosen form) is one
+    series, named "variant (chosen form)"; its points and bars name their form in their titles."""
 
     def __init__(self, rows):
-        keys = sorted({series_key(r) for r in rows})
-        self.names = [f"{k[1]} {k[2]}" for k in keys]
+        forms, per_cell = {}, {}
+        for r in rows:
+            forms.setdefault(r.variant, set()).add(r.form)
+            cell = (r.variant, r.backend, r.precision, r.batch)
+            per_cell[cell] = per_cell.get(cell, 0) + 1
+        shared = {cell[0] for cell, n in per_cell.items() if n > 1}  # two forms of a variant in one cell
+        self._merged = {v for v, f in forms.items() if len(f) > 1 and v not in shared}
+        keys = sorted({self.key(r) for r in rows})
+        self.names = [f"{k[1]} {k[2]}" if k[2] else f"{k[1]} (chosen form)" for k in keys]
         self.colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
+    def key(self, r) -> tuple:
+        return (KIND_ORDER.get(r.kind, 9), r.variant, "") if r.variant in self._merged else series_key(r)
+
     def color(self, r) -> str:
-        return self.colors[series_key(r)]
+        return self.colors[self.key(r)]
 
     def legend(self, width=W) -> tuple[list[str], int]:
         """Swatches under the title, wrapping; returns (elements, top margin for the plot)."""
@@ -208,7 +220,7 @@ def latency_per_precision(rows, budget_ms: float | None = None,
         body.append(f'<text x="{W / 2:.0f}" y="{H - 26}" text-anchor="middle" class="note">{_e("; ".join(notes))}</text>')
     gw = (W - ML - MR) / len(precs)
     for gi, prec in enumerate(precs):
-        group = sorted((r for r in pts if r.precision == prec), key=lambda r: (r.backend, series_key(r)))
+        group = sorted((r for r in pts if r.precision == prec), key=lambda r: (r.backend, series.key(r)))
         bw = min(28.0, (gw - 16) / max(1, len(group)))
         gx = ML + gi * gw + (gw - bw * len(group)) / 2
         for bi, r in enumerate(group):

@@ -14,6 +14,7 @@ from edgecrelu.report import ReportConfig, build_report, render
 from edgecrelu.report.model import analyze
 from edgecrelu.report.render_csv import COLUMNS
 from edgecrelu.report.render_text import render_terminal
+from edgecrelu.report.table import table_rows
 
 from .helpers import case_dir, load_case
 
@@ -53,9 +54,9 @@ def test_svgs_are_well_formed_xml(two):
         assert root.tag == "svg"
         assert root.find("title") is not None
     scatter = ET.fromstring(svgs[0])
-    # The Pareto front is drawn, and every batch-1 cell is a point.
+    # The Pareto front is drawn, and every batch-1 cell is a point (a CReLU cell at its chosen form).
     assert scatter.find(".//polyline") is not None
-    assert len(scatter.findall(".//circle")) == 6
+    assert len(scatter.findall(".//circle")) == len([r for r in table_rows(two.sections[0].rows) if r.batch == 1])
 
 
 def test_markdown_has_verdict_sections_and_reproducibility(two):

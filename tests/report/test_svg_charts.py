@@ -74,3 +74,23 @@ def test_latency_whiskers_far_above_the_bars_are_cut_and_printed():
     texts = _texts(s)
     assert any("whiskers over the axis cut" in t for t in texts)
     assert f"{rows[0].p99:.3g}" in texts
+
+
+def test_the_page_plots_each_crelu_cell_at_its_chosen_form_only():
+    # "go": crelu-half@4 at batch 1 is graph at fp32 and folded at int8 (the forms section has both)
+    page = render(analyze(load_case("go")), "html")
+    scatter, bars, memory = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    titles = [t.text for t in ET.fromstring(scatter).iter("title")][1:]  # the first is the plot's
+    half = sorted(t.split(":")[0] for t in titles if "crelu-half@4" in t)
+    assert len(titles) == 4 and len(half) == 2, titles  # relu fp32 + int8, one crelu-half per precision
+    assert any("graph" in t and "fp32" in t for t in half) and any("folded" in t and "int8" in t for t in half)
+    assert not any("folded" in t and "fp32" in t for t in half)
+    legend = _texts(bars)
+    assert "crelu-half@4 (chosen form)" in legend and "crelu-half@4 graph" not in legend
+    assert len([t for t in _texts(memory) if t.startswith("crelu-half@4")]) == 2
+
+
+def test_two_forms_of_one_cell_keep_a_colour_each():
+    rows = _rows()  # every form, as the forms section would pass them
+    series = svg.Series([r for r in rows if r.batch == 1])
+    assert "crelu-half@4 graph" in series.names and "crelu-half@4 folded" in series.names

@@ -1,8 +1,12 @@
-"""Accuracy vs latency, latency per precision and memory, as inline SVG (the HTML page only)."""
+"""Accuracy vs latency, latency per precision and memory, as inline SVG (the HTML page only).
+
+The plots draw the trade-off table's rows: a CReLU cell at its chosen form (every form's numbers are in
+the forms section)."""
 
 from __future__ import annotations
 
 from edgecrelu.report import svg
+from edgecrelu.report.table import table_rows
 
 
 def md(sr, report) -> list[str]:
@@ -10,8 +14,9 @@ def md(sr, report) -> list[str]:
 
 
 def html(sr, report) -> list[str]:
+    rows = table_rows(sr.rows)
     return ['<div class="plots">',
-            svg.accuracy_vs_latency(sr.rows, sr.policy.latency_budget_p99_ms),
-            svg.latency_per_precision(sr.rows, sr.policy.latency_budget_p99_ms),
-            svg.memory_bars(sr.rows, sr.policy.memory_budget_mb),
+            svg.accuracy_vs_latency(rows, sr.policy.latency_budget_p99_ms),
+            svg.latency_per_precision(rows, sr.policy.latency_budget_p99_ms),
+            svg.memory_bars(rows, sr.policy.memory_budget_mb),
             "</div>"]
