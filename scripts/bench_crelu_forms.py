@@ -4,15 +4,19 @@
 For each model (convpool-c and inspect-net at the depth ``train`` defaults to, their default input
 size), batch (1, 32) and precision (fp32, int8): the MAC ratio crelu-half / relu, the latency ratio
 of every form vs relu at the same precision, and the realisation
-``(1 - latency ratio) / (1 - MAC ratio)``. Latencies are medians over interleaved rounds (every
-session of a model timed once per round, in a rotating order, all in this process), ONNX Runtime CPU,
+``(1 - latency ratio) / (1 - MAC ratio)``. Every session of a model is timed once per round, in a
+rotating order, all in this process; a latency ratio is the median over rounds of the paired per-round
+ratio (relu's ms is the median of its rounds). ONNX Runtime CPU,
 one intra-op thread, graph optimisations on. INT8 is the exporter's QDQ (``export/int8.py``: symmetric,
 per-channel, 7-bit weights), calibrated on random images.
 
 The models are random-init (BN with random statistics): realisation is about latency, which does not
 depend on the weights' values. For INT8 it also prints, per form, how many convs ORT runs as
-QLinearConv vs float (from ORT's optimised model), and for every cell, relu and its best crelu-half form,
-where the time goes (per-op-type shares from ORT's profiler, a separate short run outside the timed loop).
+QLinearConv vs float (from ORT's optimised model), and for every cell where the best form's time goes:
+ORT's profiler on relu and that form, run interleaved outside the timed loop, splits the realisation
+into what was realised, what the MAC kernels missed (they did not shrink with their MACs), relu's own
+non-MAC time (Quantize, Relu, pooling: it does not shrink, yet counts against the saving) and the ops
+the form adds, per op type (``edgecrelu.realisation.realisation_breakdown``).
 
 The last line is ``min realization: NN%`` over the goal's cells (the best form per model, batch and
 precision), with a 95 % interval from the paired per-round ratios (bootstrap of the median). Timings on a shared machine are noisy: say so when quoting them.
@@ -32,8 +36,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from edgecrelu.backends.onnxruntime.loader import CPU, open_session  # noqa: E402
-from edgecrelu.backends.onnxruntime.opprofile import conv_kinds, op_time_shares  # noqa: E402
+from edgecrelu.backends.onnxruntime.opprofile import conv_kinds, node_medians, per_op_us  # noqa: E402
 from edgecrelu.devices import OrtOptions  # noqa: E402
+from edgecrelu.realisation import realisation_breakdown  # noqa: E402
 from edgecrelu.registries import FORMS  # noqa: E402
 
 MODELS = ("convpool-c", "inspect-net")
@@ -113,6 +118,37 @@ def time_cells(files: dict, batch: int, size: int, rounds: int, target_s: float)
     return {k: np.asarray(v) for k, v in times.items()}
 
 
+def profile_pair(files: dict, keys: list, batch: int, size: int, rounds: int) -> dict:
+    """``{key: {op type: microseconds per inference}}`` from ORT's profiler, the sessions run
+    interleaved (a slow moment of the machine hits all of them) and outside the timed loop; each node
+    counts at its median run."""
+    import json
+    import os
+    import tempfile
+
+    x = np.random.default_rng(1).standard_normal((batch, 3, size, size)).astype(np.float32)
+    runs = 5 if batch == 1 else 1
+    with tempfile.TemporaryDirectory(prefix="edgecrelu-bench-prof-") as tmp:
+        sess = {k: open_session(files[k], OPTIONS, profile_prefix=os.path.join(tmp, f"p{i}"))
+                for i, k in enumerate(keys)}
+        for r in range(rounds):
+            for k in keys[r % len(keys):] + keys[: r % len(keys)]:
+                s = sess[k]
+                for _ in range(runs):
+                    s.run(None, {s.get_inputs()[0].name: x})
+        return {k: per_op_us(node_medians(json.loads(Path(s.end_profiling()).read_text())))
+                for k, s in sess.items()}
+
+
+def breakdown_line(b: dict) -> str:
+    """``realised 70% = 100 - MAC kernels 3 - relu's other ops 9 - added ops 18 (Mul 11, Tile 4)``."""
+    extra = ", ".join(f"{op} {v:+.0%}" for op, v in b["extra_by_op"].items())
+    return (f"profiled ratio {b['time_ratio']:.3f}, MAC ops {b['mac_op_ratio']:.3f}x relu's: "
+            f"realised {b['realised']:.0%} = 100% - MAC kernels {b['mac_kernels']:.0%} "
+            f"- relu's non-MAC ops {b['fixed']:.0%} - added ops {b['extra_ops']:.0%}"
+            + (f" ({extra})" if extra else ""))
+
+
 def ratio_interval(form_times: np.ndarray, base_times: np.ndarray, draws: int = 2000) -> tuple[float, float]:
     """95 % bootstrap interval of the median per-round ratio form / relu (rounds are paired: both
     were timed in the same round, so a slow moment of the machine hits both)."""
@@ -159,7 +195,8 @@ def main(argv=None) -> int:
                     base = med[("relu", "graph", prec)]
                     cells = {}
                     for f in forms:
-                        ratio = med[("crelu-half", f, prec)] / base
+                        # the median of the paired per-round ratios: the estimate its interval is of
+                        ratio = float(np.median(raw[("crelu-half", f, prec)] / raw[("relu", "graph", prec)]))
                         form_macs = built["macs"][("crelu-half", f)] / built["macs"][("relu", "graph")]
                         cells[f] = (ratio, (1 - ratio) / (1 - mac_ratio), form_macs)
                     best = min(cells, key=lambda f: cells[f][0])
@@ -170,16 +207,14 @@ def main(argv=None) -> int:
                     print(f"  {prec} b{batch}: relu {base * 1e3:.2f} ms, best {best} "
                           f"ratio {cells[best][0]:.3f} [{lo:.3f}-{hi:.3f}], realisation {cells[best][1]:.0%} "
                           f"[{real_ci[0]:.0%} to {real_ci[1]:.0%}]", flush=True)
-                    # where the time goes: relu vs this cell's best form (ORT's profiler, separate short run)
-                    x = {"input": np.zeros((batch, 3, built["size"], built["size"]), np.float32)}
-                    runs = 5 if batch == 1 else 2
-                    for kind, form in (("relu", "graph"), ("crelu-half", best)):
-                        prof = op_time_shares(files[(kind, form, prec)], OPTIONS, x, runs=runs)
-                        top = ", ".join(f"{op} {s:.0%}" for op, s in list(prof["shares"].items())[:6])
-                        conv = (f"{kinds[(kind, form)]['qlinear']} QLinearConv / {kinds[(kind, form)]['float']} "
-                                "float conv; " if prec == "int8" else "")
-                        notes.append(f"{arch} {prec} b{batch} {kind} {form}: {conv}"
-                                     f"{prof['total_ms']:.2f} ms profiled; time: {top}")
+                    # where the time goes: relu vs this cell's best form, from ORT's profiler
+                    # (interleaved, outside the timed loop), split into the realisation's parts
+                    pair = [("relu", "graph", prec), ("crelu-half", best, prec)]
+                    prof = profile_pair(files, pair, batch, built["size"], 20 if batch == 1 else 8)
+                    conv = (f"{kinds[('crelu-half', best)]['qlinear']} QLinearConv / "
+                            f"{kinds[('crelu-half', best)]['float']} float conv; " if prec == "int8" else "")
+                    b = realisation_breakdown(prof[pair[0]], prof[pair[1]], mac_ratio)
+                    notes.append(f"{arch} {prec} b{batch} {best}: {conv}{breakdown_line(b)}")
     forms_all = [f for f in FORMS]
     head = ["model", "batch", "prec", "MAC ratio", "relu ms"] + [f"{f} lat/real" for f in forms_all] + ["best", "realisation"]
     print()

@@ -60,3 +60,39 @@ def test_shares_are_ordered_by_size_whatever_the_record_key_order():
     _, body = opshare.cells(analyze(records).sections[0])
     assert body and all(b[6].split(",")[0] in ("QLinearConv 70%", "Conv 70%") for b in body)
     assert all(b[6].split(", ")[1] == "Relu 20%" for b in body)
+
+
+def _cell(records, variant, form, precision, batch):
+    return next(r for r in records if (r["cell"]["variant"], r["cell"]["form"], r["cell"]["precision"],
+                                       r["cell"]["batch"]) == (variant, form, precision, batch))
+
+
+def test_realisation_splits_where_the_saving_went():
+    # "go": crelu-half@4 has 6.7 M MACs against relu's 9.0 M (ratio 0.744); at int8 b1 its chosen form
+    # is folded (p50 0.48 ms against relu's 0.60)
+    records = load_case("go")
+    _cell(records, "relu", "graph", "int8", 1)["ops"] = {
+        "runs": 5, "total_ms": 1.0, "shares": {"QLinearConv": 0.8, "QuantizeLinear": 0.1, "Relu": 0.1}}
+    _cell(records, "crelu-half@4", "folded", "int8", 1)["ops"] = {
+        "runs": 5, "total_ms": 0.9, "shares": {"QLinearConv": 0.6 / 0.9, "QuantizeLinear": 0.1 / 0.9,
+                                               "Relu": 0.1 / 0.9, "Mul": 0.1 / 0.9}}
+    _cell(records, "crelu-half@4", "graph", "int8", 1)["ops"] = {  # not the chosen form: no row
+        "runs": 5, "total_ms": 2.0, "shares": {"Conv": 1.0}}
+    report = analyze(records)
+    headers, body = opshare.realisation(report.sections[0])
+    assert len(body) == 1
+    row = dict(zip(headers, body[0]))
+    r = 6.7 / 9.0
+    assert (row["form"], row["precision"], row["MAC ratio"]) == ("folded", "int8", f"{r:.3f}")
+    assert (row["p50 ratio"], row["realised"]) == ("0.800", f"{0.2 / (1 - r):.0%}")
+    assert row["MAC-op time ratio"] == "0.750"  # 0.6 ms of QLinearConv against 0.8
+    assert row["added ops, % of ReLU's time"] == "+10.0% (Mul +10.0%)"  # 0.1 ms of Mul against 1.0 ms
+    md = render_md(report)
+    assert "How much of the MAC saving became time" in md and "as a share of ReLU's time" in md
+    assert "How much of the MAC saving became time" in render_html(report)
+
+
+def test_realisation_needs_relu_profiled_too():
+    records = load_case("go")
+    _cell(records, "crelu-half@4", "folded", "int8", 1)["ops"] = {"runs": 5, "total_ms": 0.9, "shares": {"Mul": 1.0}}
+    assert opshare.realisation(analyze(records).sections[0])[1] == []

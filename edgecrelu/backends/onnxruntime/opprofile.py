@@ -17,9 +17,7 @@ import tempfile
 from pathlib import Path
 
 from edgecrelu.backends.onnxruntime.loader import open_session, session_options
-
-INT_CONVS = ("QLinearConv", "ConvInteger")
-FLOAT_CONVS = ("Conv", "FusedConv")  # the NCHWc layout's Conv keeps the name, in its own domain
+from edgecrelu.realisation import FLOAT_CONVS, INT_CONVS
 
 
 def optimized_ops(model_path, options) -> list[str]:
@@ -41,19 +39,6 @@ def conv_kinds(model_path, options) -> dict:
     return {"qlinear": sum(o in INT_CONVS for o in ops), "float": sum(o in FLOAT_CONVS for o in ops)}
 
 
-def _node_events(trace: list) -> dict[str, float]:
-    """Summed kernel microseconds per op type from an ORT profile trace (``cat == "Node"`` events
-    named ``<node>_kernel_time``, with ``args.op_name``)."""
-    out: dict[str, float] = {}
-    for ev in trace:
-        if ev.get("cat") != "Node" or not str(ev.get("name", "")).endswith("_kernel_time"):
-            continue
-        op = (ev.get("args") or {}).get("op_name")
-        if op:
-            out[op] = out.get(op, 0.0) + float(ev.get("dur", 0))
-    return out
-
-
 def shares(us_per_op: dict[str, float]) -> dict[str, float]:
     """Fractions of the total, largest first (empty when nothing was timed)."""
     total = sum(us_per_op.values())
@@ -64,7 +49,9 @@ def shares(us_per_op: dict[str, float]) -> dict[str, float]:
 
 def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, precision: str = "fp32") -> dict:
     """``{"runs", "total_ms", "shares": {op_type: fraction}}`` from ``runs`` profiled inferences of
-    a session of its own (one untimed warm-up first); the trace file is deleted afterwards."""
+    a session of its own (one untimed warm-up first); the trace file is deleted afterwards. Each node
+    counts at its median run, so the warm-up (first-run allocations, in the trace too) stays out;
+    ``total_ms`` is the sum of those medians, one inference's kernel time."""
     with tempfile.TemporaryDirectory(prefix="edgecrelu-ortprof-") as tmp:
         sess = open_session(Path(model_path), options, precision=precision, trt=trt,
                             profile_prefix=os.path.join(tmp, "ort"))
@@ -74,6 +61,28 @@ def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, pre
             sess.run(names, feed)
         path = sess.end_profiling()
         trace = json.loads(Path(path).read_text())
-    per_op = _node_events(trace)
-    return {"runs": int(runs), "total_ms": round(sum(per_op.values()) / 1000.0 / (max(1, int(runs)) + 1), 4),
-            "shares": shares(per_op)}
+    per_op = per_op_us(node_medians(trace))
+    return {"runs": int(runs), "total_ms": round(sum(per_op.values()) / 1000.0, 4), "shares": shares(per_op)}
+
+
+def node_medians(trace: list) -> dict[str, tuple[str, float]]:
+    """``{node: (op type, median kernel microseconds)}`` over every run in an ORT profile trace: the
+    median per node keeps a warm-up run or a slow moment of the machine out."""
+    import statistics
+
+    per: dict[str, tuple[str, list]] = {}
+    for ev in trace:
+        if ev.get("cat") != "Node" or not str(ev.get("name", "")).endswith("_kernel_time"):
+            continue
+        op = (ev.get("args") or {}).get("op_name")
+        if op:
+            per.setdefault(ev["name"][: -len("_kernel_time")], (op, []))[1].append(float(ev.get("dur", 0)))
+    return {n: (op, statistics.median(d)) for n, (op, d) in per.items()}
+
+
+def per_op_us(nodes: dict[str, tuple[str, float]]) -> dict[str, float]:
+    """Summed microseconds per op type of :func:`node_medians`' nodes."""
+    out: dict[str, float] = {}
+    for op, us in nodes.values():
+        out[op] = out.get(op, 0.0) + us
+    return out

@@ -1,10 +1,16 @@
 """Where the time goes: per-op-type shares of kernel time (ONNX Runtime's profiler, a separate short
-run after each cell's timed trials) and, for INT8 on the CPU, how many convs run as QLinearConv."""
+run after each cell's timed trials) and, for INT8 on the CPU, how many convs run as QLinearConv.
+
+Under it, for each CReLU cell whose variant saves MACs (at its chosen form): how much of that saving
+became time, and where the rest went, from the op profiles of the cell and of ReLU at the same
+precision, batch and backend (:func:`edgecrelu.realisation.realisation_breakdown`)."""
 
 from __future__ import annotations
 
+from edgecrelu.realisation import realisation_breakdown
 from edgecrelu.report import fmt
 from edgecrelu.report.markup import e, html_table, md_table
+from edgecrelu.report.table import table_rows
 
 TOP = 4  # op types shown per cell
 
@@ -28,16 +34,72 @@ def cells(sr) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
+def _op_ms(row) -> dict[str, float] | None:
+    ops = row.record.get("ops") or {}
+    if not ops.get("shares") or not ops.get("total_ms"):
+        return None
+    return {op: share * float(ops["total_ms"]) for op, share in ops["shares"].items()}
+
+
+def _variant_macs(row):
+    return (row.record.get("memory") or {}).get("macs")
+
+
+def realisation(sr) -> tuple[list[str], list[list[str]]]:
+    """One row per CReLU cell at its chosen form whose variant has fewer MACs than ReLU and that has an
+    op profile, as has ReLU's cell (same backend, precision, batch)."""
+    headers = ["variant", "form", "precision", "batch", "MAC ratio", "p50 ratio", "realised", "MAC-op time ratio",
+               "added ops, % of ReLU's time"]
+    relu = {(r.backend, r.precision, r.batch): r for r in sr.rows if r.kind == "relu"}
+    body = []
+    for r in table_rows(sr.rows):
+        base = relu.get((r.backend, r.precision, r.batch))
+        if not r.is_crelu or base is None:
+            continue
+        mine, theirs = _op_ms(r), _op_ms(base)
+        macs, base_macs = _variant_macs(r), _variant_macs(base)
+        if not (mine and theirs and macs and base_macs) or macs >= base_macs:
+            continue
+        ratio = macs / base_macs
+        b = realisation_breakdown(theirs, mine, ratio)
+        p50_ratio = r.p50 / base.p50 if r.p50 and base.p50 else None
+        # the breakdown's parts are in points of the saving; here they are shares of ReLU's time
+        added = f"{b['extra_ops'] * (1 - ratio):+.1%}" + "".join(
+            [" (" + ", ".join(f"{op} {v * (1 - ratio):+.1%}" for op, v in list(b["extra_by_op"].items())[:3]) + ")"]
+            if b["extra_by_op"] else [])
+        body.append([r.variant, r.form, r.precision, str(r.batch), f"{ratio:.3f}",
+                     "—" if p50_ratio is None else f"{p50_ratio:.3f}",
+                     "—" if p50_ratio is None else f"{(1 - p50_ratio) / (1 - ratio):.0%}",
+                     "—" if b["mac_op_ratio"] is None else f"{b['mac_op_ratio']:.3f}", added])
+    return headers, body
+
+
+REALISATION_NOTE = ("Realised: the share of the MAC saving that became time, (1 − p50 ratio) / (1 − MAC ratio), "
+                    "against ReLU at the same precision and batch. From the op profiles (separate short runs, "
+                    "noisier than p50): the time of the MAC ops (convs, GEMMs) against ReLU's, near the MAC "
+                    "ratio where the kernels shrink with their MACs, and the time of the ops the form adds "
+                    "(a negative one it runs less of), as a share of ReLU's time.")
+
+
 def md(sr, report) -> list[str]:
     headers, body = cells(sr)
     if not body:
         return []
-    return ["### Where the time goes (ONNX Runtime op profile)", "", md_table(headers, body), ""]
+    out = ["### Where the time goes (ONNX Runtime op profile)", "", md_table(headers, body), ""]
+    rh, rb = realisation(sr)
+    if rb:
+        out += ["#### How much of the MAC saving became time", "", REALISATION_NOTE, "", md_table(rh, rb), ""]
+    return out
 
 
 def html(sr, report) -> list[str]:
     headers, body = cells(sr)
     if not body:
         return []
-    return [f"<h3>{e('Where the time goes (ONNX Runtime op profile)')}</h3>",
-            html_table(headers, body, text_cols=(0, 1, 2, 5, 6))]
+    out = [f"<h3>{e('Where the time goes (ONNX Runtime op profile)')}</h3>",
+           html_table(headers, body, text_cols=(0, 1, 2, 5, 6))]
+    rh, rb = realisation(sr)
+    if rb:
+        out += [f"<h4>{e('How much of the MAC saving became time')}</h4>", f"<p>{e(REALISATION_NOTE)}</p>",
+                html_table(rh, rb, text_cols=(0, 1, 2, 9))]
+    return out

@@ -7,7 +7,13 @@ import numpy as np
 
 from edgecrelu.backends.onnxruntime.int8cpu import cpu_flags, saturation_warning
 from edgecrelu.backends.onnxruntime.loader import CPU
-from edgecrelu.backends.onnxruntime.opprofile import _node_events, conv_kinds, op_time_shares, shares
+from edgecrelu.backends.onnxruntime.opprofile import (
+    conv_kinds,
+    node_medians,
+    op_time_shares,
+    per_op_us,
+    shares,
+)
 from edgecrelu.devices import OrtOptions
 from edgecrelu.export.forms import get_form
 from edgecrelu.export.int8 import quantize_int8
@@ -58,7 +64,7 @@ def test_node_events_sum_kernel_time_per_op():
              {"cat": "Node", "name": "b_fence_before", "dur": 99, "args": {"op_name": "Conv"}},
              {"cat": "Session", "name": "model_run", "dur": 500},
              {"cat": "Node", "name": "c_kernel_time", "dur": 10, "args": {"op_name": "Relu"}}]
-    assert _node_events(trace) == {"Conv": 40.0, "Relu": 10.0}
+    assert per_op_us(node_medians(trace)) == {"Conv": 40.0, "Relu": 10.0}
     assert shares({"Conv": 40.0, "Relu": 10.0}) == {"Conv": 0.8, "Relu": 0.2}
     assert shares({}) == {}
 
@@ -94,3 +100,28 @@ def test_tile_int8_drops_the_requantization_between_sign_and_relu(tmp_path):
     assert np.abs(ort_logits(q2, X) - ort_logits(q, X)).max() <= 1e-6
     assert conv_kinds(_save(q2, tmp_path, "t.onnx"), OPTIONS) == {"qlinear": 2, "float": 0}
     assert get_form("graph").post_quantize(q) == q  # other forms leave their QDQ file alone
+
+
+def test_node_medians_take_the_median_run_of_each_node():
+    ev = [{"cat": "Node", "name": "c1_kernel_time", "dur": d, "args": {"op_name": "QLinearConv"}} for d in (900, 10, 12)]
+    ev += [{"cat": "Node", "name": "m_kernel_time", "dur": 3, "args": {"op_name": "Mul"}},
+           {"cat": "Session", "name": "model_run", "dur": 5000}]
+    nodes = node_medians(ev)
+    assert nodes == {"c1": ("QLinearConv", 12.0), "m": ("Mul", 3.0)}  # the 900 us warm-up left out
+    assert per_op_us(nodes) == {"QLinearConv": 12.0, "Mul": 3.0}
+
+
+def test_node_medians_read_a_real_profile(tmp_path):
+    import json
+    import os
+    from pathlib import Path
+
+    from edgecrelu.backends.onnxruntime.loader import open_session
+
+    p = _save(conv_crelu_net(), tmp_path, "fp32.onnx")
+    sess = open_session(p, OPTIONS, profile_prefix=os.path.join(tmp_path, "ort"))
+    for _ in range(3):
+        sess.run(None, {sess.get_inputs()[0].name: X})
+    nodes = node_medians(json.loads(Path(sess.end_profiling()).read_text()))
+    ops = per_op_us(nodes)
+    assert any(op in ops for op in ("Conv", "FusedConv")) and all(v >= 0 for v in ops.values())
