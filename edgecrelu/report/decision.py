@@ -221,11 +221,18 @@ def _unclear_words(c: Candidate, baseline: Row, policy: Decision) -> tuple[list[
     r, what, need = c.row, [], []
     if "accuracy" in r.unclear and r.acc_ci is not None:
         ci = r.acc_ci
+        basis = f"{'paired' if ci.paired else 'unpaired'}, {ci.n} images"
+        if ci.seed_counts:  # the seed-to-seed spread, not the images, set the width
+            lo, hi = ci.images_interval
+            basis = (f"the spread over {min(ci.seed_counts)} training seeds sets the width; "
+                     f"{basis} alone: {lo:+.2f} to {hi:+.2f}")
         what.append(f"top-1 {ci.diff_pts:+.2f} points vs the baseline, 95 % interval {ci.lo:+.2f} to {ci.hi:+.2f}, "
-                    f"straddles the −{policy.max_accuracy_drop:g}-point budget "
-                    f"({'paired' if ci.paired else 'unpaired'}, {ci.n} images)")
+                    f"straddles the −{policy.max_accuracy_drop:g}-point budget ({basis})")
         n_img = ci.images_to_resolve(-policy.max_accuracy_drop)
-        if n_img:
+        if ci.seed_counts:
+            need.append(f"more training seeds (now {min(ci.seed_counts)} per variant): more eval images would not "
+                        "narrow a seed-to-seed spread")
+        elif n_img:
             need.append(f"about {n_img:,} eval images (now {ci.n:,}) to settle the accuracy budget at the same difference")
         else:
             need.append(f"a measured drop away from the {policy.max_accuracy_drop:g}-point budget: at exactly the budget "

@@ -193,11 +193,14 @@ class AccuracyCI:
     p_value: float | None = None  # McNemar exact (paired) — probability of a split this uneven by chance
     seeds: tuple | None = None  # (lo, hi) of the seed-level interval where both records carry seeds
     notes: list = field(default_factory=list)
+    seed_counts: tuple | None = None  # (seeds of a, seeds of b) where the seed interval sets the width
+    images_interval: tuple | None = None  # (lo, hi) from the images alone, kept when the seeds set the width
 
     def to_dict(self) -> dict:
         return {"diff_pts": self.diff_pts, "lo": self.lo, "hi": self.hi, "n": self.n, "paired": self.paired,
                 "method": self.method, "discordant": self.discordant, "mcnemar_p": self.p_value,
-                "seed_interval_pts": list(self.seeds) if self.seeds else None}
+                "seed_interval_pts": list(self.seeds) if self.seeds else None,
+                "width_set_by": "seeds" if self.seed_counts else "images"}
 
     @property
     def half_width(self) -> float:
@@ -205,7 +208,10 @@ class AccuracyCI:
 
     def images_to_resolve(self, margin_pts: float) -> int | None:
         """Eval images that would put ``margin_pts`` outside the interval at the same difference
-        (the half-width shrinks as 1 / sqrt(n))."""
+        (the half-width shrinks as 1 / sqrt(n)); None where the seeds set the width (more images
+        would not narrow it)."""
+        if self.seed_counts:
+            return None
         gap = abs(self.diff_pts - margin_pts)
         if gap < 1e-6 or self.half_width <= 0:
             return None
@@ -290,6 +296,8 @@ def accuracy_interval(a: dict, b: dict) -> AccuracyCI | None:
         if math.isfinite(ci.low) and math.isfinite(ci.high):
             out.seeds = (float(ci.low), float(ci.high))
             if ci.high - ci.low > out.hi - out.lo:
+                out.images_interval = (out.lo, out.hi)
+                out.seed_counts = (len(sa_seeds), len(sb_seeds))
                 out.lo, out.hi = out.diff_pts - (ci.high - ci.low) / 2, out.diff_pts + (ci.high - ci.low) / 2
                 out.notes.append(f"training seeds spread more than the eval images: the seed interval "
                                  f"({ci.low:+.2f} to {ci.high:+.2f} points) sets the width")

@@ -79,3 +79,18 @@ def test_report_files_carry_outcome_intervals_and_what_would_decide_it(tmp_path)
         text = (tmp_path / name).read_text()
         assert "INCONCLUSIVE" in text and "What would decide it: about" in text and "non-inferiority" in text
     assert "What would decide it" in res.terminal
+
+
+def test_when_the_training_seeds_set_the_accuracy_interval_the_verdict_asks_for_seeds_not_images():
+    # drop1_20000 decides a 2-point budget on its 20 000 images; two training seeds per variant that
+    # disagree by 6-14 points make the seed interval far wider than the images' one
+    recs = load_case("drop1_20000")
+    for r in recs:
+        kind = r["cell"]["variant"].split("@")[0]
+        r["train"] = {"test_acc": [0.80, 0.86] if kind == "relu" else [0.70, 0.84]}
+    v = analyze(recs).sections[0].verdict
+    assert (v.verdict, v.reason) == ("INCONCLUSIVE", "unclear_constraints"), v.sentence
+    assert "the spread over 2 training seeds sets the width; paired, 20000 images alone: " in v.sentence
+    assert "more training seeds (now 2 per variant)" in v.decide_line
+    assert "eval images (now" not in v.decide_line  # more images would not narrow it
+    assert v.best_crelu.row.acc_ci.to_dict()["width_set_by"] == "seeds"
