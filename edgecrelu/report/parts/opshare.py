@@ -35,10 +35,12 @@ def cells(sr) -> tuple[list[str], list[list[str]]]:
 
 
 def _op_ms(row) -> dict[str, float] | None:
+    """The op profile's shares applied to the cell's p50: each profile is a separate short run at its
+    own moment, so its absolute times wander between cells; its shares and the timed p50 do not."""
     ops = row.record.get("ops") or {}
-    if not ops.get("shares") or not ops.get("total_ms"):
+    if not ops.get("shares") or not row.p50:
         return None
-    return {op: share * float(ops["total_ms"]) for op, share in ops["shares"].items()}
+    return {op: share * row.p50 for op, share in ops["shares"].items()}
 
 
 def _variant_macs(row):
@@ -49,7 +51,7 @@ def realisation(sr) -> tuple[list[str], list[list[str]]]:
     """One row per CReLU cell at its chosen form whose variant has fewer MACs than ReLU and that has an
     op profile, as has ReLU's cell (same backend, precision, batch)."""
     headers = ["variant", "form", "precision", "batch", "MAC ratio", "p50 ratio", "realised", "MAC-op time ratio",
-               "added ops, % of ReLU's time"]
+               "added ops, % of ReLU's p50"]
     relu = {(r.backend, r.precision, r.batch): r for r in sr.rows if r.kind == "relu"}
     body = []
     for r in table_rows(sr.rows):
@@ -75,10 +77,10 @@ def realisation(sr) -> tuple[list[str], list[list[str]]]:
 
 
 REALISATION_NOTE = ("Realised: the share of the MAC saving that became time, (1 − p50 ratio) / (1 − MAC ratio), "
-                    "against ReLU at the same precision and batch. From the op profiles (separate short runs, "
-                    "noisier than p50): the time of the MAC ops (convs, GEMMs) against ReLU's, near the MAC "
-                    "ratio where the kernels shrink with their MACs, and the time of the ops the form adds "
-                    "(a negative one it runs less of), as a share of ReLU's time.")
+                    "against ReLU at the same precision and batch. With each cell's op shares applied to its "
+                    "p50: the time of the MAC ops (convs, GEMMs) against ReLU's, near the MAC ratio where the "
+                    "kernels shrink with their MACs, and the time of the ops the form adds (negative: one it "
+                    "runs less of), as a share of ReLU's p50.")
 
 
 def md(sr, report) -> list[str]:
