@@ -15,24 +15,11 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 from api_double import install
-from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.backends import get_backend
-from edgecrelu.bundle import Bundle
 from edgecrelu.devices import DeviceProfile, Power, Timing, TrtOptions
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.results import Cell
-
-
-@pytest.fixture(scope="module")
-def bundle():
-    return Bundle.open(cached_tiny_bundle(precisions=("fp32", "fp16", "int8")))
-
-
-@pytest.fixture(autouse=True)
-def engine_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EDGECRELU_ENGINE_CACHE", str(tmp_path / "engines"))
-    return tmp_path / "engines"
 
 
 def profile(batches=(1, 8), **trt):

@@ -12,7 +12,6 @@ import pytest
 from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.backends import get_backend
-from edgecrelu.bundle import Bundle
 from edgecrelu.devices import DeviceProfile, TrtOptions
 from edgecrelu.errors import EdgeCReLUError, MissingDependencyError
 from edgecrelu.results import Cell
@@ -24,11 +23,6 @@ INSTALL = ("tensorrt is not installed; install it with: pip install 'edgecrelu[t
 def profile(precisions=("fp32", "fp16", "int8"), batches=(1, 8), **trt):
     return DeviceProfile(name="t", description="", backends=("tensorrt",), precisions=precisions,
                          batch_sizes=batches, dla_cores=2, tensorrt=TrtOptions(**trt))
-
-
-@pytest.fixture(scope="module")
-def bundle():
-    return Bundle.open(cached_tiny_bundle(precisions=("fp32", "fp16", "int8")))
 
 
 def test_missing_tensorrt_is_one_install_line(monkeypatch):

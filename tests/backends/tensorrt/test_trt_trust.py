@@ -10,26 +10,13 @@ import json
 import numpy as np
 import pytest
 from api_double import install
-from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.backends import get_backend
 from edgecrelu.backends.tensorrt.layers import dtype_of, summarize_layers
-from edgecrelu.bundle import Bundle
 from edgecrelu.devices import DeviceProfile, TrtOptions
 from edgecrelu.results import Cell
 
 X1 = np.random.default_rng(2).standard_normal((1, 1, 8, 8)).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def bundle():
-    return Bundle.open(cached_tiny_bundle(precisions=("fp32", "fp16", "int8")))
-
-
-@pytest.fixture(autouse=True)
-def engine_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EDGECRELU_ENGINE_CACHE", str(tmp_path / "engines"))
-    return tmp_path / "engines"
 
 
 def profile(**trt):
