@@ -95,7 +95,10 @@ def test_realisation_splits_where_the_saving_went():
     assert opshare.realisation(analyze(records).sections[0])[1] == body
     md = render_md(report)
     assert "How much of the MAC saving became time" in md and "as a share of ReLU's p50" in md
-    assert "How much of the MAC saving became time" in render_html(report)
+    page = render_html(report)
+    assert "How much of the MAC saving became time" in page
+    added_cell = row["added ops, % of ReLU's p50"]
+    assert f'<td class="t w">{added_cell}</td>' in page  # text: left-aligned, may wrap
 
 
 def test_realisation_needs_relu_profiled_too():

@@ -103,5 +103,5 @@ def html(sr, report) -> list[str]:
     rh, rb = realisation(sr)
     if rb:
         out += [f"<h4>{e('How much of the MAC saving became time')}</h4>", f"<p>{e(REALISATION_NOTE)}</p>",
-                html_table(rh, rb, text_cols=(0, 1, 2, 9))]
+                html_table(rh, rb, text_cols=(0, 1, 2, 8), wrap_cols=(8,))]
     return out
