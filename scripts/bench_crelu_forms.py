@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from edgecrelu.backends.onnxruntime.loader import CPU, open_session  # noqa: E402
-from edgecrelu.backends.onnxruntime.opprofile import conv_kinds, node_medians, per_op_us  # noqa: E402
+from edgecrelu.backends.onnxruntime.opprofile import conv_kinds, profiled_op_us  # noqa: E402
 from edgecrelu.devices import OrtOptions  # noqa: E402
 from edgecrelu.realisation import realisation_breakdown  # noqa: E402
 from edgecrelu.registries import FORMS  # noqa: E402
@@ -122,7 +122,6 @@ def profile_pair(files: dict, keys: list, batch: int, size: int, rounds: int) ->
     """``{key: {op type: microseconds per inference}}`` from ORT's profiler, the sessions run
     interleaved (a slow moment of the machine hits all of them) and outside the timed loop; each node
     counts at its median run."""
-    import json
     import os
     import tempfile
 
@@ -136,8 +135,7 @@ def profile_pair(files: dict, keys: list, batch: int, size: int, rounds: int) ->
                 s = sess[k]
                 for _ in range(runs):
                     s.run(None, {s.get_inputs()[0].name: x})
-        return {k: per_op_us(node_medians(json.loads(Path(s.end_profiling()).read_text())))
-                for k, s in sess.items()}
+        return {k: profiled_op_us(s) for k, s in sess.items()}
 
 
 def breakdown_line(b: dict) -> str:
@@ -193,8 +191,7 @@ def main(argv=None) -> int:
                         kinds[(kind, form)] = conv_kinds(path, OPTIONS)
                 for batch in batches:
                     raw = time_cells(files, batch, built["size"], args.rounds, args.target_ms / 1000.0)
-                    med = {k: float(np.median(v)) for k, v in raw.items()}
-                    base = med[("relu", "graph", prec)]
+                    base = float(np.median(raw[("relu", "graph", prec)]))
                     cells = {}
                     for f in forms:
                         # the median of the paired per-round ratios: the estimate its interval is of

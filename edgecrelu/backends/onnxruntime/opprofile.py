@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -59,17 +60,19 @@ def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, pre
         sess.run(names, feed)
         for _ in range(max(1, int(runs))):
             sess.run(names, feed)
-        path = sess.end_profiling()
-        trace = json.loads(Path(path).read_text())
-    per_op = per_op_us(node_medians(trace))
+        per_op = profiled_op_us(sess)
     return {"runs": int(runs), "total_ms": round(sum(per_op.values()) / 1000.0, 4), "shares": shares(per_op)}
+
+
+def profiled_op_us(sess) -> dict[str, float]:
+    """Ends the profiling of ``sess`` (opened with ``profile_prefix``) and reads its trace: microseconds
+    per op type of one inference, each node at its median run."""
+    return per_op_us(node_medians(json.loads(Path(sess.end_profiling()).read_text())))
 
 
 def node_medians(trace: list) -> dict[str, tuple[str, float]]:
     """``{node: (op type, median kernel microseconds)}`` over every run in an ORT profile trace: the
     median per node keeps a warm-up run or a slow moment of the machine out."""
-    import statistics
-
     per: dict[str, tuple[str, list]] = {}
     for ev in trace:
         if ev.get("cat") != "Node" or not str(ev.get("name", "")).endswith("_kernel_time"):
