@@ -24,16 +24,12 @@ def series_key(r) -> tuple:
     return (KIND_ORDER.get(r.kind, 9), r.variant, r.form)
 
 
-
 KIND_COLORS = {"relu": PALETTE[0], "crelu": PALETTE[1], "crelu-half": PALETTE[2]}  # one colour per variant kind
 
 
 def color(kind: str) -> str:
     """The colour of a variant kind (relu, crelu, crelu-half), for plots that group by kind only."""
     return KIND_COLORS.get(kind, PALETTE[7])
-
-def series_name(r) -> str:
-    return f"{r.variant} {r.form}"
 
 
 class Series:
