@@ -66,9 +66,8 @@ def realisation(sr) -> tuple[list[str], list[list[str]]]:
         b = realisation_breakdown(theirs, mine, ratio)
         p50_ratio = r.p50 / base.p50 if r.p50 and base.p50 else None
         # the breakdown's parts are in points of the saving; here they are shares of ReLU's time
-        added = f"{b['extra_ops'] * (1 - ratio):+.1%}" + "".join(
-            [" (" + ", ".join(f"{op} {v * (1 - ratio):+.1%}" for op, v in list(b["extra_by_op"].items())[:3]) + ")"]
-            if b["extra_by_op"] else [])
+        by_op = ", ".join(f"{op} {v * (1 - ratio):+.1%}" for op, v in list(b["extra_by_op"].items())[:3])
+        added = f"{b['extra_ops'] * (1 - ratio):+.1%}" + (f" ({by_op})" if by_op else "")
         body.append([r.variant, r.form, r.precision, str(r.batch), f"{ratio:.3f}",
                      "—" if p50_ratio is None else f"{p50_ratio:.3f}",
                      "—" if p50_ratio is None else f"{(1 - p50_ratio) / (1 - ratio):.0%}",
