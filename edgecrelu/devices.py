@@ -37,8 +37,12 @@ class Timing:
     warmup_s: float = 0.2  # discarded warm-up time per trial (trtexec default: 200 ms)
     min_duration_s: float = 3.0  # each trial runs at least this long ...
     min_iterations: int = 50  # ... and at least this many iterations
-    trials: int = 3  # interleaved trials per cell (A B A B ...) so drift does not favour one cell
+    trials: int = 1  # isolated trials per cell (accuracy, peak memory, power); latency comes from the rounds
     cov_warn: float = 0.05  # warn when latency CoV exceeds this (trtexec warns at 1 % GPU compute)
+    budget_s: float = 300.0  # wall-clock seconds for the paired timing rounds; they stop earlier once decided
+    block_ms: float = 10.0  # target milliseconds of one block of calls in a round
+    rounds_per_worker: int = 4  # rounds in one fresh worker process (the replicate)
+    min_workers: int = 5  # workers before any stop
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Decision:
     min_gain: float = 0.05  # CReLU must beat the best ReLU configuration by this fraction
     line_rate_ips: float = 30.0  # images per second one station produces
     stations: int = 1  # stations on the line
+    seed_spread_gates: bool = False  # true: the spread over training seeds widens the accuracy interval the verdict reads
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,8 @@ def _validate(p: DeviceProfile) -> None:
     t = p.timing
     if t.warmup_s < 0 or t.min_duration_s < 0 or t.min_iterations < 1 or t.trials < 1 or t.cov_warn <= 0:
         bad("[timing]", "needs warmup_s >= 0, min_duration_s >= 0, min_iterations >= 1, trials >= 1, cov_warn > 0")
+    if t.budget_s <= 0 or t.block_ms <= 0 or t.rounds_per_worker < 1 or t.min_workers < 3:
+        bad("[timing]", "needs budget_s > 0, block_ms > 0, rounds_per_worker >= 1, min_workers >= 3")
     if p.onnxruntime.threads < 1:
         bad("onnxruntime.threads", "must be >= 1")
     if p.onnxruntime.graph_optimization not in ("disable", "basic", "extended", "all"):

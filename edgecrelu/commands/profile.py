@@ -30,11 +30,18 @@ from edgecrelu.errors import EdgeCReLUError
                            "with the runner-up and the margin)", checked=False)
 @batch_option
 @click.option("--threads", type=THREADS, default=None, help="Intra-op threads (overrides the profile).")
-@click.option("--warmup", type=finite(0), default=None, help="Warm-up seconds per trial.")
-@click.option("--duration", type=finite(0), default=None, help="Minimum timed seconds per trial.")
-@click.option("--iterations", type=click.IntRange(min=1), default=None, help="Minimum timed iterations per trial.")
-@click.option("--trials", type=click.IntRange(min=1), default=None, help="Interleaved trials per cell.")
-@click.option("--resume", is_flag=True, help="Keep records already in --out and measure only the missing cells.")
+@click.option("--budget", type=finite(0), default=None,
+              help="Seconds for the paired timing rounds (default: the profile's [timing] budget_s, 300 on cpu). "
+                   "The rounds stop earlier once the verdict is decided; when the budget is spent first the "
+                   "verdict is INCONCLUSIVE and --resume continues the same sequence.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the rounds' random orders (recorded).")
+@click.option("--warmup", type=finite(0), default=None, help="Warm-up seconds of each cell's own process.")
+@click.option("--duration", type=finite(0), default=None,
+              help="Timed seconds of each cell's own process (power; latency comes from the rounds).")
+@click.option("--iterations", type=click.IntRange(min=1), default=None, help="Minimum timed iterations there.")
+@click.option("--trials", type=click.IntRange(min=1), default=None, help="Isolated trials per cell (default 1).")
+@click.option("--resume", is_flag=True, help="Keep records already in --out, measure only the missing cells, and "
+                                             "continue an interrupted sequence of rounds.")
 @click.option("--isolation", type=click.Choice(["process", "none"]), default="process", show_default=True,
               help="'process': each trial in a fresh worker process (peak RSS is the cell's own).")
 @click.option("--power", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
@@ -42,7 +49,7 @@ from edgecrelu.errors import EdgeCReLUError
                    "power is not measured and every record says so. 'none': do not measure power.")
 @tablefmt_option
 def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
-            iterations, trials, resume, isolation, power, tablefmt):
+            iterations, trials, resume, isolation, power, tablefmt, budget, seed):
     """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
 
     \b
@@ -59,7 +66,7 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
         bundle=bundle, device=device, out=out, backends=backend or None, variants=variants or None,
         precisions=precisions or None, forms=forms or None, batches=batch or None,
         threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
-        resume=resume, isolation=isolation, power=power,
+        resume=resume, isolation=isolation, power=power, budget_s=budget, seed=seed,
     )
     run = run_profile(config)
     if run.records:

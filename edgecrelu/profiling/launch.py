@@ -48,8 +48,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_worker(task: dict, log: Callable[[str], None]) -> dict:
-    """Run ``task`` in a worker process; its result, or :class:`CellFailed` saying why there is none."""
+def run_worker(task: dict, log: Callable[[str], None], module: str = "edgecrelu.profiling.worker") -> dict:
+    """Run ``task`` in a worker process (``python -m module TASK``); its result, or :class:`CellFailed`
+    saying why there is none."""
     d = Path(task["out"]).parent
     task_path = d / f"trial{task['trial']}.task"
     atomic_write_json(task_path, task)
@@ -57,7 +58,7 @@ def run_worker(task: dict, log: Callable[[str], None]) -> dict:
     out = Path(task["out"])
     out.unlink(missing_ok=True)
     with open(log_path, "w") as logf:
-        proc = subprocess.Popen([sys.executable, "-m", "edgecrelu.profiling.worker", str(task_path)],
+        proc = subprocess.Popen([sys.executable, "-m", module, str(task_path)],
                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, errors="replace")

@@ -35,6 +35,8 @@ class ProfileConfig:
     resume: bool = False  # skip cells whose record exists; reuse finished trials of the others
     isolation: str = "process"  # "process": one worker process per trial; "none": in this process
     power: str = "auto"  # "auto": the profile's power source, degraded to none (with a warning) off its device
+    budget_s: float | None = None  # seconds for the paired timing rounds (None: [timing] budget_s)
+    seed: int = 0  # seed of the rounds' random orders (recorded)
 
 
 def effective_profile(profile, config: ProfileConfig):

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Callable
 
 from edgecrelu import limits
-from edgecrelu.distribution import summarize
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, writing
 from edgecrelu.profiling import launch
@@ -110,9 +109,8 @@ class Session:
         res = launch.run_trial(task, self.config.isolation, self.bundle, self.profile, self.log)
         return self.store.save(cell, k, res)
 
-    def record(self, facts: RunFacts, cell: Cell, trials: list[dict]) -> dict:
-        accuracy, why = cell_accuracy(self.bundle, cell, trials, self.eval_set, self.store.ref_dir)
-        rec = build_record(facts, cell, trials, accuracy, why)
+    def record(self, facts: RunFacts, cell: Cell, trials: list[dict], accuracy: tuple) -> dict:
+        rec = build_record(facts, cell, trials, *accuracy)
         ops, ops_warning = cell_ops(self.bundle, cell, self.profile, self.eval_set()[0])  # after the timed trials
         if ops is not None:
             rec["ops"] = ops
@@ -120,48 +118,62 @@ class Session:
             rec["warnings"].append(ops_warning)
         return rec
 
+    def round_settings(self):
+        from edgecrelu.profiling.rounds import RoundSettings, check_settings
+
+        t = self.profile.timing
+        budget = self.config.budget_s if self.config.budget_s is not None else t.budget_s
+        return check_settings(RoundSettings(budget_s=float(budget), block_s=t.block_ms / 1000.0,
+                                            rounds_per_worker=t.rounds_per_worker, min_workers=t.min_workers,
+                                            warmup_s=min(t.warmup_s, 0.1), seed=int(self.config.seed)))
+
     def run(self, on_record=None) -> ProfileRun:
         from edgecrelu.profiling.environment import capture
+        from edgecrelu.profiling.paired import RoundsPlan
 
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
         result = ProfileRun(run_id, self.out)
         result.resumed = [c for c in self.cells if c in self.done]
         pending = [c for c in self.cells if c not in self.done]
-        K = self.profile.timing.trials
+        settings = self.round_settings()
         self.log(f"profile {self.bundle.root} on '{self.profile.name}': {len(self.cells)} cell(s), "
-                 f"{len(result.resumed)} already done, {K} trial(s) each, "
-                 f"{self.profile.timing.min_duration_s:g} s / {self.profile.timing.min_iterations}+ iterations per trial")
+                 f"{len(result.resumed)} already done; each cell once in its own process (accuracy, peak memory), "
+                 f"then paired timing rounds for at most {settings.budget_s:g} s, stopping once the verdict is decided")
         self.out.mkdir(parents=True, exist_ok=True)
         facts = RunFacts(run_id=run_id, bundle=self.bundle, profile=self.profile, isolation=self.config.isolation,
                          environment=capture() if pending else None, power_warning=self.power_warning)
         self.store.claim()
         state = {c: self.store.load(c) for c in pending}
-        for k in range(K):
-            for i, cell in enumerate(pending):
-                if cell in result.failures:
+        accuracy: dict = {}
+        for i, cell in enumerate(pending):
+            tag = f"[cell {i + 1}/{len(pending)}] {cell.key}"
+            if 0 in state[cell]:
+                self.log(f"{tag}: resumed")
+            else:
+                try:
+                    state[cell][0] = self.run_trial(cell, 0)
+                except CellFailed as exc:
+                    result.failures[cell] = str(exc)
+                    self.log(f"{tag}: FAILED: {exc}")
                     continue
-                tag = f"[trial {k + 1}/{K}] ({i + 1}/{len(pending)}) {cell.key}"
-                if k in state[cell]:
-                    self.log(f"{tag}: resumed")
-                else:
-                    try:
-                        state[cell][k] = self.run_trial(cell, k)
-                    except CellFailed as exc:
-                        result.failures[cell] = str(exc)
-                        self.log(f"{tag}: FAILED: {exc}")
-                        continue
-                    s = summarize(state[cell][k]["samples_ms"])
-                    self.log(f"{tag}: p50 {s['p50']:.4g} ms  p99 {s['p99']:.4g} ms  n={s['n']}")
-                if k == K - 1:
-                    rec = self.record(facts, cell, [state[cell][j] for j in range(K)])
-                    path = write_record(self.out, rec)
-                    self.store.drop(cell)
-                    result.measured.append(cell)
-                    for w in rec["warnings"]:
-                        self.log(f"  warning: {cell.key}: {w}")
-                    self.log(f"  wrote {path}")
-                    if on_record is not None:
-                        on_record(path, rec)
+            accuracy[cell] = cell_accuracy(self.bundle, cell, [state[cell][0]], self.eval_set, self.store.ref_dir)
+            top1 = (accuracy[cell][0] or {}).get("top1")
+            peak = state[cell][0].get("peak_rss_bytes") or 0
+            self.log(f"{tag}: top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, peak RSS {peak / 2**20:.0f} MB")
+        measured = [c for c in pending if c not in result.failures]
+        plan = RoundsPlan(self, measured, state, accuracy, settings)
+        plan.run()
+        for cell in measured:
+            rec = self.record(facts, cell, [state[cell][0]], accuracy[cell])
+            plan.apply(rec, cell)
+            path = write_record(self.out, rec)
+            self.store.drop(cell)
+            result.measured.append(cell)
+            for w in rec["warnings"]:
+                self.log(f"  warning: {cell.key}: {w}")
+            if on_record is not None:
+                on_record(path, rec)
+        self.log(f"  wrote {len(measured)} record(s) to {self.out}")
         self.store.cleanup()
         result.records = [load_record(record_path(self.out, c)) for c in self.cells
                           if record_path(self.out, c).is_file()]

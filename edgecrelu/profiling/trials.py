@@ -22,7 +22,7 @@ from edgecrelu.fileio import atomic_write, atomic_write_json, sha256_bytes
 from edgecrelu.results import Cell, load_record, record_path
 
 PARTIAL = ".partial"
-_SHARED = ("inputs", "ref")  # per-bundle caches, not a cell's trials
+_SHARED = ("inputs", "ref", "rounds")  # per-bundle caches and the rounds workers' task files, not a cell's trials
 
 
 def finished_records(out: Path, cells, resume: bool, manifest_sha: str, profile_name: str,

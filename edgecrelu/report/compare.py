@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from edgecrelu import results
+from edgecrelu import results, stats
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.report import stats
 
 DEFAULT_THRESHOLD = 0.10
 

@@ -9,10 +9,12 @@ would decide it. :data:`RULES` states each rule in one sentence (the report and 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+from edgecrelu import stats
 from edgecrelu.devices import Decision
-from edgecrelu.report import fmt, noise, stats
+from edgecrelu.report import fmt, noise
 from edgecrelu.report.table import Row, table_rows
 
 LOWER_IS_BETTER = {"p99_latency": True, "p50_latency": True, "throughput": False, "energy": True, "memory": True}
@@ -22,10 +24,15 @@ RULES = (
     "image where the records carry per-image results (paired bootstrap, McNemar's exact test), and the drop "
     "budget is met only when the whole 95 % interval of the difference lies above minus max_accuracy_drop "
     "(non-inferiority); broken only when the whole interval lies below it.",
-    "Latency: every ratio carries a 95 % interval from Welch's t on the log per-trial values (trials are the "
-    "replicates), and the p99 budget is met only when the p99 interval from the trials lies under it.",
-    "Gain: GO needs the whole 95 % interval of the objective's gain over the best ReLU configuration at or "
-    "above min_gain; NO-GO when the whole interval lies below it.",
+    "Latency: cells are timed in paired, randomised rounds in fresh worker processes (each candidate block between "
+    "two blocks of the baseline); every ratio carries an anytime-valid interval over the workers at a family-wise "
+    "alpha of 0.05 split over the CReLU x ReLU contrasts, so it holds whenever the run stopped; the p99 budget is "
+    "met when the count of calls over it bounds the share over it under 1 % at 99 % confidence (MLPerf's early "
+    "stopping), broken when it bounds it above. Records made before paired rounds fall back to Welch's t on trials.",
+    "Gain: GO needs a CReLU cell shown to meet every constraint whose gain interval lies at or above min_gain "
+    "against every ReLU configuration not shown to break one; NO-GO when every CReLU cell is shown short of "
+    "min_gain against some ReLU configuration that meets them all (or breaks a constraint). The training-seed "
+    "spread is reported beside it as the risk of a retrain; it gates only with decision.seed_spread_gates.",
     "Forms: a CReLU configuration is judged at the form chosen for each of its cells, the fastest exact form "
     "by p50 among those shown to break no constraint (the fastest exact form when every form breaks one), "
     "as the trade-off table shows it.",
@@ -74,6 +81,7 @@ class Verdict:
     ratio_ci: object = None  # stats.RatioCI behind the gain (latency objectives)
     decide_line: str = ""  # INCONCLUSIVE: what would decide it
     detectable: float | None = None  # smallest gain difference this run detects (fraction, 80 % power)
+    measurement: list = field(default_factory=list)  # paired rounds: how each number behind the verdict was measured
 
     @property
     def go(self) -> bool:
@@ -248,7 +256,38 @@ def _unclear_words(c: Candidate, baseline: Row, policy: Decision) -> tuple[list[
 
 def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict:
     """The verdict over the rows the trade-off table shows: a CReLU variant is judged at the form
-    chosen for each of its cells (``formchoice.choose_forms`` marks them and returns ``forms``)."""
+    chosen for each of its cells (``formchoice.choose_forms`` marks them and returns ``forms``).
+    Records timed in paired rounds are judged by :func:`decide_paired` (the profile run's own stop rule)."""
+    from edgecrelu.report.paired_verdict import decide_paired, measurement_lines
+
+    v = decide_paired(rows, baseline, policy, forms)
+    if v is None:
+        v = decide_trials(rows, baseline, policy, forms)
+        if isinstance(baseline.record.get("paired"), dict):
+            v.measurement = measurement_lines(baseline.record, None, "")
+    line = eval_size_line(v.best_crelu, policy)
+    if line:
+        v.measurement.append(line)
+    return v
+
+
+def eval_size_line(c: Candidate | None, policy: Decision) -> str | None:
+    """How many eval images a true 0-point difference needs to decide the accuracy budget, at the
+    discordance measured between the quoted CReLU configuration and the baseline (paired images:
+    the difference's variance per image is the discordant share)."""
+    ci = c.row.acc_ci if c is not None else None
+    if ci is None or not ci.paired or not ci.n or ci.discordant is None or policy.max_accuracy_drop <= 0:
+        return None
+    d = ci.discordant / ci.n
+    need = math.ceil((1.959963984540054 ** 2) * d / (policy.max_accuracy_drop / 100.0) ** 2)
+    return (f"Eval images: {ci.n:,}; {ci.discordant} of them ({d:.1%}) are classified right by exactly one of "
+            f"{c.row.variant} and the baseline, so a true 0-point difference needs about {max(need, 1):,} eval "
+            f"images to decide the {policy.max_accuracy_drop:g}-point budget (a user's own eval set likewise, at "
+            "its own discordance).")
+
+
+def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict:
+    """The verdict from per-trial records (made before paired rounds)."""
     objective = policy.objective
     configs: dict[tuple, list[Row]] = {}
     for r in table_rows(rows):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from edgecrelu.stats import seed_accuracies  # noqa: F401 -- re-exported for the report's parts
+
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 
 
@@ -75,21 +77,6 @@ def scaled_range(value: float | None, record: dict, inverse: bool) -> tuple[floa
     if inverse:
         return (value / hi, value / lo) if lo > 0 else (value / hi, math.inf)
     return value * lo, value * hi
-
-
-def seed_accuracies(record: dict) -> list[float] | None:
-    """Per-seed test accuracies from training, where the record carries them (else None).
-
-    Looked up in ``record["train"]["test_acc"]`` or ``record["bundle"]["train"]["test_acc"]`` (the
-    bundle manifest keeps them per variant; a profile run may copy them into the record).
-    """
-    for holder in (record, record.get("bundle") or {}):
-        train = holder.get("train") if isinstance(holder, dict) else None
-        if isinstance(train, dict):
-            accs = train.get("test_acc")
-            if isinstance(accs, list) and len(accs) >= 2:
-                return [float(a) for a in accs]
-    return None
 
 
 def accuracy_differs(a: dict, b: dict) -> bool:

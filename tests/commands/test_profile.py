@@ -9,7 +9,7 @@ from fixtures.tiny_bundle import cached_tiny_bundle
 from edgecrelu.cli import cli
 from edgecrelu.results import load_records
 
-FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1"]
+FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1", "--budget", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_profile_writes_records_and_prints_the_summary(bundle, tmp_path):
     assert all(r["settings"]["threads"] == 2 and r["settings"]["backend"]["allow_spinning"] == "0" for r in recs)
     for head in ("variant", "form", "precision", "backend", "batch", "p50 ms", "p99 ms", "CoV", "ips", "top1", "agree"):
         assert head in res.stdout
-    assert "crelu-half@1" in res.stdout and "[trial 2/2]" in res.stderr
+    assert "crelu-half@1" in res.stdout and "[cell 4/4]" in res.stderr and "onnxruntime.b1: worker 1" in res.stderr
 
 
 def _snapshot(out):
@@ -140,7 +140,7 @@ def test_sigint_keeps_finished_records_and_resume_completes(bundle, tmp_path):
     import time
 
     out = tmp_path / "R"
-    args = ["profile", bundle, "--out", str(out), "--precisions", "fp32,int8", "--warmup", "0", "--duration", "0.05",
+    args = ["profile", bundle, "--out", str(out), "--precisions", "fp32,int8", "--budget", "1", "--warmup", "0", "--duration", "0.05",
             "--iterations", "5", "--trials", "2", "--batch", "1,8"]  # 12 cells, each trial in a worker process
     p = subprocess.Popen([sys.executable, "-m", "edgecrelu", *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)

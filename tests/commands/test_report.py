@@ -142,7 +142,7 @@ def test_report_runs_without_torch(tmp_path, no_torch_cli):
     assert "GO: best CReLU" in p.stdout and (tmp_path / "report.md").is_file()
 
 
-FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1",
+FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1", "--budget", "1",
         "--isolation", "none"]
 
 

@@ -76,7 +76,8 @@ def test_generation_takes_seconds():
 def test_summary_says_synthetic_and_names_the_set():
     s = load_dataset("inspection:n=50", size=32).summary()
     assert s["name"] == "inspection" and s["synthetic"] is True
-    assert s["source"] == {"name": "inspection", "synthetic": True, "n": 50, "side": 32, "difficulty": 0.5, "seed": 0}
+    assert s["source"] == {"name": "inspection", "synthetic": True, "n": 50, "side": 32, "difficulty": 0.5, "seed": 0,
+                           "test": 0}
 
 
 def test_spec_and_option_errors_are_one_line():
@@ -89,3 +90,23 @@ def test_spec_and_option_errors_are_one_line():
                        ("side=8", "side must be 16..512")]:
         with pytest.raises(EdgeCReLUError, match=match):
             load_dataset(f"inspection:{bad}", size=32)
+
+
+def test_the_test_option_renders_an_eval_split_after_the_unchanged_n():
+    from edgecrelu.data.dataset import load_dataset
+    from edgecrelu.data.sources.inspection import load
+
+    base = load("n=100", (32, 32), 1, False)
+    more = load("n=100,test=50", (32, 32), 1, False)
+    assert base.test_indices is None and list(more.test_indices) == list(range(100, 150))
+    assert (more.images[:100] == base.images).all() and (more.labels[:100] == base.labels).all()
+    ds = load_dataset("inspection:n=100,test=50", size=32)
+    assert len(ds.y_test) == 50 and len(ds.y_train) + len(ds.y_val) == 100
+    assert sorted(np.bincount(ds.y_test)) == [10] * 5
+
+
+def test_a_bad_test_size_is_one_line():
+    from edgecrelu.data.sources.inspection import parse_options
+
+    with pytest.raises(EdgeCReLUError, match="test must be 0 or"):
+        parse_options("test=3")

@@ -3,7 +3,7 @@
 from edgecrelu.profiling import session
 from edgecrelu.profiling.plan import ProfileConfig
 
-FAST = dict(warmup_s=0.0, duration_s=0.02, iterations=5, trials=2)
+FAST = dict(warmup_s=0.0, duration_s=0.02, iterations=5, trials=2, budget_s=1.0)
 
 
 def cfg(bundle_dir, out, **kw):

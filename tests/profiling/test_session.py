@@ -24,7 +24,10 @@ def test_records_have_every_field(bundle, tmp_path):
             assert key in r, key
         lat, c = r["latency_ms"], r["cell"]
         assert set(lat) == {"n", "min", "mean", "p50", "p90", "p95", "p99", "max", "std", "cov"}
-        assert len(r["trials"]) == 2 and lat["n"] == sum(t["n"] for t in r["trials"]) >= 10
+        # latency from the paired rounds: one "trial" per worker process, every call kept
+        paired = r["paired"]
+        assert len(r["trials"]) == paired["workers"] >= 1 and lat["n"] == sum(t["n"] for t in r["trials"]) >= 10
+        assert paired["calls"] == lat["n"] and len(paired["tail_ms"]) >= 1 and paired["alpha"] < 0.05
         assert lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p95"] <= lat["p99"] <= lat["max"]
         assert r["throughput_ips"] == pytest.approx(c["batch"] * 1000 / lat["mean"])
         mem = r["memory"]
@@ -48,10 +51,18 @@ def test_records_have_every_field(bundle, tmp_path):
             assert ops["convs"]["qlinear"] + ops["convs"]["float"] >= 1
         else:
             assert ops["convs"] is None and any("Conv" in k for k in ops["shares"])
-    # trials are interleaved: every cell's first trial before any cell's second (A B A B ...)
-    trial_lines = [line for line in log if line.startswith("[trial")]
-    firsts = [i for i, line in enumerate(trial_lines) if line.startswith("[trial 1/2]")]
-    assert firsts == list(range(12))
+    # one isolated pass per cell, then one paired sequence per batch, the reference's units all 0
+    assert len([line for line in log if line.startswith("[cell ")]) == 12
+    by_group: dict = {}
+    for r in run.records:
+        by_group.setdefault(r["paired"]["group"], []).append(r)
+    assert sorted(by_group) == ["onnxruntime.b1", "onnxruntime.b8"]
+    for recs in by_group.values():
+        assert len({r["paired"]["sequence"] for r in recs}) == 1
+        ref = [r for r in recs if r["paired"]["reference"] == r["cell"]["variant"].replace("@", "_") + "."
+               + ".".join([r["cell"]["form"], r["cell"]["precision"], "onnxruntime", f"b{r['cell']['batch']}"])]
+        assert len(ref) == 1 and set(ref[0]["paired"]["units"]["p50"].values()) == {0.0}
+    assert (tmp_path / "R" / "rounds" / "onnxruntime.b1.jsonl").is_file()
     assert not list((tmp_path / "R").glob(".partial/*/trial*"))
 
 
@@ -75,9 +86,10 @@ def test_power_from_a_fake_tegrastats(bundle, tmp_path, monkeypatch):
     (r,) = run.records
     p = r["power"]
     assert p["source"] == "tegrastats" and p["mean_mw"] == pytest.approx(4823.0)
-    assert p["trials"] == 2 and p["samples"] >= 4
-    images = r["latency_ms"]["n"] * r["cell"]["batch"]
-    assert p["mj_per_inference"] == pytest.approx(4823.0 * 0.3 / (images / 2), rel=0.5)
+    assert p["trials"] == 1 and p["samples"] >= 2
+    # power is measured over the cell's own timed loop: energy per inference = power x time per inference
+    per_image_s = r["latency_ms"]["mean"] / 1000 / r["cell"]["batch"]  # (from the rounds: the same model)
+    assert p["mj_per_inference"] == pytest.approx(4823.0 * per_image_s, rel=1.0)
 
 
 def test_a_failing_cell_does_not_stop_the_others(tmp_path, monkeypatch):

@@ -35,14 +35,14 @@ def test_interrupt_after_a_record_then_resume(bundle, tmp_path):
     assert len(load_records([out])) == 3
 
 
-def test_interrupt_mid_round_keeps_finished_trials(bundle, tmp_path, monkeypatch):
+def test_interrupt_mid_pass_keeps_finished_cells(bundle, tmp_path, monkeypatch):
     out = tmp_path / "R"
     calls = []
     real = session.Session.run_trial
 
     def flaky(self, cell, k):
         calls.append((cell, k))
-        if len(calls) == 4:  # first cell of the second round: every cell has one finished trial
+        if len(calls) == 3:  # the third cell's isolated pass: two cells are done
             raise KeyboardInterrupt
         return real(self, cell, k)
 
@@ -50,12 +50,43 @@ def test_interrupt_mid_round_keeps_finished_trials(bundle, tmp_path, monkeypatch
     with pytest.raises(KeyboardInterrupt):
         run_profile(cfg(bundle, out, precisions=("fp32",)), log=lambda m: None)
     assert files(out) == []  # no partial record
+    first = calls[2][0]
     calls.clear()
     run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True), log=lambda m: None)
-    assert [k for _, k in calls] == [1, 1, 1]  # only the missing trials ran
-    assert len(run.records) == 3 and all(len(r["trials"]) == 2 for r in run.records)
+    assert calls == [(first, 0)]  # only the missing cell ran
+    assert len(run.records) == 3 and all(r["paired"]["workers"] >= 1 for r in run.records)
     assert all(r["accuracy"]["n"] == 50 for r in run.records)
     assert not (out / ".partial").exists()
+
+
+def test_interrupt_during_the_rounds_resumes_the_same_sequence(bundle, tmp_path, monkeypatch):
+    from edgecrelu.profiling import rounds
+
+    out = tmp_path / "R"
+    real = rounds.Rounds._one_worker
+    done = []
+
+    def flaky(self, g):
+        if len(done) == 2:
+            raise KeyboardInterrupt
+        done.append(1)
+        return real(self, g)
+
+    monkeypatch.setattr(rounds.Rounds, "_one_worker", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=30.0), log=lambda m: None)
+    seq = (out / "rounds" / "sequence").read_text().strip()
+    first_two = [line for line in (out / "rounds" / "onnxruntime.b1.jsonl").read_text().splitlines()
+                 if '"worker"' in line]
+    assert len(first_two) == 2
+    monkeypatch.setattr(rounds.Rounds, "_one_worker", real)
+    log = []
+    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=0.5), log=log.append)
+    assert any("resuming the sequence after 2 worker(s)" in line for line in log), log
+    assert {r["paired"]["sequence"] for r in run.records} == {seq}
+    assert all(r["paired"]["workers"] >= 3 for r in run.records)
+    lines = (out / "rounds" / "onnxruntime.b1.jsonl").read_text().splitlines()
+    assert [ln for ln in lines if '"worker"' in ln][:2] == first_two  # kept, not measured again
 
 
 def test_resume_refuses_records_of_another_device(tmp_path):

@@ -88,6 +88,12 @@ def test_when_the_training_seeds_set_the_accuracy_interval_the_verdict_asks_for_
     for r in recs:
         kind = r["cell"]["variant"].split("@")[0]
         r["train"] = {"test_acc": [0.80, 0.86] if kind == "relu" else [0.70, 0.84]}
+    # by default the verdict judges the exported artifacts on the images; the seed spread is reported
+    v = analyze(recs).sections[0].verdict
+    assert v.verdict == "GO" and v.best_crelu.row.acc_ci.to_dict()["width_set_by"] == "images", v.sentence
+    assert v.best_crelu.row.acc_ci.seeds is not None
+    for r in recs:  # a policy may make the retrain risk gate
+        r["device_profile"]["decision"]["seed_spread_gates"] = True
     v = analyze(recs).sections[0].verdict
     assert (v.verdict, v.reason) == ("INCONCLUSIVE", "unclear_constraints"), v.sentence
     assert "the spread over 2 training seeds sets the width; paired, 20000 images alone: " in v.sentence

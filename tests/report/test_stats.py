@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from edgecrelu.report import stats
+from edgecrelu import stats
 
 
 def _rec(p50s, p99s=None, n=200, correct=None, top1=None, nimg=None):

@@ -223,7 +223,7 @@ def test_second_profile_into_a_locked_out_is_refused(box):
 
     out = box / "locked"
     with DirLock(box / ".locked.lock", "x"):
-        r = CliRunner().invoke(cli, ["profile", str(box / "bundle"), "--out", str(out), "--duration", "0"])
+        r = CliRunner().invoke(cli, ["profile", str(box / "bundle"), "--out", str(out), "--duration", "0", "--budget", "1"])
     assert r.exit_code == 1 and "in use by another edgecrelu process" in r.output, r.output
 
 

@@ -57,7 +57,7 @@ def _wait_gone(out: Path, seconds: float = 10.0) -> list[str]:
 
 def _profile(bundle, out, *extra):
     return _cli("profile", bundle, "--out", out, "--device", "cpu", "--precisions", "fp32", "--batch", "1",
-                "--duration", "0.3", "--warmup", "0", "--iterations", "5", "--trials", "2", *extra)
+                "--duration", "0.3", "--warmup", "0", "--iterations", "5", "--trials", "2", "--budget", "2", *extra)
 
 
 def _until_a_worker_runs(proc, out: Path, seconds: float = 60.0) -> None:

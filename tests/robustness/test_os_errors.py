@@ -133,7 +133,7 @@ def test_unreadable_results_directory_is_not_empty(monkeypatch, report):
 
 # -- profile ------------------------------------------------------------------------------------
 
-PROFILE = ["--device", "cpu", "--variants", "relu", "--precisions", "fp32", "--batch", "1", "--duration", "0.1",
+PROFILE = ["--device", "cpu", "--variants", "relu", "--precisions", "fp32", "--batch", "1", "--budget", "1", "--duration", "0.1",
            "--warmup", "0", "--iterations", "3", "--trials", "1"]
 
 

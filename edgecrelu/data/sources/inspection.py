@@ -14,7 +14,10 @@ Spec: ``inspection`` or ``inspection:KEY=VALUE,...`` with
   rendered side in pixels; another side is resized (bilinear) to the input size;
 - ``difficulty`` (default 0.5, 0..1): lower defect contrast, smaller defects, more noise and
   stronger illumination changes as it grows;
-- ``seed`` (default 0): the generation seed (a training seed never changes the data).
+- ``seed`` (default 0): the generation seed (a training seed never changes the data);
+- ``test`` (default 0): extra images rendered after the ``n`` (the same stream, so the first ``n``
+  are unchanged) that form the test split (the bundle's eval set); the ``n`` are then split into
+  train / val only. ``edgecrelu run`` asks for enough of them to decide its accuracy budget.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ SYNTHETIC = True
 
 CLASSES = ("good", "scratch", "spot", "crack", "stain")
 TEXTURES = ("woven", "brushed", "speckled", "mottled")
-DEFAULTS = {"n": 2000, "side": 0, "difficulty": 0.5, "seed": 0}  # side 0: the input size
+DEFAULTS = {"n": 2000, "side": 0, "difficulty": 0.5, "seed": 0, "test": 0}  # side 0: the input size
 _VERSION = b"inspection-v2\0"  # part of the hash: a change to the renderer changes the data's identity
 
 
@@ -54,6 +57,8 @@ def parse_options(text: str | None) -> dict:
             raise EdgeCReLUError(f"inspection: option {key} needs a number (got '{value.strip()}')") from None
     if opts["n"] < 2 * len(CLASSES):
         raise EdgeCReLUError(f"inspection: n must be at least {2 * len(CLASSES)} (got {opts['n']})")
+    if opts["test"] and not 2 * len(CLASSES) <= opts["test"] <= 100_000:
+        raise EdgeCReLUError(f"inspection: test must be 0 or {2 * len(CLASSES)}..100000 images (got {opts['test']})")
     if opts["side"] and not 16 <= opts["side"] <= 512:
         raise EdgeCReLUError(f"inspection: side must be 16..512 pixels (got {opts['side']})")
     if not 0.0 <= opts["difficulty"] <= 1.0:
@@ -166,7 +171,11 @@ def load(path, size, channels, skip_bad) -> RawSource:
     """``path`` carries the options text after ``inspection:`` (or None)."""
     opts = parse_options(path)
     opts["side"] = opts["side"] or int(size[0])
-    raw, labels = generate(**opts)
+    n_main = (opts["n"] // len(CLASSES)) * len(CLASSES)
+    n_test = (opts["test"] // len(CLASSES)) * len(CLASSES)
+    gen = {k: v for k, v in opts.items() if k != "test"}
+    gen["n"] = n_main + n_test
+    raw, labels = generate(**gen)
     h = hashlib.sha256(_VERSION)
     h.update(raw.tobytes())
     h.update(labels.tobytes())
@@ -177,4 +186,5 @@ def load(path, size, channels, skip_bad) -> RawSource:
         scale=1.0 / 255.0,
         sha256=h.hexdigest(),
         info={"name": "inspection", "synthetic": True, **opts},
+        test_indices=np.arange(n_main, n_main + n_test, dtype=np.int64) if n_test else None,
     )

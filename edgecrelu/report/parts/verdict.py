@@ -23,6 +23,7 @@ def _extra(sr, report) -> list[str]:
             out.append(acc)
     if vd.decide_line:
         out.append(vd.decide_line)
+    out += list(vd.measurement)
     flagged = sorted({f for r in sr.rows for f in r.percentile_flags})
     if flagged:
         out.append(f"Percentiles flagged ({', '.join(flagged)}): some cells have too few samples for a "

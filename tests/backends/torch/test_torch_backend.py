@@ -191,7 +191,7 @@ def test_cli_profile_torch_cpu(tiny, tmp_path):
     out = tmp_path / "res"
     res = CliRunner().invoke(cli, ["profile", str(bundle.root), "--device", "cpu", "--backend", "torch",
                                    "--precisions", "fp32", "--batch", "1,4", "--out", str(out), "--warmup", "0",
-                                   "--duration", "0.05", "--iterations", "3", "--trials", "1",
+                                   "--duration", "0.05", "--iterations", "3", "--trials", "1", "--budget", "1",
                                    "--isolation", "none"])
     assert res.exit_code == 0, res.output
     recs = load_records([out])
@@ -216,7 +216,7 @@ def test_cli_compile_cell_in_a_worker_shows_progress(tiny, tmp_path):
     out = tmp_path / "res"
     p = subprocess.run([sys.executable, "-m", "edgecrelu", "profile", str(bundle.root), "--device", "cpu",
                         "--backend", "torch", "--forms", "compile", "--variants", "relu", "--precisions", "fp32",
-                        "--batch", "4", "--out", str(out), "--warmup", "0", "--duration", "0.05",
+                        "--batch", "4", "--out", str(out), "--budget", "1", "--warmup", "0", "--duration", "0.05",
                         "--iterations", "3", "--trials", "1"], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "  torch.compile relu fp32 batch 4 on cpu" in p.stderr and "  compiled in " in p.stderr

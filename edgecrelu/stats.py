@@ -1,4 +1,5 @@
-"""Decision-grade statistics for the report and ``edgecrelu compare`` (scipy.stats does the maths).
+"""Decision-grade statistics for the report, ``edgecrelu compare`` and the profile run's stop rule
+(scipy.stats does the maths).
 
 Latency: a record carries one summary per trial (p50, p99, n). The interval on a ratio of two cells
 is Welch's t interval on the difference of the log per-trial values, exponentiated: trials are the
@@ -112,10 +113,72 @@ def _single_trial_sd_log(record: dict, metric: str) -> float | None:
     return math.sqrt(math.pi / 2) * float(cov) / math.sqrt(float(n))
 
 
+@dataclass
+class PairedRatioCI(RatioCI):
+    """A ratio from paired rounds: an anytime-valid interval over the workers (``edgecrelu.sequential``)."""
+
+    seq: object = None  # sequential.Interval on the log ratio
+    stop: dict | None = None  # why and when the rounds stopped
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        d.update({"workers": self.seq.n, "alpha": self.seq.alpha, "worker_sd_log": self.seq.sd, "stop": self.stop})
+        return d
+
+    def trials_to_resolve(self, target_ratio: float, limit: int = 10_000) -> int | None:
+        """Workers at which ``target_ratio`` would leave the interval at the same spread."""
+        return self.seq.units_to_resolve(math.log(target_ratio), limit) if target_ratio > 0 else None
+
+    def detectable(self) -> float:
+        """Half-width of the interval now, as a fraction: smaller differences are not resolved."""
+        return math.expm1((self.seq.hi - self.seq.lo) / 2) if math.isfinite(self.seq.hi) else math.inf
+
+
+PAIRED_STAT = {"p50": "p50", "p99": "p99", "mean": "mean"}
+
+
+def paired_units(record: dict, stat: str) -> dict | None:
+    """``{worker: unit}`` of a record measured in paired rounds (None for records without them)."""
+    p = record.get("paired")
+    if not isinstance(p, dict):
+        return None
+    units = (p.get("units") or {}).get(stat)
+    if not isinstance(units, dict):
+        return None
+    return {str(k): float(v) for k, v in units.items() if isinstance(v, (int, float))}
+
+
+def same_sequence(a: dict, b: dict) -> bool:
+    pa, pb = a.get("paired"), b.get("paired")
+    return (isinstance(pa, dict) and isinstance(pb, dict) and pa.get("sequence") is not None
+            and pa.get("sequence") == pb.get("sequence") and pa.get("group") == pb.get("group"))
+
+
+def paired_ratio(a: dict, b: dict, metric: str = "p50") -> PairedRatioCI | None:
+    """latency(b) / latency(a) from paired rounds, where both records come from one sequence."""
+    from edgecrelu import sequential
+
+    if not same_sequence(a, b):
+        return None
+    stat = PAIRED_STAT.get(metric, "p50")
+    ua, ub = paired_units(a, stat), paired_units(b, stat)
+    if ua is None or ub is None:
+        return None
+    alpha = float(a["paired"].get("alpha") or sequential.ALPHA)
+    seq = sequential.interval(sequential.contrast_units(ub, ua), alpha)
+    return PairedRatioCI(metric, seq.ratio, seq.ratio_lo, seq.ratio_hi, (seq.n, seq.n),
+                         f"paired rounds, anytime-valid interval over {seq.n} workers (alpha {alpha:.2g})",
+                         seq.sd, float(max(seq.n - 1, 0)), seq=seq, stop=a["paired"].get("stop"))
+
+
 def ratio_interval(a: dict, b: dict, metric: str = "p50") -> RatioCI | None:
-    """Interval on latency(b) / latency(a) for ``metric`` (p50 or p99) from the records' trials."""
+    """Interval on latency(b) / latency(a) for ``metric`` (p50 or p99): from paired rounds where both
+    records carry them, else from the records' trials."""
     from scipy import stats
 
+    paired = paired_ratio(a, b, metric)
+    if paired is not None:
+        return paired
     la, lb = (r.get("latency_ms") or {} for r in (a, b))
     va, vb = la.get(metric), lb.get(metric)
     if not va or not vb:
@@ -253,8 +316,9 @@ def unpaired_bootstrap(ka: int, na: int, kb: int, nb: int) -> tuple[float, float
     return _percentile_ci(db - da)
 
 
-def accuracy_interval(a: dict, b: dict) -> AccuracyCI | None:
-    """Interval on top1(b) - top1(a) in points; paired where both records carry per-image results."""
+def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False) -> AccuracyCI | None:
+    """Interval on top1(b) - top1(a) in points; paired where both records carry per-image results.
+    With ``seeds_gate`` the seed-to-seed interval sets the width where it is the wider one."""
     from scipy import stats
 
     acc_a, acc_b = a.get("accuracy") or {}, b.get("accuracy") or {}
@@ -291,11 +355,14 @@ def accuracy_interval(a: dict, b: dict) -> AccuracyCI | None:
         out.notes.append("unpaired: the records carry no per-image results, so the interval is wider than a paired one")
     sa_seeds, sb_seeds = _seeds(a), _seeds(b)
     if sa_seeds and sb_seeds:
+        # The verdict compares the exported artifacts, the models that would be shipped; the spread
+        # over training seeds is the risk of a retrain, reported with its own interval. It sets the
+        # width only where the policy says so (decision.seed_spread_gates).
         res = stats.ttest_ind(np.array(sb_seeds) * 100, np.array(sa_seeds) * 100, equal_var=False)
         ci = res.confidence_interval(CONFIDENCE)
         if math.isfinite(ci.low) and math.isfinite(ci.high):
             out.seeds = (float(ci.low), float(ci.high))
-            if ci.high - ci.low > out.hi - out.lo:
+            if seeds_gate and ci.high - ci.low > out.hi - out.lo:
                 out.images_interval = (out.lo, out.hi)
                 out.seed_counts = (len(sa_seeds), len(sb_seeds))
                 out.lo, out.hi = out.diff_pts - (ci.high - ci.low) / 2, out.diff_pts + (ci.high - ci.low) / 2
@@ -304,10 +371,22 @@ def accuracy_interval(a: dict, b: dict) -> AccuracyCI | None:
     return out
 
 
-def _seeds(record: dict) -> list[float] | None:
-    from edgecrelu.report.noise import seed_accuracies
+def seed_accuracies(record: dict) -> list[float] | None:
+    """Per-seed test accuracies from training, where the record carries them (else None).
 
-    return seed_accuracies(record)
+    Looked up in ``record["train"]["test_acc"]`` or ``record["bundle"]["train"]["test_acc"]`` (the
+    bundle manifest keeps them per variant; a profile run may copy them into the record).
+    """
+    for holder in (record, record.get("bundle") or {}):
+        train = holder.get("train") if isinstance(holder, dict) else None
+        if isinstance(train, dict):
+            accs = train.get("test_acc")
+            if isinstance(accs, list) and len(accs) >= 2:
+                return [float(a) for a in accs]
+    return None
+
+
+_seeds = seed_accuracies
 
 
 def non_inferiority(ci: AccuracyCI | None, max_drop_pts: float) -> str:

@@ -1,0 +1,94 @@
+"""The verdict from records timed in paired rounds: the profile run's own rule, worded for a meeting."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from edgecrelu.report.model import analyze
+from edgecrelu.results import Cell
+from edgecrelu.sequential import interval
+
+from .helpers import load_case
+
+
+def paired(records, truth: dict, sd: float = 0.01, workers: int = 30, seed: int = 0, stop=None, aa_valid=True):
+    """Give every batch-1 record a ``paired`` block: per-worker log ratios to relu fp32 graph drawn around
+    ``truth[(variant, form, precision)]`` (log ratio), as a profile run would write them."""
+    rng = np.random.default_rng(seed)
+    ref = Cell("relu", "graph", "fp32", "onnxruntime", 1).key
+    for r in records:
+        c = r["cell"]
+        if c["batch"] != 1:
+            continue
+        key = Cell.from_dict(c).key
+        mu = 0.0 if key == ref else truth.get((c["variant"], c["form"], c["precision"]), 0.0)
+        units = {str(w): (0.0 if key == ref else float(mu + rng.normal(0, sd))) for w in range(workers)}
+        r["paired"] = {"sequence": "s1", "group": "onnxruntime.b1", "reference": ref, "seed": seed,
+                       "alpha_family": 0.05, "alpha": 0.05 / 9, "family": 9, "objective_stat": "p50",
+                       "units": {"p50": units, "mean": units, "p99": units}, "workers": workers,
+                       "rounds": 4 * workers, "dropped": None,
+                       "stop": stop or {"reason": "decided", "verdict": "GO", "round": 4 * workers,
+                                        "workers": workers, "elapsed_s": 60.0, "budget_s": 120.0},
+                       "aa": {"stat": "p50", "ratio": 1.0, "lo": 0.99, "hi": 1.01 if aa_valid else 0.995,
+                              "workers": workers, "valid": aa_valid},
+                       "block_ms": 10.0, "rounds_per_worker": 4, "tail_ms": [0.5, 0.6], "calls": 5000}
+        r["device_profile"]["decision"]["objective"] = "p50_latency"
+    return records
+
+
+def _verdict(records):
+    return analyze(records).sections[0].verdict
+
+
+def test_go_when_a_crelu_form_is_shown_faster_than_every_relu_by_min_gain():
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.70),
+                                    ("crelu-half@4", "graph", "int8"): math.log(0.80),
+                                    ("relu", "graph", "int8"): math.log(0.85)})
+    v = _verdict(recs)
+    assert v.verdict == "GO", v.sentence
+    assert "folded" in v.best_crelu.label and "relu (graph, int8" in v.best_relu.label
+    assert v.gain_ci[0] >= 0.05 and "anytime-valid interval of the gain" in v.sentence
+    text = " ".join(v.measurement)
+    assert "30 worker processes" in text and "Bonferroni" in text and "decided (GO)" in text and "A/A" in text
+
+
+def test_nogo_when_every_crelu_form_is_shown_short_of_min_gain():
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.84),
+                                    ("crelu-half@4", "graph", "int8"): math.log(0.95),
+                                    ("crelu-half@4", "folded", "fp32"): math.log(0.99),
+                                    ("crelu-half@4", "graph", "fp32"): math.log(0.99),
+                                    ("relu", "graph", "int8"): math.log(0.85)})
+    v = _verdict(recs)
+    assert v.verdict == "NO-GO" and v.reason == "min_gain", v.sentence
+
+
+def test_inconclusive_says_how_many_seconds_would_decide_it():
+    budget = {"reason": "budget", "verdict": None, "round": 40, "workers": 10, "elapsed_s": 120.0, "budget_s": 120.0}
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.80 * 0.95),
+                                    ("relu", "graph", "int8"): math.log(0.80)}, sd=0.03, workers=10, stop=budget)
+    v = _verdict(recs)
+    assert v.verdict == "INCONCLUSIVE", v.sentence
+    assert "more seconds of rounds" in v.decide_line or "nothing practical" in v.decide_line, v.decide_line
+    assert any("the budget was spent" in line for line in v.measurement)
+
+
+def test_a_failed_aa_control_makes_the_timing_undecidable():
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.70),
+                                    ("relu", "graph", "int8"): math.log(0.85)}, aa_valid=False)
+    v = _verdict(recs)
+    assert v.verdict == "INCONCLUSIVE" and v.reason == "invalid_timing" and "A/A" in v.sentence
+
+
+def test_the_report_quotes_the_same_interval_the_rounds_give():
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.70),
+                                    ("relu", "graph", "int8"): math.log(0.85)})
+    v = _verdict(recs)
+    by = {Cell.from_dict(r["cell"]).key: r for r in recs if r["cell"]["batch"] == 1}
+    c = by[Cell("crelu-half@4", "folded", "int8", "onnxruntime", 1).key]["paired"]["units"]["p50"]
+    r = by[Cell("relu", "graph", "int8", "onnxruntime", 1).key]["paired"]["units"]["p50"]
+    iv = interval([c[w] - r[w] for w in c], 0.05 / 9)
+    assert v.gain == pytest.approx(1 - math.exp(iv.mean))
+    assert v.gain_ci == pytest.approx((1 - math.exp(iv.hi), 1 - math.exp(iv.lo)))
