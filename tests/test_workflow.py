@@ -48,8 +48,9 @@ def test_default_data_is_the_synthetic_inspection_set_and_records_say_so(quick_r
     assert run["data"]["name"] == "inspection" and run["data"]["synthetic"] is True
     for path in (out / "results").glob("*.json"):
         ds = json.loads(path.read_text())["bundle"]["dataset"]
-        assert {k: ds.get(k) for k in ("spec", "name", "synthetic")} == {
-            "spec": "inspection", "name": "inspection", "synthetic": True}
+        # the run renders its own eval images, sized to decide its accuracy budget (quick: 1000)
+        assert {k: ds.get(k) for k in ("spec", "name", "synthetic", "eval_n")} == {
+            "spec": "inspection:test=1000", "name": "inspection", "synthetic": True, "eval_n": 1000}
 
 
 def test_second_run_resumes_without_retraining(quick_run):

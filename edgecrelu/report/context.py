@@ -83,16 +83,24 @@ class Noise:
     worst_drift: float  # fraction
     covered: int  # cells whose p50 ratio interval vs the baseline includes 1 (no difference shown)
     compared: int  # cells with a p50 ratio interval
+    spread: tuple | None = None  # paired rounds: (workers, median, max sd of a cell's per-worker log ratio, its cell)
 
     def sentence(self) -> str:
         parts = []
-        if self.unstable:
+        if self.spread is not None:
+            workers, med, worst, cell = self.spread
+            parts.append(f"timed in paired rounds over {workers} worker processes; the spread between workers (sd of "
+                         f"a cell's per-worker log ratio to the baseline) is {med:.1%} at the median and {worst:.1%} at "
+                         f"the most ({cell})")
+        elif self.unstable:
             parts.append(f"{self.unstable} of {self.total} cells were unstable (latency CoV up to "
                          f"{self.worst_cov:.0%}, p50 drift between trials up to {self.worst_drift:.0%})")
         else:
             parts.append(f"all {self.total} cells were steady (CoV and trial drift within cov_warn)")
         if self.compared:
-            parts.append(f"{self.covered} of {self.compared} latency ratios are inside the spread (≈ in the table)")
+            parts.append(f"{self.covered} of {self.compared} latency ratios are inside the spread (≈ in the table)"
+                         if self.spread is None else
+                         f"{self.covered} of {self.compared} latency ratio intervals include 1 (≈ in the table)")
         return "Noise: " + "; ".join(parts) + "."
 
 
@@ -113,12 +121,30 @@ def latency_covered(row) -> bool:
     return ci is not None and ci.lo <= 1.0 <= ci.hi
 
 
+def paired_spread(rows) -> tuple | None:
+    """(workers, median sd, max sd, the noisiest cell) of the per-worker log ratios of rows timed in paired
+    rounds (the reference, all zeros, left out); None where no row was."""
+    import statistics
+
+    sds, workers = [], 0
+    for r in rows:
+        units = ((r.record.get("paired") or {}).get("units") or {}).get("p50") or {}
+        vals = [float(v) for v in units.values()]
+        workers = max(workers, len(vals))
+        if len(vals) >= 2 and any(vals):
+            sds.append((statistics.stdev(vals), f"{r.variant} {r.form} {r.precision} b{r.batch}"))
+    if not sds:
+        return None
+    worst = max(sds)
+    return workers, statistics.median(s for s, _ in sds), worst[0], worst[1]
+
+
 def noise_of(rows) -> Noise:
     stats = [cell_noise(r.record) for r in rows]
     bad = [s for s in stats if s[2]]
     compared = [r for r in rows if r.p50_ratio_ci is not None]
     return Noise(len(bad), len(rows), max((s[0] for s in bad), default=0.0), max((s[1] for s in bad), default=0.0),
-                 sum(latency_covered(r) for r in compared), len(compared))
+                 sum(latency_covered(r) for r in compared), len(compared), paired_spread(rows))
 
 
 def noise_of_sections(sections) -> Noise:
@@ -140,8 +166,12 @@ def header_lines(report) -> dict:
         accuracy = acc[0][1]
     else:
         accuracy = " ".join(f"[{label}] {a}" for label, a in acc)
+    from edgecrelu.report.plain import in_plain_words
+
+    plain = " ".join((f"[{sr.section.label}] " if len(report.sections) > 1 else "")
+                     + in_plain_words(sr.verdict, sr.policy) for sr in report.sections)
     return {"data": data_line(all_records(report)), "noise": noise_of_sections(report.sections).sentence(),
-            "accuracy": accuracy}
+            "accuracy": accuracy, "plain": plain}
 
 
 def headline(report) -> str:

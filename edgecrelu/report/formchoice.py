@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from edgecrelu import stats
+
 EXACT_TOL = 1e-3  # an fp32 form whose logits differ more than this from the reference is not exact
 
 
@@ -46,6 +48,12 @@ class FormChoice:
         return text if self.significant else text + " ≈"
 
 
+def _speed(r) -> float:
+    """What the forms are ranked by: the paired ratio to the baseline where the rows were timed in
+    paired rounds (one sequence: comparable), else the p50."""
+    return r.p50_ratio if isinstance(r.p50_ratio_ci, stats.PairedRatioCI) else r.p50
+
+
 def cell_of(r) -> tuple:
     return (r.backend, r.variant, r.precision, r.batch)
 
@@ -66,7 +74,7 @@ def choose_forms(rows: list) -> list[FormChoice]:
     out = []
     for key in sorted({cell_of(r) for r in crelu}):
         group = [r for r in crelu if cell_of(r) == key]
-        timed = sorted((r for r in group if r.p50 is not None), key=lambda r: (r.p50, r.form))
+        timed = sorted((r for r in group if r.p50 is not None), key=lambda r: (_speed(r), r.form))
         exact = [r for r in timed if (r.backend, r.variant, r.form) not in inexact]
         if not exact:
             continue
@@ -82,8 +90,13 @@ def choose_forms(rows: list) -> list[FormChoice]:
         if len(pool) > 1:
             second = pool[1]
             choice.runner_up, choice.runner_up_p50 = second.form, second.p50
-            choice.significant = bool(best.p50_range and second.p50_range
-                                      and best.p50_range[1] < second.p50_range[0])
+            paired = stats.paired_ratio(best.record, second.record, "p50")
+            if paired is not None:  # the two forms' own contrast, from the same rounds
+                choice.significant = paired.lo > 1.0
+                choice.runner_up_p50 = best.p50 * paired.ratio  # the margin is the paired estimate
+            else:
+                choice.significant = bool(best.p50_range and second.p50_range
+                                          and best.p50_range[1] < second.p50_range[0])
         for r in group:
             r.form_choice = choice
         out.append(choice)

@@ -43,6 +43,7 @@ def render_html(report) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>edgecrelu report: CReLU GO / NO-GO / INCONCLUSIVE</title>", f"<style>{CSS}</style></head><body>",
            "<h1>edgecrelu report: is the CReLU model worth shipping?</h1>",
+           f'<p class="plain" id="in-short"><strong>In short:</strong> {e(header_lines(report)["plain"])}</p>',
            f'<div class="verdict {e(v.verdict)}" id="verdict">{html_bold_head(headline(v))}</div>']
     lines = header_lines(report)
     out.append(f'<p class="dataline" id="data-line">{e(lines["data"])}</p>')

@@ -16,6 +16,7 @@ from edgecrelu.report.context import (
     noise_of_sections,
 )
 from edgecrelu.report.decision import RULES
+from edgecrelu.report.plain import in_plain_words
 from edgecrelu.report.render_csv import row_dict
 
 SCHEMA_VERSION = 1
@@ -55,7 +56,8 @@ def report_dict(report) -> dict:
                         "ratio_interval": v.ratio_ci.to_dict() if v.ratio_ci else None,
                         "detectable_difference": v.detectable, "what_would_decide_it": v.decide_line or None,
                         "accuracy_interval": (v.best_crelu.row.acc_ci.to_dict()
-                                              if v.best_crelu and v.best_crelu.row.acc_ci else None)},
+                                              if v.best_crelu and v.best_crelu.row.acc_ci else None),
+                        "in_short": in_plain_words(v, sr.policy), "measurement": list(v.measurement)},
             "recommended_forms": [dict(asdict(f), margin=f.margin) for f in v.forms],
             "policy": asdict(sr.policy),
             "baseline": {"variant": sr.baseline.variant, "form": sr.baseline.form,

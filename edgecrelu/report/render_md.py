@@ -12,7 +12,8 @@ from edgecrelu.report.parts import parts
 
 def render_md(report) -> str:
     lines = header_lines(report)
-    out = ["# edgecrelu report: CReLU GO / NO-GO", "", md_bold_head(headline(report)), "",
+    out = ["# edgecrelu report: CReLU GO / NO-GO", "", f"**In short:** {lines['plain']}", "",
+           md_bold_head(headline(report)), "",
            lines["data"], "", lines["noise"], ""]
     if lines["accuracy"]:
         out += [lines["accuracy"], ""]

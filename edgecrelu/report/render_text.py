@@ -178,5 +178,10 @@ def render_terminal(report, tablefmt: str = "simple") -> str:
     out.append("")
     lines = header_lines(report)
     out += [lines["data"], lines["noise"]] + ([lines["accuracy"]] if lines["accuracy"] else [])
+    for sr in report.sections:  # how the latency was measured and why it stopped
+        stop = next((m for m in sr.verdict.measurement if m.startswith("Stopped:")), None)
+        if stop:
+            out.append(("" if len(report.sections) == 1 else f"[{sr.section.label}] ") + stop)
     out.append(report.sentence)
+    out.append("In short: " + lines["plain"])
     return "\n".join(out)

@@ -206,6 +206,8 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
             r.p50_ratio = r.p50 / b.p50
             if b is not r:
                 r.p50_ratio_ci = stats.ratio_interval(b.record, r.record, "p50")
+                if isinstance(r.p50_ratio_ci, stats.PairedRatioCI):
+                    r.p50_ratio = r.p50_ratio_ci.ratio  # the paired estimate its interval is about
         r.p99_ci = stats.value_interval(r.record, "p99")
         n = (r.record.get("latency_ms") or {}).get("n")
         r.percentile_flags = [f"p{q}" for q in (90, 95, 99) if n and not stats.percentile_supported(q / 100, n)]

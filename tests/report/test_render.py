@@ -62,7 +62,8 @@ def test_svgs_are_well_formed_xml(two):
 def test_markdown_has_verdict_sections_and_reproducibility(two):
     md = render(two, "md")
     assert md.startswith("# edgecrelu report")
-    assert md.splitlines()[2] == ("**NO-GO overall (GO needs every device to say GO)**: cpu on bench-01 (Intel Xeon "
+    assert md.splitlines()[2].startswith("**In short:** [cpu on bench-01") and "Do not ship CReLU" in md.splitlines()[2]
+    assert md.splitlines()[4] == ("**NO-GO overall (GO needs every device to say GO)**: cpu on bench-01 (Intel Xeon "
                                   "Platinum 8480C (fixture)): GO; jetson-orin-nano on orin-07 (Orin (nvgpu) / ARMv8 "
                                   "Processor rev 1 (v8l) (fixture)): NO-GO")
     assert md.count("**NO-GO**: best CReLU") == 1 and md.count("**GO**: best CReLU") == 1  # each sentence once
@@ -113,7 +114,8 @@ def test_json_schema(two):
 def test_terminal_table(go):
     text = render_terminal(go, "github")
     assert "| variant" in text and "BASE" in text and "P-lat" in text
-    assert text.rstrip().endswith(go.sentence)
+    last, plain = text.rstrip().splitlines()[-2:]
+    assert last == go.sentence and plain.startswith("In short: Ship crelu-half@4 (folded, int8, onnxruntime)")
 
 
 def test_build_report_writes_only_requested_files(tmp_path):
