@@ -141,8 +141,13 @@ class RoundsPlan:
             threshold=sequential.gain_threshold(self.objective, self.policy.min_gain))
 
     def _drops(self, g: Group, alpha: float) -> dict:
-        """CReLU forms shown slower than another form of the same variant and precision."""
+        """Cells the verdict no longer needs: CReLU forms shown slower than another form of the same
+        variant and precision, and cells shown to break a constraint (they can be neither shipped nor
+        the ReLU configuration to beat). Their numbers stay as measured so far."""
         out = {}
+        for k in g.cells:
+            if k != g.reference and k not in g.dropped and self.constraint_status(g, k) == "broken":
+                out[k] = "shown to break a constraint of the policy"
         by_cfg: dict = {}
         for k, c in g.cells.items():
             if _kind(c) in CRELU_KINDS and k not in g.dropped:
@@ -150,7 +155,7 @@ class RoundsPlan:
         for keys in by_cfg.values():
             for k in keys:
                 for other in keys:
-                    if other != k and g.contrast(self.stat, k, other, alpha).lo > 0:
+                    if k not in out and other != k and g.contrast(self.stat, k, other, alpha).lo > 0:
                         out[k] = f"shown slower than {g.cells[other].form}"
                         break
         return out

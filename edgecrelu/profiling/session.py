@@ -161,10 +161,22 @@ class Session:
             peak = state[cell][0].get("peak_rss_bytes") or 0
             self.log(f"{tag}: top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, peak RSS {peak / 2**20:.0f} MB")
         measured = [c for c in pending if c not in result.failures]
-        plan = RoundsPlan(self, measured, state, accuracy, settings)
+        # --resume of a run whose rounds spent their budget undecided: the same sequence goes on, and
+        # those cells' records get the new latency; accuracy and memory stay as measured
+        continued = [c for c in result.resumed if undecided(self.done[c])] if self.config.resume else []
+        for c in continued:
+            rec = self.done[c]
+            state[c] = {0: {"peak_rss_bytes": (rec.get("memory") or {}).get("peak_rss_bytes") or 0}}
+            accuracy[c] = (rec.get("accuracy"), None)
+        if continued:
+            self.log(f"continuing the undecided sequence of rounds of {len(continued)} finished cell(s)")
+        plan = RoundsPlan(self, measured + continued, state, accuracy, settings)
         plan.run()
-        for cell in measured:
-            rec = self.record(facts, cell, [state[cell][0]], accuracy[cell])
+        for cell in measured + continued:
+            if cell in self.done:
+                rec = dict(self.done[cell])
+            else:
+                rec = self.record(facts, cell, [state[cell][0]], accuracy[cell])
             plan.apply(rec, cell)
             path = write_record(self.out, rec)
             self.store.drop(cell)
@@ -178,6 +190,11 @@ class Session:
         result.records = [load_record(record_path(self.out, c)) for c in self.cells
                           if record_path(self.out, c).is_file()]
         return result
+
+
+def undecided(record: dict) -> bool:
+    """True for a record whose paired rounds stopped on their budget, the question undecided."""
+    return ((record.get("paired") or {}).get("stop") or {}).get("reason") == "budget"
 
 
 def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_record=None) -> ProfileRun:

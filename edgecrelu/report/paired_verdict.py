@@ -73,7 +73,7 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
     constraints alone decide: :func:`~edgecrelu.report.decision.decide_trials` says those)."""
     objective = policy.objective
     ref = baseline.record
-    if objective in ("memory", "energy") or not isinstance(ref.get("paired"), dict):
+    if objective in ("memory", "energy") or not isinstance(ref.get("paired"), dict) or baseline.kind != "relu":
         return None
     rs = [r for r in rows if r is baseline or stats.same_sequence(ref, r.record)]
     crelu = [r for r in rs if r.is_crelu and not r.record["paired"].get("dropped")]
@@ -158,8 +158,10 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
             need.insert(0, f"nothing practical: the gain ({_pct(v.gain)}) sits within the interval's reach of "
                            f"{min_gain}, so no affordable budget tells them apart")
         else:
+            total = math.ceil(float(stop["elapsed_s"]) + float(secs.replace(",", "")))
             need.insert(0, f"about {secs} more seconds of rounds at the observed spread ({n_need} workers, now "
-                           f"{quoted.n}): `edgecrelu profile --resume --budget SECONDS`")
+                           f"{quoted.n}): `edgecrelu profile ... --resume --budget {total}` (the budget counts the "
+                           "sequence's whole time)")
     v.sentence = f"INCONCLUSIVE: {head}, but " + "; ".join(why + unclear_what) + "."
     v.decide_line = "What would decide it: " + "; ".join(need) + "." if need else ""
     return v

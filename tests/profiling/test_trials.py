@@ -84,7 +84,8 @@ def test_interrupt_during_the_rounds_resumes_the_same_sequence(bundle, tmp_path,
     run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=0.5), log=log.append)
     assert any("resuming the sequence after 2 worker(s)" in line for line in log), log
     assert {r["paired"]["sequence"] for r in run.records} == {seq}
-    assert all(r["paired"]["workers"] >= 3 for r in run.records)
+    assert all(r["paired"]["workers"] >= 3 for r in run.records if not r["paired"]["dropped"])
+    assert any(not r["paired"]["dropped"] for r in run.records)
     lines = (out / "rounds" / "onnxruntime.b1.jsonl").read_text().splitlines()
     assert [ln for ln in lines if '"worker"' in ln][:2] == first_two  # kept, not measured again
 
@@ -100,3 +101,19 @@ def test_resume_refuses_records_of_another_device(tmp_path):
     with pytest.raises(EdgeCReLUError, match="device profile 'cpu'"):
         run_profile(replace(config, device=str(other), resume=True), log=lambda m: None)
     assert trials.PARTIAL == ".partial"
+
+
+def test_resume_continues_a_sequence_that_spent_its_budget(bundle, tmp_path):
+    out = tmp_path / "R"
+    first = run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=0.3), log=lambda m: None)
+    assert all(r["paired"]["stop"]["reason"] == "budget" for r in first.records)
+    before = {r["cell"]["form"] + r["cell"]["variant"]: r for r in first.records}
+    log = []
+    again = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=2.0), log=log.append)
+    assert any("continuing the undecided sequence" in line for line in log), log
+    assert any(r["paired"]["reference"] == Cell.from_dict(r["cell"]).key for r in again.records)
+    for r in again.records:
+        b = before[r["cell"]["form"] + r["cell"]["variant"]]
+        assert r["paired"]["sequence"] == b["paired"]["sequence"]
+        assert r["paired"]["workers"] > b["paired"]["workers"] or r["paired"]["dropped"]
+        assert r["accuracy"] == b["accuracy"] and r["memory"] == b["memory"]  # kept as measured
