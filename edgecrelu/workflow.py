@@ -48,7 +48,7 @@ class Preset:
 
 
 PRESETS = {
-    # Default: about 3 minutes on 2 idle cores (189 s measured), 5 at most; two seeds so the seed spread is visible; every form, FP32 and
+    # Default: about 3 minutes on 2 idle cores (183-186 s over three runs, 2026-12-07), 5 at most; two seeds so the seed spread is visible; every form, FP32 and
     # INT8 at batch 1 (FP16 runs through casts on a CPU: an accuracy check, not a speed figure).
     # inspect-net at half width on 64 px crops of the inspection set: AdamW at batch 32 learns the
     # defects in 5 epochs where SGD needs about twice as many (docs/platform-notes.md).

@@ -265,10 +265,22 @@ def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list | None 
         v = decide_trials(rows, baseline, policy, forms)
         if isinstance(baseline.record.get("paired"), dict):
             v.measurement = measurement_lines(baseline.record, None, "")
-    line = eval_size_line(v.best_crelu, policy)
-    if line:
-        v.measurement.append(line)
+    for line in (eval_size_line(v.best_crelu, policy), retrain_line(v.best_crelu, policy)):
+        if line:
+            v.measurement.append(line)
     return v
+
+
+def retrain_line(c: Candidate | None, policy: Decision) -> str | None:
+    """The spread over training seeds as the risk of a retrain, with its own interval."""
+    ci = c.row.acc_ci if c is not None else None
+    if ci is None or ci.seeds is None:
+        return None
+    gate = ("it gates the verdict (decision.seed_spread_gates)" if policy.seed_spread_gates else
+            "it does not gate the verdict, which judges the exported models (decision.seed_spread_gates = false)")
+    return (f"Retrain risk: over the training seeds, {c.row.variant} minus the baseline's top-1 has a 95 % "
+            f"interval of {ci.seeds[0]:+.2f} to {ci.seeds[1]:+.2f} points (Welch's t over the seeds' test accuracies); "
+            f"{gate}.")
 
 
 def eval_size_line(c: Candidate | None, policy: Decision) -> str | None:

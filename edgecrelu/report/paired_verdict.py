@@ -17,6 +17,11 @@ from edgecrelu.report.table import Row
 from edgecrelu.results import Cell
 
 
+def _pct2(x: float) -> str:
+    # two decimals: a bound the stop rule just moved past min_gain must not print as min_gain itself
+    return _pct(x) if abs(x) > 10 else f"{x * 100:+.2f} %"
+
+
 def _key(r: Row) -> str:
     return Cell.from_dict(r.record["cell"]).key
 
@@ -123,7 +128,7 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
                                                    f"{r_.form} {r_.precision}, {words}" if r_ is not None else "")
     min_gain = f"{policy.min_gain * 100:g} %"
     ci_words = ("no interval yet (fewer than 3 workers)" if v.gain_ci is None or not math.isfinite(quoted.hi) else
-                f"anytime-valid interval of the gain {_pct(v.gain_ci[0])} to {_pct(v.gain_ci[1])}")
+                f"anytime-valid interval of the gain {_pct2(v.gain_ci[0])} to {_pct2(v.gain_ci[1])}")
     if r_ is None:
         head = f"best CReLU {v.best_crelu.label} is shown to meet every constraint and no ReLU configuration is"
     else:

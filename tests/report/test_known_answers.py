@@ -92,6 +92,7 @@ def test_when_the_training_seeds_set_the_accuracy_interval_the_verdict_asks_for_
     v = analyze(recs).sections[0].verdict
     assert v.verdict == "GO" and v.best_crelu.row.acc_ci.to_dict()["width_set_by"] == "images", v.sentence
     assert v.best_crelu.row.acc_ci.seeds is not None
+    assert any(m.startswith("Retrain risk:") and "does not gate" in m for m in v.measurement), v.measurement
     for r in recs:  # a policy may make the retrain risk gate
         r["device_profile"]["decision"]["seed_spread_gates"] = True
     v = analyze(recs).sections[0].verdict

@@ -7,6 +7,7 @@ precision, batch and backend (:func:`edgecrelu.realisation.realisation_breakdown
 
 from __future__ import annotations
 
+from edgecrelu import stats
 from edgecrelu.realisation import realisation_breakdown
 from edgecrelu.report import fmt
 from edgecrelu.report.markup import e, html_table, md_table
@@ -64,7 +65,8 @@ def realisation(sr) -> tuple[list[str], list[list[str]]]:
             continue
         ratio = macs / base_macs
         b = realisation_breakdown(theirs, mine, ratio)
-        p50_ratio = r.p50 / base.p50 if r.p50 and base.p50 else None
+        paired = stats.paired_ratio(base.record, r.record, "p50")  # the same rounds: the paired estimate
+        p50_ratio = paired.ratio if paired is not None else (r.p50 / base.p50 if r.p50 and base.p50 else None)
         # the breakdown's parts are in points of the saving; here they are shares of ReLU's time
         by_op = ", ".join(f"{op} {v * (1 - ratio):+.1%}" for op, v in list(b["extra_by_op"].items())[:3])
         added = f"{b['extra_ops'] * (1 - ratio):+.1%}" + (f" ({by_op})" if by_op else "")
