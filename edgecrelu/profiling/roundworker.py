@@ -13,11 +13,8 @@ from __future__ import annotations
 import gc
 import sys
 import time
-import traceback
 
 import numpy as np
-
-from edgecrelu.errors import EdgeCReLUError
 
 
 def _calibrate(call, feed, block_s: float, warmup_s: float, clock=time.perf_counter_ns) -> int:
@@ -95,19 +92,9 @@ def run_rounds(task: dict, bundle=None, profile=None) -> dict:
 
 
 def main(argv=None) -> int:
-    from edgecrelu.fileio import atomic_write_json, read_json_object
+    from edgecrelu.profiling.worker import main as worker_main
 
-    argv = sys.argv[1:] if argv is None else argv
-    task = read_json_object(argv[0], "rounds task")
-    try:
-        result, code = run_rounds(task), 0
-    except EdgeCReLUError as exc:
-        result, code = {"error": str(exc)}, 2
-    except Exception as exc:  # reported to the parent with the traceback in the log
-        traceback.print_exc()
-        result, code = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}, 3
-    atomic_write_json(task["out"], result)
-    return code
+    return worker_main(argv, run_rounds, "rounds task")
 
 
 if __name__ == "__main__":

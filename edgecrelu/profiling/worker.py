@@ -90,13 +90,15 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
     }
 
 
-def main(argv=None) -> int:
+def main(argv=None, run=None, what: str = "worker task") -> int:
+    """Read the task file named in ``argv``, ``run`` it (default :func:`run_trial`) and write its result,
+    or ``{"error": ...}``, to ``task["out"]`` for the parent; the rounds worker shares this."""
     from edgecrelu.fileio import atomic_write_json, read_json_object
 
     argv = sys.argv[1:] if argv is None else argv
-    task = read_json_object(argv[0], "worker task")
+    task = read_json_object(argv[0], what)
     try:
-        result = run_trial(task)
+        result = (run or run_trial)(task)
         code = 0
     except EdgeCReLUError as exc:
         result, code = {"error": str(exc)}, 2
