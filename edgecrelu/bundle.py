@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, read_json_object, recover_dir, replace_dir, sha256_file, utc_now
-from edgecrelu.validate import require_finite
+from edgecrelu.validate import require_finite, schema_version_error
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -129,11 +129,9 @@ class Bundle:
         manifest = read_json_object(mpath, "bundle manifest")
         if manifest.get("kind") != KIND:
             raise EdgeCReLUError(f"not an edgecrelu bundle manifest: {mpath}")
-        sv = manifest.get("schema_version")
-        if sv != SCHEMA_VERSION:
-            raise EdgeCReLUError(
-                f"bundle schema_version {sv!r} is not supported (this edgecrelu reads {SCHEMA_VERSION}): {root}"
-            )
+        problem = schema_version_error(manifest.get("schema_version"), SCHEMA_VERSION)
+        if problem:
+            raise EdgeCReLUError(f"bundle {root}: {problem}")
         check_manifest(manifest, f"bundle {root}")
         bundle = cls(root, manifest)
         if verify:
@@ -219,6 +217,42 @@ class Bundle:
         return x, y
 
 
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace ``out`` unless it is a bundle holding only what its manifest lists.
+
+    ``--overwrite`` replaces a bundle, never a directory that is not one (a train run, a user's
+    files) nor files kept inside a bundle (results, ``pairing.json``: docs/contracts.md), which the
+    replacement would delete. Refusing, rather than moving them into the new bundle, keeps them
+    where they were whatever happens to the export."""
+    if not out.exists():
+        return
+    mpath = out / MANIFEST
+    try:
+        manifest = json.loads(mpath.read_text()) if mpath.is_file() else None
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+        raise EdgeCReLUError(f"{out} is not an edgecrelu bundle (no {MANIFEST} of kind {KIND!r}); "
+                             "--overwrite replaces only a bundle: choose another --out")
+    listed = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    ours = {str(parent) for rel in listed for parent in Path(rel).parents}  # directories the bundle made
+    foreign = set()
+    for top, dirs, names in os.walk(out):
+        rel = Path(top).relative_to(out)
+        links = [d for d in dirs if os.path.islink(os.path.join(top, d))]  # not walked into: an entry
+        for name in [*names, *links]:
+            r = rel / name
+            if r.as_posix() != MANIFEST and r.as_posix() not in listed:
+                # named by its outermost directory that is not the bundle's ("results/", not each record)
+                outer = next((str(a) + "/" for a in reversed(r.parents) if str(a) not in ours), r.as_posix())
+                foreign.add(outer)
+    if foreign:
+        shown = sorted(foreign)
+        more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+        raise EdgeCReLUError(f"{out} holds files its bundle did not write ({', '.join(shown[:3])}{more}), which "
+                             f"--overwrite would delete: move them out of {out} or choose another --out")
+
+
 class BundleWriter:
     """Build a bundle in a temporary sibling directory; :meth:`commit` hashes, writes the manifest
     and renames it into place. Used as a context manager, an exception removes the temporary dir."""
@@ -237,6 +271,7 @@ class BundleWriter:
             recover_dir(self.out, clean_partials=True)
             if self.out.exists() and not overwrite:
                 raise EdgeCReLUError(f"{self.out} already exists; choose another --out or remove it")
+            check_replaceable(self.out)  # before the work: an --out that must not be replaced
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
         except OSError as exc:
             self._lock.release()
@@ -290,6 +325,7 @@ class BundleWriter:
         self.write_json(MANIFEST, manifest)
         if self.out.exists() and not self.overwrite:
             raise EdgeCReLUError(f"{self.out} already exists")
+        check_replaceable(self.out)  # again: files may have been put into it during the export
         replace_dir(self.tmp, self.out)  # rename-aside: one complete bundle, old or new, at every instant
         self._committed = True
         self._lock.release()

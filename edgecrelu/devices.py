@@ -193,6 +193,9 @@ def _validate(p: DeviceProfile) -> None:
     def bad(key, msg):
         raise EdgeCReLUError(f"device profile '{p.name}': {key} {msg}")
 
+    if not p.name.strip():  # records and reports key cells by it
+        where = f"device profile {p.path}" if p.path else "device profile"
+        raise EdgeCReLUError(f"{where}: name must be a non-empty string, got {p.name!r}")
     if not p.backends:
         bad("backends", "must name at least one backend")
     for b in p.backends:
@@ -227,6 +230,10 @@ def _validate(p: DeviceProfile) -> None:
         bad("decision.objective", f"must be one of: {', '.join(OBJECTIVES)}")
     if d.max_accuracy_drop < 0 or d.min_gain < 0 or d.line_rate_ips <= 0 or d.stations < 1:
         bad("[decision]", "needs max_accuracy_drop >= 0, min_gain >= 0, line_rate_ips > 0, stations >= 1")
+    for key in ("latency_budget_p99_ms", "memory_budget_mb"):  # refused here, not first by `report`
+        v = getattr(d, key)
+        if v is not None and v <= 0:
+            bad(f"decision.{key}", f"must be > 0 (leave it out for no budget), got {v:g}")
 
 
 def parse_profile(data: dict, path: str = "") -> DeviceProfile:

@@ -27,7 +27,7 @@ def realisation_breakdown(base_us: dict[str, float], form_us: dict[str, float], 
     * ``fixed = O_base / T``: the baseline's non-MAC time (Quantize, Relu, pooling ...) is not
       expected to shrink, yet the realisation counts it against the saving;
     * ``extra_ops = (O_form - O_base) / (T (1 - r))``: what the variant adds, also per op type
-      (``extra_by_op``, largest first; an op the variant runs less of is negative).
+      (``extra_by_op``, largest first, equal ones by name; an op the variant runs less of is negative).
     """
     m_b = sum(v for k, v in base_us.items() if k in MAC_OPS)
     m_f = sum(v for k, v in form_us.items() if k in MAC_OPS)
@@ -38,7 +38,7 @@ def realisation_breakdown(base_us: dict[str, float], form_us: dict[str, float], 
     o_b, o_f = total - m_b, sum(form_us.values()) - m_f
     scale = total * (1 - mac_ratio)
     extra = {op: (form_us.get(op, 0.0) - base_us.get(op, 0.0)) / scale
-             for op in set(base_us) | set(form_us) if op not in MAC_OPS}
+             for op in sorted(set(base_us) | set(form_us)) if op not in MAC_OPS}
     return {
         "time_ratio": (m_f + o_f) / total,
         "mac_op_ratio": m_f / m_b if m_b else None,
@@ -47,5 +47,7 @@ def realisation_breakdown(base_us: dict[str, float], form_us: dict[str, float], 
         "mac_kernels": (m_f - r_f * m_b) / scale,
         "fixed": o_b / total,
         "extra_ops": (o_f - o_b) / scale,
-        "extra_by_op": dict(sorted(((k, v) for k, v in extra.items() if abs(v) >= 0.005), key=lambda kv: -kv[1])),
+        # equal parts by name: set order changes with PYTHONHASHSEED, and the report must not
+        "extra_by_op": dict(sorted(((k, v) for k, v in extra.items() if abs(v) >= 0.005),
+                                   key=lambda kv: (-kv[1], kv[0]))),
     }

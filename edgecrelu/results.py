@@ -33,7 +33,7 @@ from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json
-from edgecrelu.validate import in_range, is_finite, is_pos_int, is_text, numbers, want
+from edgecrelu.validate import in_range, is_finite, is_pos_int, is_text, numbers, schema_version_error, want
 from edgecrelu.variant import split_name
 
 SCHEMA_VERSION = 1
@@ -83,10 +83,9 @@ def write_record(results_dir: str | os.PathLike, record: dict) -> Path:
 def validate(record: dict, source: str = "record") -> dict:
     if not isinstance(record, dict) or record.get("kind") != KIND:
         raise EdgeCReLUError(f"{source} is not an edgecrelu result record")
-    if record.get("schema_version") != SCHEMA_VERSION:
-        raise EdgeCReLUError(
-            f"{source}: schema_version {record.get('schema_version')} is not supported (expected {SCHEMA_VERSION})"
-        )
+    problem = schema_version_error(record.get("schema_version"), SCHEMA_VERSION)
+    if problem:
+        raise EdgeCReLUError(f"{source}: {problem}")
     missing = [k for k in REQUIRED if k not in record]
     if missing:
         raise EdgeCReLUError(f"{source}: missing field(s): {', '.join(missing)}")

@@ -33,6 +33,17 @@ def is_text(v) -> bool:
     return isinstance(v, str) and bool(v)
 
 
+def schema_version_error(v, expected: int) -> str | None:
+    """``None`` when ``v`` is the integer ``expected``, else the words of the error. A string "1"
+    (or 1.0, or true) is named as the wrong type with its repr: "1 is not supported (expected 1)"
+    would read as a contradiction."""
+    if is_int(v) and v == expected:
+        return None
+    if is_int(v):
+        return f"schema_version {v} is not supported (expected {expected})"
+    return f"schema_version must be the integer {expected}, got {v!r}"
+
+
 def want(ok: bool, source: str, where: str, what: str, value) -> None:
     """Raise ``SOURCE: WHERE must be WHAT, got VALUE`` unless ``ok``."""
     if not ok:

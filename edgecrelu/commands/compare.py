@@ -19,7 +19,7 @@ REGRESSION_EXIT = 3
 @click.option("--threshold", type=click.FloatRange(0, 10), default=0.10, show_default=True,
               help="Smallest p50 change (fraction) called a regression or improvement, on top of the 95 % interval.")
 @click.option("--fail-on", "fail_on", type=click.Choice(["regression", "never"]), default="never", show_default=True,
-              help="Exit with code 3 when any cell regresses (for CI).")
+              help="Exit with code 3 when any cell regresses or is missing from either side (for CI).")
 @tablefmt_option
 def command(a, b, out, threshold, fail_on, tablefmt):
     """Compare two results directories (same bundle measured twice, two builds, two devices):
@@ -47,6 +47,11 @@ def command(a, b, out, threshold, fail_on, tablefmt):
                 click.echo(f"wrote {atomic_write(d / name, lambda fh: fh.write(data), binary=True)}")
         except OSError as exc:
             raise EdgeCReLUError(f"cannot write the comparison to {d}: {exc}") from None
-    if fail_on == "regression" and any(c.status == "regression" for c in changes):
-        click.echo("regression found (--fail-on regression)", err=True)
-        sys.exit(REGRESSION_EXIT)
+    if fail_on == "regression":
+        # a cell measured on one side only was not checked: a CI gate must not pass it (README.md, compare)
+        failed = [f"{n} regression(s)" for n in [sum(c.status == "regression" for c in changes)] if n]
+        failed += [f"{len(keys)} cell(s) missing from {side}: {', '.join(keys)}"
+                   for side, keys in (("B", only_a), ("A", only_b)) if keys]
+        if failed:
+            click.echo(f"{'; '.join(failed)} (--fail-on regression)", err=True)
+            sys.exit(REGRESSION_EXIT)

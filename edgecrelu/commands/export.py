@@ -32,7 +32,8 @@ from edgecrelu.registries import ONNX_PRECISIONS
               help="ONNX opset (recorded in the manifest); at most the installed onnx's newest.")
 @click.option("--max-int8-drop", type=finite(), default=1.0, show_default=True,
               help="Warn when INT8 loses more top-1 points than this vs FP32.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out; refused where --out is not a bundle or holds "
+                   "files the bundle did not write.")
 def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, int8_weights, eval_size, seed, opset,
             max_int8_drop, overwrite):
     """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.

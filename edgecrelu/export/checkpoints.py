@@ -11,7 +11,7 @@ from pathlib import Path
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.fileio import read_json_object, sha256_file
 from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
-from edgecrelu.validate import in_range, is_int, is_safe_relpath, is_text, want
+from edgecrelu.validate import in_range, is_int, is_safe_relpath, is_text, schema_version_error, want
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,9 @@ def read_run(run_dir: str | Path) -> dict:
     run = read_json_object(run_dir / "run.json", "train run file")
     if run.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"{run_dir / 'run.json'} is not an edgecrelu train run (kind {run.get('kind')!r})")
-    if run.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:  # another version: refused
-        raise EdgeCReLUError(f"{run_dir / 'run.json'}: schema_version {run.get('schema_version')!r} is not "
-                             f"supported (this edgecrelu reads {SCHEMA_VERSION})")
+    problem = schema_version_error(run.get("schema_version", SCHEMA_VERSION), SCHEMA_VERSION)
+    if problem:  # another version (or "1", a string): refused
+        raise EdgeCReLUError(f"{run_dir / 'run.json'}: {problem}")
     if not run.get("checkpoints"):
         raise EdgeCReLUError(f"train run {run_dir} has no checkpoints; run `edgecrelu train` to completion first")
     src = f"corrupt train run file {run_dir / 'run.json'}"

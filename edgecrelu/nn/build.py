@@ -17,6 +17,7 @@ from edgecrelu.nn.counting import count_model
 from edgecrelu.nn.rewrite import apply_variant, default_variants
 from edgecrelu.nn.trace import find_sites
 from edgecrelu.nn.zoo import ZooEntry, list_models
+from edgecrelu.validate import schema_version_error
 from edgecrelu.variant import parse_variant
 
 ARCH_SCHEMA_VERSION = 1
@@ -67,9 +68,9 @@ def build_model(arch_json: dict) -> nn.Module:
     """Rebuild the exact architecture recorded by :func:`make_model` (weights are not loaded)."""
     if not isinstance(arch_json, dict):
         raise EdgeCReLUError("arch.json must hold a JSON object")
-    if arch_json.get("schema_version") != ARCH_SCHEMA_VERSION:
-        raise EdgeCReLUError(f"arch.json schema_version {arch_json.get('schema_version')!r} is not supported "
-                             f"(this edgecrelu reads {ARCH_SCHEMA_VERSION})")
+    problem = schema_version_error(arch_json.get("schema_version"), ARCH_SCHEMA_VERSION)
+    if problem:
+        raise EdgeCReLUError(f"arch.json: {problem}")
     missing = [k for k in ("arch", "arch_args", "variant", "input_shape", "num_classes") if k not in arch_json]
     if missing:
         raise EdgeCReLUError(f"arch.json lacks {', '.join(missing)}")

@@ -100,7 +100,20 @@ def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[],
 
     logits = np.load(logits_path)
     x, labels = eval_set()
+    # A file swapped for another model (its manifest hash updated) scores against the wrong classes:
+    # no accuracy then, and a warning that says why; the cell's other results and other cells stay.
+    k = bundle.model.get("num_classes")
+    if logits.ndim != 2 or len(logits) != len(labels) or (k is not None and logits.shape[1] != k):
+        art = find_artifact(bundle, cell)
+        what = art.path if art is not None else f"the {cell.variant} model"
+        want = f"[{len(labels)}, {k}] (the bundle's model.num_classes is {k})" if k else f"[{len(labels)}, classes]"
+        return None, (f"{what} gives logits of shape {list(logits.shape)} on the eval set, not {want}: "
+                      "accuracy not measured")
     ref, ref_name, why = reference_logits(bundle, cell, ref_dir, x)
+    if ref is not None and ref.shape != logits.shape:
+        ref, why = None, (f"the fp32 reference ({ref_name}) gives logits of shape {list(ref.shape)}, not "
+                          f"{list(logits.shape)}: no agreement reference")
+        ref_name = None
     acc = accuracy_metrics(logits, labels, ref, ref_name)
     # Per-image top-1 correctness, packed to bits and base64 (n/6 characters), so the report can
     # compare two models on the same images (paired test; README "How the verdict is reached").

@@ -114,6 +114,7 @@ def build(root: Path) -> Path:
     _records(root, "rec_bool_mean", _set("latency_ms.mean", True))
     _records(root, "rec_top1_pct", _set("accuracy.top1", 97.2))
     _records(root, "rec_schema2", _set("schema_version", 2))
+    _records(root, "rec_schema_str", _set("schema_version", "1"))
     _records(root, "rec_neg_rss", _set("memory.peak_rss_bytes", -5))
     _records(root, "rec_nan_power", _set("power", {"mean_mw": nan, "mj_per_inference": 1.0}))
     _records(root, "rec_stage_inf", _set("stages_ms", {"compute": {"p50": inf}}))
@@ -149,6 +150,9 @@ def build(root: Path) -> Path:
     for name, text in {
         "dev_nan.toml": cpu.replace("warmup_s = 0.2", "warmup_s = nan", 1),
         "dev_inf.toml": cpu.replace("line_rate_ips = 30", "line_rate_ips = inf", 1),
+        "dev_p99_zero.toml": cpu.replace("latency_budget_p99_ms = 20.0", "latency_budget_p99_ms = 0", 1),
+        "dev_mem_zero.toml": cpu.replace("memory_budget_mb = 1024", "memory_budget_mb = 0", 1),
+        "dev_name_empty.toml": cpu.replace('name = "cpu"', 'name = ""', 1),
     }.items():
         assert text != cpu, name
         (root / name).write_text(text)
@@ -172,4 +176,11 @@ def build(root: Path) -> Path:
     m = json.loads((badman / "manifest.json").read_text())
     m["model"]["input_shape"] = [1, "8", 8]
     (badman / "manifest.json").write_text(json.dumps(m))
+    strman = root / "bundle_schemastr"
+    shutil.copytree(root / "bundle", strman)
+    m = json.loads((strman / "manifest.json").read_text())
+    m["schema_version"] = "1"
+    (strman / "manifest.json").write_text(json.dumps(m))
+    (root / "run_schemastr").mkdir()
+    (root / "run_schemastr" / "run.json").write_text('{"kind": "edgecrelu-train-run", "schema_version": "1"}')
     return root

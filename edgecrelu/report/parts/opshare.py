@@ -28,8 +28,8 @@ def cells(sr) -> tuple[list[str], list[list[str]]]:
         ops = r.record.get("ops")
         if not ops or not ops.get("shares"):
             continue
-        # records are written with sorted keys: order by share again, largest first
-        by_share = sorted(ops["shares"].items(), key=lambda kv: -kv[1])
+        # records are written with sorted keys: order by share again, largest first, equal shares by name
+        by_share = sorted(ops["shares"].items(), key=lambda kv: (-kv[1], kv[0]))
         top = ", ".join(f"{op} {share:.0%}" for op, share in by_share[:TOP])
         body.append([r.variant, r.form, r.precision, str(r.batch), fmt.ms(r.p50), _convs(ops), top])
     return headers, body
