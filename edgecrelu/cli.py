@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
@@ -60,7 +61,14 @@ class LazyGroup(click.Group):
             if _OWN_PROCESS:  # the clean-up has run: nothing may turn this exit into a kill
                 signals.ignore_further()
             what = "terminated" if isinstance(exc, signals.Terminated) else "interrupted"
-            click.echo(f"\n{what}; results already written are kept", err=True)
+            click.echo(f"\n{what}; {signals.kept(exc)}", err=True)
+            if _OWN_PROCESS:
+                # The clean-up has run and the message is out. Leave now with the exit code: on rare
+                # runs the interpreter's own shutdown still turned the exit into a kill by SIGINT (-2)
+                # after this point (a flaky interrupt test), which a supervisor reads as a crash.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(signals.exit_code(exc))
             sys.exit(signals.exit_code(exc))
 
 

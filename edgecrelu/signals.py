@@ -10,6 +10,8 @@ import os
 import signal
 import threading
 
+KEPT = "results already written are kept"  # what an interrupted command says unless it says more (explain)
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, delivered as an interrupt (a subclass, so ``except KeyboardInterrupt`` catches it)."""
@@ -43,6 +45,17 @@ def deferred():
             signal.signal(s, old[s] if old[s] is not None else signal.SIG_DFL)
         if got:
             os.kill(os.getpid(), got[0])
+
+
+def explain(exc: BaseException, kept: str) -> None:
+    """Let the interrupt ``exc`` say what was kept (how many results, how to continue): the CLI prints
+    ``interrupted; KEPT`` with it instead of the generic :data:`KEPT`."""
+    exc.edgecrelu_kept = kept
+
+
+def kept(exc: BaseException) -> str:
+    """What the interrupted command kept: its :func:`explain` line, or the generic one."""
+    return getattr(exc, "edgecrelu_kept", None) or KEPT
 
 
 def exit_code(exc: BaseException) -> int:

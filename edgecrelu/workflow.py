@@ -181,7 +181,7 @@ def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: t
                                      backends=(config.backend,) if config.backend else None,
                                      precisions=precisions, batches=preset.batches, duration_s=preset.duration_s,
                                      warmup_s=preset.warmup_s, trials=preset.trials, budget_s=preset.budget_s,
-                                     resume=True), log=log)
+                                     resume=True), log=log, again="the same `edgecrelu run` command")
     timings["profile"] = time.perf_counter() - t
     if prun.failures:
         cell, why = next(iter(prun.failures.items()))

@@ -325,8 +325,7 @@ class TegrastatsMonitor(SampledMonitor):
         exe = shutil.which(self.command)
         if exe is None:
             raise EdgeCReLUError(
-                f"{self.command} not found on PATH; power.source = \"tegrastats\" needs a Jetson "
-                "(use a profile with [power] source = \"none\" elsewhere)"
+                f"{self.command} not found on PATH; power.source = \"tegrastats\" needs a Jetson"
             )
         self._spawn([exe, "--interval", str(self.interval_ms)], parse_tegrastats_line)
 

@@ -1,14 +1,18 @@
 """Running one trial: in a fresh worker process (``python -m edgecrelu.profiling.worker TASK``), or in
 this process when isolation is ``"none"``.
 
-The worker's output goes to the trial's log; the progress lines among it (``edgecrelu.progress``,
-e.g. a TensorRT engine build) are relayed as they come. Ctrl-C kills the worker, so no orphan keeps
-the GPU busy. Any failure of the cell is a :class:`CellFailed` with one line and the log's path.
+The worker's output goes to the trial's log, line by line as it comes (the worker runs unbuffered,
+so a worker killed by a signal leaves every line it printed); the progress lines among it
+(``edgecrelu.progress``, e.g. a TensorRT engine build) are relayed as they come. Ctrl-C kills the
+worker, so no orphan keeps the GPU busy. Any failure of the cell is a :class:`CellFailed` with one
+line (for a killed worker, its last log line) and the log's path.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +44,6 @@ def _die_with_parent() -> None:
     """In the worker, before exec: SIGKILL when the parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``),
     so a killed ``profile`` leaves no orphan measuring and writing on its own."""
     import ctypes
-    import signal
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG = 1
@@ -57,11 +60,11 @@ def run_worker(task: dict, log: Callable[[str], None], module: str = "edgecrelu.
     log_path = d / f"trial{task['trial']}.log"
     out = Path(task["out"])
     out.unlink(missing_ok=True)
-    with open(log_path, "w") as logf:
+    with open(log_path, "w", buffering=1) as logf:  # line-buffered: each line is in the file once copied
         proc = subprocess.Popen([sys.executable, "-m", module, str(task_path)],
                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, errors="replace")
+                                env=dict(os.environ, PYTHONUNBUFFERED="1"), text=True, errors="replace")
         try:
             for line in proc.stdout:
                 logf.write(line)
@@ -81,10 +84,32 @@ def run_worker(task: dict, log: Callable[[str], None], module: str = "edgecrelu.
     if res is not None and "error" in res:
         raise CellFailed(f"{res['error']} (log: {log_path})")
     if proc.returncode != 0 or res is None:
+        last = last_log_line(log_path)
         if proc.returncode < 0:
-            why = f"worker killed by signal {-proc.returncode}"
+            why = f"worker killed by signal {_signal_name(-proc.returncode)}"
+            if last:
+                why += f"; its last log line: {last}"
         else:
-            lines = [ln for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
-            why = lines[-1].strip() if lines else f"worker exited with code {proc.returncode}"
+            why = last or f"worker exited with code {proc.returncode}"
         raise CellFailed(f"{why} (log: {log_path})")
     return res
+
+
+def last_log_line(log_path: Path, limit: int = 300) -> str | None:
+    """The last non-empty line of a worker's log (cut to ``limit`` characters), or None."""
+    try:
+        lines = [ln.strip() for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return None
+    if not lines:
+        return None
+    return lines[-1] if len(lines[-1]) <= limit else lines[-1][:limit] + "..."
+
+
+def _signal_name(n: int) -> str:
+    """``9 (SIGKILL)``; SIGKILL is also what the kernel's out-of-memory killer sends."""
+    try:
+        name = signal.Signals(n).name
+    except ValueError:
+        return str(n)
+    return f"{n} ({name}{', e.g. out of memory' if n == signal.SIGKILL else ''})"

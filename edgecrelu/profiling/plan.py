@@ -14,6 +14,7 @@ from edgecrelu.results import Cell
 ISOLATION = ("process", "none")
 AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report shows a cell at its fastest
 POWER_MODES = ("auto", "none")  # auto: the profile's source, or none with a recorded warning where it cannot start
+POWER_NONE_HINT = "pass --power none to profile without power on purpose"
 FALLBACK_BACKEND = "onnxruntime"  # what every machine can run: named when another backend is missing
 
 
@@ -74,6 +75,21 @@ def backend_threads(profile, backend: str) -> int | None:
     """The thread count ``backend`` runs with, or None where its options have none (TensorRT). A
     backend's options are the profile section named after it."""
     return getattr(getattr(profile, backend, None), "threads", None)
+
+
+def thread_warnings(profile, backends) -> dict:
+    """``{backend: warning}`` for each backend whose thread count exceeds the cores this process may
+    run on (its affinity set): oversubscribed threads wait for a core, and p99 latency explodes."""
+    from edgecrelu.limits import cpus
+
+    cores = cpus()
+    out = {}
+    for b in backends:
+        n = backend_threads(profile, b)
+        if n is not None and n > cores:
+            out[b] = (f"{b} runs {n} threads on the {cores} core(s) this process may use: threads that "
+                      f"oversubscribe the cores inflate p99 latency; pass --threads {cores} or fewer")
+    return out
 
 
 def select_backends(profile, names) -> list:
@@ -177,10 +193,12 @@ def check_power(profile, mode: str = "auto"):
     try:
         mon = get_monitor(profile.power)
     except ImportError as exc:
-        return off, f"power source '{source}' is not available in this build ({exc}); power not measured"
+        return off, (f"power not measured: power source '{source}' is not available in this build ({exc}); "
+                     f"{POWER_NONE_HINT}")
     try:
         mon.start()  # raises EdgeCReLUError (one line) when e.g. tegrastats is not on PATH
         mon.stop()
     except EdgeCReLUError as exc:
-        return off, f"power not measured: power source '{source}' cannot run here ({str(exc).rstrip('. ')})"
+        return off, (f"power not measured: power source '{source}' cannot run here ({str(exc).rstrip('. ')}); "
+                     f"{POWER_NONE_HINT}")
     return profile, None

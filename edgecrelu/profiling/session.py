@@ -6,28 +6,33 @@ Order of work:
 2. open the bundle (hashes verified) and choose the cells; refuse precisions the device lacks;
 3. load and check every selected ONNX artifact -- all of this *before* any timing starts
    (``plan.py``; :meth:`Session.open`);
-4. K rounds; in each, one trial of every unfinished cell (A B A B ...), each trial in a fresh worker
-   process (``launch.py``, ``worker.py``) so peak RSS is the cell's own; the first trial also
-   computes the cell's eval-set logits;
-5. after a cell's last trial: pool the trials, compare its logits with the FP32 reference of the
-   same variant and form (ONNX Runtime CPU, computed once per variant/form), and write its record
-   atomically (``record.py``). Trial results wait in ``RESULTS/.partial/`` (``trials.py``) and
-   ``--resume`` picks them up; an interrupt never leaves a partial record.
+4. log the plan with an estimate of its duration (``eta.py``) and the run's warnings (power not
+   measured, more threads than cores), each once;
+5. each cell once in a fresh worker process (``launch.py``, ``worker.py``) so peak RSS is the cell's
+   own; it also computes the cell's eval-set logits, compared with the FP32 reference of the same
+   variant and form (ONNX Runtime CPU, computed once per variant/form); every line says the time
+   elapsed and left;
+6. the paired timing rounds (``paired.py``), then each record is written atomically (``record.py``)
+   and each distinct warning of the records is logged once, with the number of cells it concerns.
+   Trial results wait in ``RESULTS/.partial/`` (``trials.py``), the rounds in ``RESULTS/rounds/``,
+   and ``--resume`` picks them up; an interrupt never leaves a partial record and says how many
+   records were written.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from edgecrelu import limits
+from edgecrelu import limits, signals
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, writing
-from edgecrelu.profiling import launch
+from edgecrelu.profiling import eta, launch
 from edgecrelu.profiling.launch import CellFailed
 from edgecrelu.profiling.opshare import cell_ops
 from edgecrelu.profiling.plan import (
@@ -37,10 +42,11 @@ from edgecrelu.profiling.plan import (
     effective_profile,
     plan_cells,
     select_backends,
+    thread_warnings,
     verify_artifacts,
 )
 from edgecrelu.profiling.record import RunFacts, build_record, cell_accuracy
-from edgecrelu.profiling.trials import TrialStore, finished_records
+from edgecrelu.profiling.trials import PARTIAL, TrialStore, finished_records
 from edgecrelu.results import Cell, load_record, record_path, write_record
 
 
@@ -70,6 +76,8 @@ class Session:
         self.bundle = bundle
         self.cells = cells
         self.done = done  # Cell -> its record already in config.out (resume)
+        # backend -> warning where its threads exceed this process's cores (in its cells' records too)
+        self.thread_warnings = thread_warnings(profile, sorted({c.backend for c in cells}))
         self.out = Path(config.out)
         profile_dict = {k: v for k, v in profile.to_dict().items() if k != "path"}  # as a worker parses it
         self.store = TrialStore(self.out, bundle.manifest_sha256, profile_dict, config.isolation, config.resume)
@@ -127,10 +135,33 @@ class Session:
                                             rounds_per_worker=t.rounds_per_worker, min_workers=t.min_workers,
                                             warmup_s=min(t.warmup_s, 0.1), seed=int(self.config.seed)))
 
+    def estimate(self, cells: list, settings) -> eta.Estimate:
+        """How long the per-cell pass of ``cells`` and the rounds will take (``eta.py``); cheap: one
+        eval batch through the reference session."""
+        x = self.eval_set()[0] if cells else None
+        images, why = eta.time_images(self.bundle, cells[0].variant, x) if cells else (None, "nothing to measure")
+        return eta.estimate(cells, 0 if x is None else len(x), self.profile.timing, self.config.isolation,
+                            settings.budget_s, images, why)
+
+    def announce(self, pending: list, continued: list) -> set:
+        """Log the run's own warnings once, before any timing; returns them (the records carry them
+        too, and they are not logged again)."""
+        said = []
+        if self.power_warning and pending:
+            said.append((self.power_warning, pending))  # in every record this run measures
+        for backend, w in self.thread_warnings.items():
+            cells = [c for c in pending + continued if c.backend == backend]
+            if cells:
+                said.append((w, cells))
+        for w, cells in said:
+            self.log(warning_line(w, cells))
+        return {w for w, _ in said}
+
     def run(self, on_record=None) -> ProfileRun:
         from edgecrelu.profiling.environment import capture
         from edgecrelu.profiling.paired import RoundsPlan
 
+        started = time.monotonic()
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
         result = ProfileRun(run_id, self.out)
         result.resumed = [c for c in self.cells if c in self.done]
@@ -144,26 +175,36 @@ class Session:
                          environment=capture() if pending else None, power_warning=self.power_warning)
         self.store.claim()
         state = {c: self.store.load(c) for c in pending}
+        # --resume of a run whose rounds spent their budget undecided: the same sequence goes on, and
+        # those cells' records get the new latency; accuracy and memory stay as measured
+        # (only with budget left: `--resume` alone keeps finished records as they are)
+        continued = [c for c in result.resumed if undecided(self.done[c], settings.budget_s)] \
+            if self.config.resume else []
+        est = self.estimate([c for c in pending if 0 not in state[c]], settings)
+        self.log(est.line())
+        progress = eta.Progress(est, start=started)
+        announced = self.announce(pending, continued)
         accuracy: dict = {}
         for i, cell in enumerate(pending):
             tag = f"[cell {i + 1}/{len(pending)}] {cell.key}"
-            if 0 in state[cell]:
-                self.log(f"{tag}: resumed")
-            else:
+            t_cell = time.monotonic()
+            resumed = 0 in state[cell]
+            if not resumed:
                 try:
                     state[cell][0] = self.run_trial(cell, 0)
                 except CellFailed as exc:
                     result.failures[cell] = str(exc)
-                    self.log(f"{tag}: FAILED: {exc}")
+                    progress.cell_done(time.monotonic() - t_cell)
+                    self.log(f"{tag}: FAILED: {exc}; {progress.text()}")
                     continue
             accuracy[cell] = cell_accuracy(self.bundle, cell, [state[cell][0]], self.eval_set, self.store.ref_dir)
+            if not resumed:
+                progress.cell_done(time.monotonic() - t_cell)  # with the accuracy scored here
             top1 = (accuracy[cell][0] or {}).get("top1")
             peak = state[cell][0].get("peak_rss_bytes") or 0
-            self.log(f"{tag}: top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, peak RSS {peak / 2**20:.0f} MB")
+            self.log(f"{tag}: {'resumed: ' if resumed else ''}top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, "
+                     f"peak RSS {peak / 2**20:.0f} MB; {progress.text()}")
         measured = [c for c in pending if c not in result.failures]
-        # --resume of a run whose rounds spent their budget undecided: the same sequence goes on, and
-        # those cells' records get the new latency; accuracy and memory stay as measured
-        continued = [c for c in result.resumed if undecided(self.done[c])] if self.config.resume else []
         for c in continued:
             rec = self.done[c]
             state[c] = {0: {"peak_rss_bytes": (rec.get("memory") or {}).get("peak_rss_bytes") or 0}}
@@ -172,19 +213,26 @@ class Session:
             self.log(f"continuing the undecided sequence of rounds of {len(continued)} finished cell(s)")
         plan = RoundsPlan(self, measured + continued, state, accuracy, settings)
         plan.run()
+        warned: dict = {}  # warning -> the cells whose record has it, logged once below
         for cell in measured + continued:
             if cell in self.done:
-                rec = dict(self.done[cell])
+                rec = dict(self.done[cell], warnings=list(self.done[cell].get("warnings") or []))
             else:
                 rec = self.record(facts, cell, [state[cell][0]], accuracy[cell])
             plan.apply(rec, cell)
+            extra = self.thread_warnings.get(cell.backend)
+            if extra and extra not in rec["warnings"]:
+                rec["warnings"].append(extra)  # the rounds of this run timed it so
             path = write_record(self.out, rec)
             self.store.drop(cell)
             result.measured.append(cell)
             for w in rec["warnings"]:
-                self.log(f"  warning: {cell.key}: {w}")
+                if w not in announced:
+                    warned.setdefault(w, []).append(cell)
             if on_record is not None:
                 on_record(path, rec)
+        for w, cells in warned.items():
+            self.log(f"  {warning_line(w, cells)}")
         self.log(f"  wrote {len(measured)} record(s) to {self.out}")
         self.store.cleanup()
         result.records = [load_record(record_path(self.out, c)) for c in self.cells
@@ -192,17 +240,44 @@ class Session:
         return result
 
 
-def undecided(record: dict) -> bool:
-    """True for a record whose paired rounds stopped on their budget, the question undecided."""
-    return ((record.get("paired") or {}).get("stop") or {}).get("reason") == "budget"
+def warning_line(text: str, cells: list) -> str:
+    """``warning (22 cells): TEXT``, or ``warning (KEY): TEXT`` for a single cell."""
+    return f"warning ({cells[0].key if len(cells) == 1 else f'{len(cells)} cells'}): {text}"
 
 
-def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_record=None) -> ProfileRun:
+def interrupted_line(out: Path, session: Session | None, again: str) -> str:
+    """What an interrupted profile run kept, said after ``interrupted; ``: the records written, and
+    that ``again`` (``--resume``) continues from the cells and rounds already measured."""
+    if session is None:
+        return "nothing was measured or written yet"
+    n = sum(record_path(out, c).is_file() for c in session.cells)
+    kept = [f"{out / d}" for d in (PARTIAL, "rounds") if (out / d).is_dir()]
+    where = f" (kept in {' and '.join(kept)})" if kept else ""
+    head = "no record was written yet" if n == 0 else f"{n} of {len(session.cells)} records are written in {out} and kept"
+    return f"{head}; {again} continues the cells and rounds already measured{where}"
+
+
+def undecided(record: dict, budget_s: float) -> bool:
+    """True for a record whose paired rounds stopped on their budget, the question undecided, when
+    ``budget_s`` (the budget of the whole sequence) leaves time to go on."""
+    stop = (record.get("paired") or {}).get("stop") or {}
+    return stop.get("reason") == "budget" and float(stop.get("elapsed_s") or 0.0) < budget_s
+
+
+def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_record=None,
+                again: str = "`--resume`") -> ProfileRun:
     """Measure every selected cell of ``config.bundle`` on ``config.device``; see the module docstring.
 
-    ``on_record(path, record)`` is called after each record is written.
+    ``on_record(path, record)`` is called after each record is written. An interrupt (Ctrl-C,
+    SIGTERM) carries the line saying what was kept and that ``again`` continues the run.
     """
     out = Path(config.out)
-    # One profile run per results directory: a second one would measure the same cells at once.
-    with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"), writing("results", out):
-        return Session.open(config, log).run(on_record=on_record)
+    session = None
+    try:
+        # One profile run per results directory: a second one would measure the same cells at once.
+        with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"), writing("results", out):
+            session = Session.open(config, log)
+            return session.run(on_record=on_record)
+    except KeyboardInterrupt as exc:
+        signals.explain(exc, interrupted_line(out, session, again))
+        raise

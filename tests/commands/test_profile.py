@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from fixtures.tiny_bundle import cached_tiny_bundle
 
 from edgecrelu.cli import cli
+from edgecrelu.profiling import session
 from edgecrelu.results import load_records
 
 FAST = ["--warmup", "0", "--duration", "0.02", "--iterations", "5", "--trials", "2", "--batch", "1", "--budget", "1"]
@@ -98,6 +99,8 @@ def test_jetson_profile_off_device_runs_to_the_end_without_power(bundle, tmp_pat
     (rec,) = load_records([out])
     assert rec["settings"]["power_source"] == "none" and rec["power"] is None
     assert any("power not measured" in w and says in w for w in rec["warnings"]), rec["warnings"]
+    assert any("--power none" in w for w in rec["warnings"])  # where power cannot run, the flag is the fix
+    assert len([line for line in res.stderr.splitlines() if "power not measured" in line]) == 1  # said once
     backend = rec["settings"]["backend"]
     assert backend["providers"][0] == "CPUExecutionProvider"
     assert backend["provider_fallback"] == backend["providers_requested"][0] != "CPUExecutionProvider"
@@ -150,11 +153,50 @@ def test_sigint_keeps_finished_records_and_resume_completes(bundle, tmp_path):
     p.send_signal(signal.SIGINT)  # Ctrl-C once the first record is on disk
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130, err
-    assert "results already written are kept" in err
     kept = _snapshot(out)
     assert 1 <= len(kept) < 12
+    assert f"interrupted; {len(kept)} of 12 records are written in {out} and kept; `--resume` continues" in err
     assert len(load_records([out])) == len(kept)  # every file on disk is a whole record
     res = CliRunner().invoke(cli, [*args, "--resume"])
     assert res.exit_code == 0, res.output
     after = _snapshot(out)
     assert len(after) == 12 and all(after[k] == v for k, v in kept.items())
+
+
+def _interrupt_on_call(monkeypatch, mod, attr: str, n: int):
+    """Make ``mod.attr`` raise KeyboardInterrupt (Ctrl-C) on its ``n``-th call."""
+    real, calls = getattr(mod, attr), []
+
+    def wrapped(*a, **k):
+        calls.append(1)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(mod, attr, wrapped)
+
+
+def test_ctrl_c_before_any_record_says_so_and_resume_takes_up_the_cells_measured(bundle, tmp_path, monkeypatch):
+    out = tmp_path / "R"
+    args = ["profile", bundle, "--out", str(out), "--precisions", "fp32", "--isolation", "none", *FAST]
+    with monkeypatch.context() as m:
+        _interrupt_on_call(m, session.Session, "run_trial", 2)  # in the second cell
+        res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 130, res.output
+    assert (f"interrupted; no record was written yet; `--resume` continues the cells and rounds already measured "
+            f"(kept in {out / '.partial'})") in res.stderr
+    assert "already written are kept" not in res.stderr and not _snapshot(out)
+    res = CliRunner().invoke(cli, [*args, "--resume"])  # what the line promised
+    assert res.exit_code == 0, res.output
+    assert "[cell 1/3] crelu-half_1.folded.fp32.onnxruntime.b1: resumed: top-1" in res.stderr
+    assert "[cell 2/3] crelu-half_1.graph.fp32.onnxruntime.b1: top-1" in res.stderr and len(_snapshot(out)) == 3
+
+
+def test_ctrl_c_while_records_are_written_counts_them(bundle, tmp_path, monkeypatch):
+    out = tmp_path / "R"
+    _interrupt_on_call(monkeypatch, session, "write_record", 3)
+    res = CliRunner().invoke(cli, ["profile", bundle, "--out", str(out), "--precisions", "fp32",
+                                   "--isolation", "none", *FAST])
+    assert res.exit_code == 130, res.output
+    assert len(_snapshot(out)) == 2
+    assert f"interrupted; 2 of 3 records are written in {out} and kept; `--resume` continues" in res.stderr

@@ -84,3 +84,23 @@ def test_forms_auto_plans_every_form_of_the_bundle(bundle):
     auto = plan.plan_cells(b, prof, mods, ProfileConfig(bundle=str(bundle), forms=("auto",)))
     every = plan.plan_cells(b, prof, mods, ProfileConfig(bundle=str(bundle)))
     assert auto == every and {c.form for c in auto} == {a.form for a in b.artifacts()}
+
+
+def test_threads_over_the_cores_this_process_may_use_are_warned(monkeypatch):
+    import os
+
+    # the affinity set, not the machine's core count: a taskset or a container's cpuset is what ORT's threads get
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    (w,) = plan.thread_warnings(plan.with_threads(load_device("cpu"), 3), ["onnxruntime"]).values()
+    assert "onnxruntime runs 3 threads on the 2 core(s)" in w and "p99" in w and "--threads 2" in w
+    assert plan.thread_warnings(plan.with_threads(load_device("cpu"), 2), ["onnxruntime"]) == {}
+    assert plan.thread_warnings(plan.with_threads(load_device("cpu"), 8), ["tensorrt"]) == {}  # no threads option
+
+
+def test_a_power_monitor_that_cannot_start_suggests_power_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tegrastats
+    prof, w = plan.check_power(load_device("jetson-orin-nano"), "auto")
+    assert prof.power.source == "none"
+    assert "power not measured" in w and "cannot run here" in w and "pass --power none" in w
+    assert "[power]" not in w and 'source = "none"' not in w  # the fix is a flag, not an edited profile

@@ -109,3 +109,74 @@ def test_a_failing_cell_does_not_stop_the_others(tmp_path, monkeypatch):
     assert [c.form for c in run.failures] == ["folded"]
     assert "simulated build failure" in next(iter(run.failures.values()))
     assert len(run.records) == 2 and len(list((tmp_path / "R").glob("*.json"))) == 2
+
+
+def test_the_plan_and_its_estimate_come_first_and_every_cell_line_says_the_time_left(bundle, tmp_path, monkeypatch):
+    import re
+
+    from edgecrelu.profiling import eta
+
+    # an estimate far off (1000 s a cell): the lines after the first cell follow the measured times instead
+    monkeypatch.setitem(eta.CELL_START_S, "none", 1000.0)
+    log = []
+    run_profile(cfg(bundle, tmp_path / "R", variants=("relu",)), log=log.append)  # fp32 + int8 at batch 1
+    first_cell = next(i for i, line in enumerate(log) if line.startswith("[cell "))
+    (est,) = [line for line in log[:first_cell] if line.startswith("estimate: ")]
+    assert "2 cell(s) to measure on 50 eval images each" in est and "per-cell pass ~33 min" in est
+    assert "one eval batch timed through relu graph fp32" in est and "1.0 s budget" in est
+    cells = [line for line in log if line.startswith("[cell ")]
+    assert [c.split("]")[0] for c in cells] == ["[cell 1/2", "[cell 2/2"]
+    for line in cells:
+        m = re.search(r"; ([\d.]+) s elapsed, ~([\d.]+) s left$", line)
+        assert m, line
+        assert float(m.group(2)) < 60  # 1 cell left at the measured time + the 1 s budget, not 1000 s
+
+
+def test_more_threads_than_cores_is_one_warning_before_timing_and_in_every_record(bundle, tmp_path, monkeypatch):
+    from edgecrelu import limits
+
+    monkeypatch.setattr(limits, "cpus", lambda: 1)
+    log = []
+    run = run_profile(cfg(bundle, tmp_path / "R", variants=("relu",), threads=2), log=log.append)
+    said = [line for line in log if "2 threads on the 1 core(s)" in line]
+    assert len(said) == 1 and said[0].startswith("warning (2 cells): onnxruntime runs 2 threads")
+    assert log.index(said[0]) < min(i for i, line in enumerate(log) if line.startswith("[cell "))
+    assert len(run.records) == 2
+    for r in run.records:
+        assert [w for w in r["warnings"] if "oversubscribe" in w] == [said[0].split(": ", 1)[1]]
+
+
+def test_each_distinct_warning_is_logged_once_with_its_cell_count(bundle, tmp_path, monkeypatch):
+    # A Jetson profile on this desktop: power cannot be measured and the CUDA provider falls back to the
+    # CPU, in every cell; each of those warnings is one line, not one per cell.
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                               if not (p and os.path.exists(os.path.join(p, "tegrastats")))))
+    log = []
+    run = run_profile(cfg(bundle, tmp_path / "R", device="jetson-orin-nano", backends=("onnxruntime",),
+                          precisions=("fp32",)), log=log.append)
+    assert len(run.records) == 3
+    every = {w for r in run.records for w in r["warnings"]}
+    assert any("power not measured" in w for w in every) and any("CUDAExecutionProvider" in w for w in every)
+    for w in every:
+        lines = [line for line in log if w in line]
+        assert len(lines) == 1, (w, lines)
+        n = sum(w in r["warnings"] for r in run.records)
+        assert lines[0].strip().startswith(f"warning ({n} cells): " if n > 1 else "warning (")
+    power = next(line for line in log if "power not measured" in line)
+    assert power.startswith("warning (3 cells): ") and "pass --power none" in power
+    assert log.index(power) < min(i for i, line in enumerate(log) if line.startswith("[cell "))  # before timing
+
+
+def test_the_interrupt_line_says_what_is_on_disk(tmp_path):
+    from types import SimpleNamespace
+
+    from edgecrelu.profiling.session import interrupted_line
+    from edgecrelu.results import Cell
+
+    out = tmp_path / "R"
+    assert interrupted_line(out, None, "`--resume`") == "nothing was measured or written yet"  # still planning
+    cells = [Cell("relu", "graph", "fp32", "onnxruntime", b) for b in (1, 8)]
+    (out / ".partial").mkdir(parents=True)
+    line = interrupted_line(out, SimpleNamespace(cells=cells), "the same `edgecrelu run` command")
+    assert line == ("no record was written yet; the same `edgecrelu run` command continues the cells and rounds "
+                    f"already measured (kept in {out / '.partial'})")

@@ -109,7 +109,7 @@ def test_resume_continues_a_sequence_that_spent_its_budget(bundle, tmp_path):
     assert all(r["paired"]["stop"]["reason"] == "budget" for r in first.records)
     before = {r["cell"]["form"] + r["cell"]["variant"]: r for r in first.records}
     log = []
-    again = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=2.0), log=log.append)
+    again = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=5.0), log=log.append)
     assert any("continuing the undecided sequence" in line for line in log), log
     assert any(r["paired"]["reference"] == Cell.from_dict(r["cell"]).key for r in again.records)
     for r in again.records:

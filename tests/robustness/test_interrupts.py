@@ -90,6 +90,8 @@ def test_profile_interrupted_then_resumed(tmp_path, sig, code, word):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert word in err and "Traceback" not in err, err
+    # records are written after the rounds: the line says none is there yet, and what --resume takes up
+    assert f"{word}; no record was written yet; `--resume` continues the cells and rounds already measured" in err
     assert _wait_gone(out) == []  # no orphan keeps measuring
     _records_all_load(out)
     proc = _profile(bundle, out, "--resume")
