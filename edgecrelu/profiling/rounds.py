@@ -239,6 +239,8 @@ class Rounds:
                               "elapsed_s": round(elapsed, 1), "budget_s": s.budget_s}
                 break
             for g in open_groups:
+                if g.workers and g is not open_groups[0] and time.monotonic() - t0 >= s.budget_s:
+                    break  # one worker per group per pass, and none started past the budget (but every group gets one)
                 self._one_worker(g)
                 self._judge(g, time.monotonic() - t0)
             self.elapsed_s = time.monotonic() - t0

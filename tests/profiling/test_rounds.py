@@ -83,3 +83,19 @@ def test_the_budget_ends_an_undecided_sequence(tmp_path):
 
     Rounds([g], s, tmp_path, slow, lambda g: (None, {}), lambda m: None).run()
     assert g.stop["reason"] == "budget" and g.stop["verdict"] is None and len(g.workers) >= 1
+
+
+def test_no_worker_starts_past_the_budget_but_every_group_gets_one(tmp_path):
+    import time
+
+    groups = [Group(f"onnxruntime.b{b}", "R", {"R": None, "a": None}, {}) for b in (1, 8, 32)]
+    s = RoundSettings(budget_s=1.05, min_workers=3, rounds_per_worker=1)
+
+    def slow(group, orders, index):
+        time.sleep(0.3)
+        return _fake_worker({})(group, orders, index)
+
+    Rounds(groups, s, tmp_path, slow, lambda g: (None, {}), lambda m: None).run()
+    # pass 1 ends at 0.9 s, under the budget; pass 2: b1 ends at 1.2 s, past it, so b8 and b32 wait
+    assert [len(g.workers) for g in groups] == [2, 1, 1]
+    assert all(g.stop["reason"] == "budget" for g in groups)
