@@ -33,7 +33,8 @@ from edgecrelu.errors import EdgeCReLUError
 @click.option("--budget", type=finite(0), default=None,
               help="Seconds for the paired timing rounds (default: the profile's [timing] budget_s, 300 on cpu). "
                    "The rounds stop earlier once the verdict is decided; when the budget is spent first the "
-                   "verdict is INCONCLUSIVE and --resume continues the same sequence.")
+                   "verdict is INCONCLUSIVE, and --resume with a larger --budget (it counts the sequence's "
+                   "whole time) continues the same sequence.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the rounds' random orders (recorded).")
 @click.option("--warmup", type=finite(0), default=None, help="Warm-up seconds of each cell's own process.")
 @click.option("--duration", type=finite(0), default=None,

@@ -56,8 +56,8 @@ def measurement_lines(ref: dict, quoted: sequential.Interval | None, quoted_word
                      f"{stop.get('elapsed_s')} s of {stop.get('budget_s'):g} s.")
     elif stop:
         lines.append(f"Stopped: the budget was spent ({stop.get('elapsed_s')} s of {stop.get('budget_s'):g} s, "
-                     f"{stop.get('round')} rounds) with the question undecided; `profile --resume` continues the "
-                     "same sequence.")
+                     f"{stop.get('round')} rounds) with the question undecided; `profile --resume` with a larger "
+                     "`--budget` continues the same sequence.")
     aa = p.get("aa") or {}
     if aa:
         span = (f"interval {aa['lo']:.3f}–{aa['hi']:.3f}" if math.isfinite(aa["hi"]) else
