@@ -327,8 +327,15 @@ def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list 
         v.best_overall_sentence = "No configuration is shown to meet every constraint of the policy."
 
     if not crelu:
-        v.reason = "no_crelu"
-        v.sentence = "NO-GO: the records hold no CReLU configuration measured at batch 1, so there is nothing to ship."
+        # A verdict needs its candidates: an interrupted training run, a --variants relu profile or every
+        # CReLU cell failing leaves none, and "NO-GO" would read as CReLU measured and rejected.
+        have = ", ".join(sorted({r.variant for r in rows})) or "nothing"
+        v.verdict, v.reason = "INCONCLUSIVE", "no_crelu"
+        v.sentence = (f"INCONCLUSIVE: no CReLU configuration was measured at batch 1 (the records hold {have}), "
+                      "so there is nothing to compare with ReLU.")
+        v.decide_line = ("What would decide it: records of a CReLU variant (crelu@K or crelu-half@K) at batch 1 "
+                         "from the same bundle: check that training finished every variant and that no CReLU cell "
+                         "failed in `profile`.")
         return v
     ok_crelu = [c for c in crelu if not c.row.violations]
     if not ok_crelu:

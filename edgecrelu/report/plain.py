@@ -27,6 +27,8 @@ def in_plain_words(verdict, policy) -> str:
                     "policy asks for.")
         return f"Do not ship CReLU: comparing {what}, no CReLU version meets the policy ({v.reason})."
     if v.verdict == "INCONCLUSIVE":
+        if v.reason == "no_crelu":
+            return "No decision: no CReLU version was measured, so there is nothing to compare with the ReLU model."
         if v.gain_ci is not None and v.gain is not None:
             return (f"No decision yet: comparing {what}, the best CReLU version is {_pct(v.gain)} "
                     f"{'faster' if v.gain >= 0 else 'slower'} (between {v.gain_ci[0] * 100:+.1f} % and "

@@ -87,3 +87,25 @@ def test_a_reference_with_another_class_count_is_no_reference(tmp_path):
     _, (acc, warning) = _scored(tmp_path, logits, ref=np.zeros((n, 7), np.float32))
     assert acc is not None and acc["n"] == n and acc["agreement_top1"] is None and acc["reference"] is None
     assert "gives logits of shape [" in warning and ", 7], not [" in warning and "no agreement reference" in warning
+
+
+def test_no_verdict_without_its_candidates():
+    # an interrupted train run exports relu only; a --variants relu profile; every CReLU cell failed
+    from edgecrelu.report.model import analyze
+    from tests.report.helpers import load_case
+
+    relu_only = [r for r in load_case("go") if r["cell"]["variant"] == "relu"]
+    v = analyze(relu_only).sections[0].verdict
+    assert (v.verdict, v.reason) == ("INCONCLUSIVE", "no_crelu"), v.sentence
+    assert "the records hold relu" in v.sentence and "crelu-half@K" in v.decide_line
+
+
+def test_report_on_relu_only_records_says_what_is_missing(tmp_path):
+    from tests.report.helpers import load_case, write_records
+
+    res = write_records(tmp_path / "R", [r for r in load_case("go") if r["cell"]["variant"] == "relu"])
+    r = CliRunner().invoke(cli, ["report", str(res), "--out", str(tmp_path / "rep"), "--format", "md"])
+    assert r.exit_code == 0, r.output
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "**NO-GO**" not in md and "**INCONCLUSIVE**" in md and "no CReLU configuration was measured" in md
+    assert "**In short:** No decision: no CReLU version was measured" in md
