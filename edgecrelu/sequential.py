@@ -182,7 +182,7 @@ def budget_counts(over: int, n: int, q: float = 0.99, confidence: float = BUDGET
     return "unclear", lower, upper
 
 
-def over_budget(tail_ms, n: int, budget_ms: float) -> int:
+def over_budget(tail_ms, budget_ms: float) -> int:
     """Calls over ``budget_ms`` from a record's kept tail (its largest per-call latencies): exact while
     the budget is above the tail's smallest value, else at least the whole tail."""
     return sum(1 for t in tail_ms if t > budget_ms)

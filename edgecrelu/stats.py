@@ -353,7 +353,7 @@ def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False) -> AccuracyCI 
         out = AccuracyCI(float(diff), lo, hi, min(na, nb), False,
                          "unpaired bootstrap (records carry no per-image results)")
         out.notes.append("unpaired: the records carry no per-image results, so the interval is wider than a paired one")
-    sa_seeds, sb_seeds = _seeds(a), _seeds(b)
+    sa_seeds, sb_seeds = seed_accuracies(a), seed_accuracies(b)
     if sa_seeds and sb_seeds:
         # The verdict compares the exported artifacts, the models that would be shipped; the spread
         # over training seeds is the risk of a retrain, reported with its own interval. It sets the
@@ -385,8 +385,6 @@ def seed_accuracies(record: dict) -> list[float] | None:
                 return [float(a) for a in accs]
     return None
 
-
-_seeds = seed_accuracies
 
 
 def non_inferiority(ci: AccuracyCI | None, max_drop_pts: float) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from edgecrelu.stats import seed_accuracies  # noqa: F401 -- re-exported for the report's parts
+from edgecrelu.stats import seed_accuracies
 
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 

@@ -30,11 +30,11 @@ def _state(r: Row) -> str:
     return "broken" if r.violations else "unclear" if r.unclear else "met"
 
 
-def _secs(stop: dict | None, workers_now: int, workers_needed: int | None) -> str | None:
+def _secs(stop: dict | None, workers_now: int, workers_needed: int | None) -> float | None:
     if not stop or not workers_needed or not workers_now or not stop.get("elapsed_s"):
         return None
     per_worker = float(stop["elapsed_s"]) / max(1, int(stop.get("workers") or workers_now))
-    return f"{max(0, workers_needed - workers_now) * per_worker:,.0f}"
+    return max(0, workers_needed - workers_now) * per_worker
 
 
 def measurement_lines(ref: dict, quoted: sequential.Interval | None, quoted_words: str) -> list[str]:
@@ -163,8 +163,8 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
             need.insert(0, f"nothing practical: the gain ({_pct(v.gain)}) sits within the interval's reach of "
                            f"{min_gain}, so no affordable budget tells them apart")
         else:
-            total = math.ceil(float(stop["elapsed_s"]) + float(secs.replace(",", "")))
-            need.insert(0, f"about {secs} more seconds of rounds at the observed spread ({n_need} workers, now "
+            total = math.ceil(float(stop["elapsed_s"]) + secs)
+            need.insert(0, f"about {secs:,.0f} more seconds of rounds at the observed spread ({n_need} workers, now "
                            f"{quoted.n}): `edgecrelu profile ... --resume --budget {total}` (the budget counts the "
                            "sequence's whole time)")
     v.sentence = f"INCONCLUSIVE: {head}, but " + "; ".join(why + unclear_what) + "."

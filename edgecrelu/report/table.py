@@ -264,7 +264,7 @@ def budget_from_counts(record: dict, budget_ms: float):
     p = record.get("paired")
     if not isinstance(p, dict) or not isinstance(p.get("tail_ms"), list) or not p.get("calls"):
         return None
-    over = sequential.over_budget(p["tail_ms"], int(p["calls"]), budget_ms)
+    over = sequential.over_budget(p["tail_ms"], budget_ms)
     return sequential.budget_counts(over, int(p["calls"]))[0], over, int(p["calls"])
 
 
