@@ -18,19 +18,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.fileio import DirLock, read_json_object, recover_dir, replace_dir, sha256_file, utc_now
+from edgecrelu.fileio import DirLock, make_temp_dir, read_json_object, recover_dir, replace_dir, sha256_file, utc_now
+from edgecrelu.schema import manifest as schema
+from edgecrelu.schema.base import check
 from edgecrelu.validate import require_finite, schema_version_error
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 MANIFEST = "manifest.json"
-KIND = "edgecrelu-bundle"
+KIND = schema.KIND
 
 
 @dataclass(frozen=True)
@@ -52,57 +53,32 @@ class Artifact:
 
 
 def check_manifest(m: dict, source: str) -> None:
-    """Types and paths of what the stages read from a manifest: every path a safe relative path
-    listed in ``files``, and each artifact's sha256 the one ``files`` holds for it."""
-    from edgecrelu.validate import is_pos_int, is_safe_relpath, is_text, want
+    """The manifest against its model (:class:`edgecrelu.schema.manifest.Manifest`), then what the
+    model cannot say: every path a safe relative path listed in ``files``, and each artifact's sha256
+    the one ``files`` holds for it."""
+    from edgecrelu.validate import is_safe_relpath, want
 
-    files = m.get("files", {})
-    want(isinstance(files, dict), source, "manifest files", "an object", files)
-    for rel, sha in files.items():
+    typed = check(m, schema.Manifest, source, prefix="manifest ")
+    files = typed.files
+    for rel in files:
         want(is_safe_relpath(rel), source, "manifest files", "relative paths inside the bundle", rel)
-        want(isinstance(sha, str) and len(sha) == 64, source, f"manifest files[{rel!r}]", "a sha256 hex string", sha)
 
     def listed(path, where):
         want(is_safe_relpath(path), source, where, "a relative path inside the bundle", path)
         want(path in files, source, where, "a file listed in the manifest", path)
 
-    model = m.get("model")
-    want(isinstance(model, dict), source, "manifest model", "an object", model)
-    shape = model.get("input_shape")
-    want(isinstance(shape, list) and len(shape) == 3 and all(is_pos_int(d) for d in shape), source,
-         "manifest model.input_shape", "[C, H, W] of positive integers", shape)
-    if model.get("num_classes") is not None:
-        want(is_pos_int(model["num_classes"]), source, "manifest model.num_classes", "a positive integer",
-             model["num_classes"])
-    for k in ("input_name", "output_name"):
-        if k in model:
-            want(is_text(model[k]), source, f"manifest model.{k}", "a non-empty string", model[k])
-    dataset = m.get("dataset")
-    want(isinstance(dataset, dict), source, "manifest dataset", "an object", dataset)
     for split in ("eval", "calib"):
-        if split == "eval" or dataset.get(split) is not None:
-            d = dataset.get(split)
-            want(isinstance(d, dict), source, f"manifest dataset.{split}", "an object", d)
-            listed(d.get("path"), f"manifest dataset.{split}.path")
-    variants = m.get("variants", {})
-    want(isinstance(variants, dict), source, "manifest variants", "an object", variants)
-    for name, v in variants.items():
-        want(isinstance(v, dict), source, f"manifest variants[{name!r}]", "an object", v)
-        t = v.get("torch")
-        if t is not None:
-            want(isinstance(t, dict), source, f"manifest variants[{name!r}].torch", "an object", t)
-            for k in ("weights", "arch"):
-                if t.get(k) is not None:
-                    listed(t[k], f"manifest variants[{name!r}].torch.{k}")
-    arts = m.get("artifacts", [])
-    want(isinstance(arts, list), source, "manifest artifacts", "a list", arts)
-    for i, a in enumerate(arts):
-        want(isinstance(a, dict), source, f"manifest artifacts[{i}]", "an object", a)
-        for k in ("variant", "form", "precision", "path", "sha256"):
-            want(is_text(a.get(k)), source, f"manifest artifacts[{i}].{k}", "a non-empty string", a.get(k))
-        listed(a["path"], f"manifest artifacts[{i}].path")
-        want(a["sha256"] == files[a["path"]], source, f"manifest artifacts[{i}].sha256",
-             f"the sha256 that files lists for {a['path']}", a["sha256"])
+        d = getattr(typed.dataset, split)
+        if d is not None:
+            listed(d.path, f"manifest dataset.{split}.path")
+    for name, v in typed.variants.items():
+        for k in ("weights", "arch"):
+            if v.torch is not None and getattr(v.torch, k) is not None:
+                listed(getattr(v.torch, k), f"manifest variants[{name!r}].torch.{k}")
+    for i, a in enumerate(typed.artifacts):
+        listed(a.path, f"manifest artifacts[{i}].path")
+        want(a.sha256 == files[a.path], source, f"manifest artifacts[{i}].sha256",
+             f"the sha256 that files lists for {a.path}", a.sha256)
 
 
 class Bundle:
@@ -234,7 +210,7 @@ def check_replaceable(out: Path) -> None:
     if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
         raise EdgeCReLUError(f"{out} is not an edgecrelu bundle (no {MANIFEST} of kind {KIND!r}); "
                              "--overwrite replaces only a bundle: choose another --out")
-    listed = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    listed: dict = manifest["files"] if isinstance(manifest.get("files"), dict) else {}
     ours = {str(parent) for rel in listed for parent in Path(rel).parents}  # directories the bundle made
     foreign = set()
     for top, dirs, names in os.walk(out):
@@ -272,7 +248,7 @@ class BundleWriter:
             if self.out.exists() and not overwrite:
                 raise EdgeCReLUError(f"{self.out} already exists; choose another --out or remove it")
             check_replaceable(self.out)  # before the work: an --out that must not be replaced
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+            self.tmp = make_temp_dir(f".{self.out.name}.partial-", self.out.parent)  # the umask's mode, not 0700
         except OSError as exc:
             self._lock.release()
             raise EdgeCReLUError(f"cannot write the bundle {self.out}: {exc.strerror or exc}") from None

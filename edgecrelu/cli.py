@@ -3,12 +3,19 @@
 Commands live in ``edgecrelu/commands/<name>.py`` (each defines ``command``) and are imported only
 when used, so ``edgecrelu --help`` and ``profile`` never import torch. User errors
 (:class:`~edgecrelu.errors.EdgeCReLUError`) become one line and exit code 1, here, once.
+
+Progress and warnings go through :mod:`logging` (one logger per module, ``edgecrelu.*``); the one
+handler is set up here, by the group's ``-v`` / ``-q``, and writes each message to stderr as it is
+(no level or logger name at the default level). Tables, the verdict and ``wrote ...`` lines are
+results: they go to stdout with ``click.echo``.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
+import logging
 import os
 import sys
 
@@ -16,6 +23,8 @@ import click
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
+
+logger = logging.getLogger(__name__)
 
 # name -> module under edgecrelu.commands; help lists the ones whose module exists.
 COMMANDS = {
@@ -26,6 +35,7 @@ COMMANDS = {
     "devices": "devices",
     "profile": "profile",
     "report": "report",
+    "ship": "ship",
     "compare": "compare",
     "run": "run",
     "analyze": "analyze",
@@ -86,15 +96,63 @@ def os_error_line(exc: OSError, command: str | None) -> str:
     return f"{prefix}cannot {action} {path}: {why}"
 
 
+class _EchoHandler(logging.Handler):
+    """Each record to the current stderr through ``click.echo`` (flushed: a supervisor or a test
+    reading the pipe sees a line when it is said; the stream is looked up per record, so Click's
+    test runner captures it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # a closed stderr must not turn a log line into a crash
+            self.handleError(record)
+
+
+class _Formatter(logging.Formatter):
+    """The message as it is; a debug line says it is one and where it comes from."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return f"debug {record.name}: {text}" if record.levelno < logging.INFO else text
+
+
+_HANDLER = _EchoHandler()
+_HANDLER.setFormatter(_Formatter("%(message)s"))
+
+
+def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """The one handler, on the root logger (third-party warnings read as before: their message alone).
+    Default: edgecrelu's progress and warnings; ``quiet``: warnings and errors only; ``verbose``:
+    edgecrelu's debug lines too, and at 2 the libraries' debug lines."""
+    root = logging.getLogger()
+    if _HANDLER not in root.handlers:
+        root.addHandler(_HANDLER)
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.getLogger("edgecrelu").setLevel(level)
+    if verbose >= 2:
+        root.setLevel(logging.DEBUG)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edgecrelu")
-def cli():
+@click.option("-v", "--verbose", count=True,
+              help="More output: debug lines (-vv: the libraries' debug lines too).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only warnings and errors on stderr (no progress lines); results still print on stdout.")
+def cli(verbose, quiet):
     """Is the CReLU version of our CNN worth shipping on our edge GPU, and at which precision?
 
     \b
     Pipeline:  train -> export (bundle) -> profile (on the target) -> report
     Whole job on the embedded defaults:  edgecrelu run
     """
+    if verbose and quiet:
+        raise click.UsageError("-v and -q contradict each other; give one of them")
+    configure_logging(verbose, quiet)
+    import platform
+
+    logger.debug(f"edgecrelu {__version__}, Python {platform.python_version()} ({sys.executable}), "
+                 f"click {importlib.metadata.version('click')}")
 
 
 _OWN_PROCESS = False  # True when main() runs the process (not a CliRunner inside another program)

@@ -2,18 +2,22 @@
 
 Built-in profiles live in the repository's top-level ``profiles/<name>.toml`` and install inside the
 package as ``edgecrelu/profiles/`` (setup.py maps the folder); ``--device`` takes a built-in name or
-a path to a user's copy. Unknown keys and bad values are rejected with the key named.
+a path to a user's copy. Unknown keys and bad values are rejected with the key named. The model is
+:mod:`edgecrelu.schema.profile` (docs/contracts.md has its tables).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
+from edgecrelu import objectives
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.registries import BACKENDS, PRECISIONS
+from edgecrelu.registries import BACKENDS, PRECISIONS, TORCH_DEVICES
+from edgecrelu.schema.profile import Decision, DeviceProfile, OrtOptions, Power, Timing, TorchOptions, TrtOptions  # noqa: F401 - the model, re-exported where callers look
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,100 +32,8 @@ def _profile_dir() -> Path:
 
 
 PROFILE_DIR = _profile_dir()
-OBJECTIVES = ("p99_latency", "p50_latency", "throughput", "energy", "memory")
+OBJECTIVES = objectives.NAMES  # decision.objective; each one's unit, direction and words are in objectives.py
 POWER_SOURCES = ("none", "tegrastats", "nvml")
-
-
-@dataclass(frozen=True)
-class Timing:
-    warmup_s: float = 0.2  # discarded warm-up time per trial (trtexec default: 200 ms)
-    min_duration_s: float = 3.0  # each trial runs at least this long ...
-    min_iterations: int = 50  # ... and at least this many iterations
-    trials: int = 1  # isolated trials per cell (accuracy, peak memory, power); latency comes from the rounds
-    cov_warn: float = 0.05  # warn when latency CoV exceeds this (trtexec warns at 1 % GPU compute)
-    budget_s: float = 300.0  # wall-clock seconds for the paired timing rounds; they stop earlier once decided
-    block_ms: float = 10.0  # target milliseconds of one block of calls in a round
-    rounds_per_worker: int = 4  # rounds in one fresh worker process (the replicate)
-    min_workers: int = 5  # workers before any stop
-
-
-@dataclass(frozen=True)
-class OrtOptions:
-    threads: int = 1  # intra-op threads; spinning is turned off when > 1 (docs/platform-notes.md)
-    providers: tuple = ("CPUExecutionProvider",)  # in order of preference; missing ones are skipped with a warning
-    graph_optimization: str = "all"  # disable | basic | extended | all
-
-
-@dataclass(frozen=True)
-class TrtOptions:
-    workspace_mb: int = 1024  # builder memory pool limit for the workspace
-    cuda_graphs: bool = True  # capture enqueue in a CUDA graph (not with DLA)
-    dla_core: int = -1  # -1: GPU only; >= 0: DLA core with GPU fallback
-    builder_optimization_level: int = 3  # TensorRT builder optimisation level (0-5)
-    timing_cache: bool = True  # reuse a timing cache across builds on this device
-    transfers: bool = True  # time H2D / D2H copies with each inference (false: device only, --noDataTransfers)
-
-
-@dataclass(frozen=True)
-class TorchOptions:
-    device: str = "cpu"  # cpu | cuda
-    compile: bool = False  # also profile torch.compile'd models
-    channels_last: bool = False  # NHWC memory format on CUDA
-    threads: int = 1  # torch.set_num_threads on CPU
-
-
-@dataclass(frozen=True)
-class Power:
-    source: str = "none"  # none | tegrastats | nvml
-    interval_ms: int = 100  # sampling interval
-    idle_s: float = 0.0  # idle baseline window sampled before each cell's timed loop (0: none)
-
-
-@dataclass(frozen=True)
-class Decision:
-    baseline_variant: str = "relu"  # the cell every other cell is compared with ...
-    baseline_precision: str = "fp32"  # ... at this precision ...
-    baseline_form: str = "graph"  # ... in this form, on the profile's first backend at batch 1
-    max_accuracy_drop: float = 1.0  # percentage points of top-1 below the baseline
-    latency_budget_p99_ms: float | None = None  # p99 at batch 1; None = no budget
-    memory_budget_mb: float | None = None  # peak memory; None = no budget
-    objective: str = "p99_latency"  # p99_latency | p50_latency | throughput | energy | memory
-    min_gain: float = 0.05  # CReLU must beat the best ReLU configuration by this fraction
-    line_rate_ips: float = 30.0  # images per second one station produces
-    stations: int = 1  # stations on the line
-    seed_spread_gates: bool = False  # true: the spread over training seeds widens the accuracy interval the verdict reads
-
-
-@dataclass(frozen=True)
-class DeviceProfile:
-    name: str
-    description: str
-    backends: tuple  # in order of preference
-    precisions: tuple
-    batch_sizes: tuple
-    int8: bool = True  # False on GPUs without INT8 tensor support (Jetson Nano, Maxwell)
-    dla_cores: int = 0  # DLA cores on the module
-    jetson: bool = False  # expect Jetson telemetry (tegrastats, nvpmodel)
-    timing: Timing = field(default_factory=Timing)
-    onnxruntime: OrtOptions = field(default_factory=OrtOptions)
-    tensorrt: TrtOptions = field(default_factory=TrtOptions)
-    torch: TorchOptions = field(default_factory=TorchOptions)
-    power: Power = field(default_factory=Power)
-    decision: Decision = field(default_factory=Decision)
-    path: str = ""  # where it was loaded from
-
-    def check_precision(self, precision: str) -> None:
-        if precision not in self.precisions:
-            why = " (this GPU has no INT8 support)" if precision == "int8" and not self.int8 else ""
-            raise EdgeCReLUError(
-                f"precision '{precision}' is not supported on device '{self.name}'{why}; "
-                f"choose from: {', '.join(self.precisions)}"
-            )
-
-    def to_dict(self) -> dict:
-        from dataclasses import asdict
-
-        return asdict(self)
 
 
 _SECTIONS = {"timing": Timing, "onnxruntime": OrtOptions, "tensorrt": TrtOptions, "torch": TorchOptions,
@@ -221,7 +133,7 @@ def _validate(p: DeviceProfile) -> None:
         bad("tensorrt.workspace_mb", "must be >= 1")
     if p.tensorrt.dla_core >= 0 and p.tensorrt.dla_core >= max(p.dla_cores, 0):
         bad("tensorrt.dla_core", f"is {p.tensorrt.dla_core} but the device has {p.dla_cores} DLA core(s)")
-    if p.torch.device not in ("cpu", "cuda"):
+    if p.torch.device not in TORCH_DEVICES:
         bad("torch.device", "must be cpu or cuda")
     if p.power.source not in POWER_SOURCES:
         bad("power.source", f"must be one of: {', '.join(POWER_SOURCES)}")
@@ -238,7 +150,7 @@ def _validate(p: DeviceProfile) -> None:
 
 def parse_profile(data: dict, path: str = "") -> DeviceProfile:
     top = {f.name: f for f in fields(DeviceProfile)}
-    kwargs = {"path": path}
+    kwargs: dict[str, Any] = {"path": path}
     for key, value in data.items():
         if key in _SECTIONS:
             kwargs[key] = _build(_SECTIONS[key], key, value)

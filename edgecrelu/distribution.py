@@ -4,12 +4,12 @@ and accuracies over training seeds)."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 
-def summarize(samples_ms: Sequence[float]) -> dict:
+def summarize(samples_ms: Sequence[float] | np.ndarray) -> dict[str, Any]:
     """Summary of latency samples in milliseconds.
 
     Percentiles use linear interpolation (numpy's default, what trtexec's median does for even n);

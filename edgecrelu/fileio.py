@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import IO, Callable
 
 
-def _stage(path: Path, write: Callable[[IO], None], binary: bool) -> str:
+def _stage(path: Path, write: Callable[[IO], object], binary: bool) -> str:
     """``write(f)`` to a temp file beside ``path``, fsynced; returns its name (removed on failure)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results and checkpoints are meant to be shared
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600: follow the umask, as open() would
         with os.fdopen(fd, "wb" if binary else "w") as f:
             write(f)
             f.flush()
@@ -28,6 +28,28 @@ def _stage(path: Path, write: Callable[[IO], None], binary: bool) -> str:
     return tmp
 
 
+def umask() -> int:
+    """The process's umask (read without changing it where /proc says it)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_temp_dir(prefix: str, parent: str | os.PathLike) -> Path:
+    """A new uniquely named directory in ``parent`` with the mode ``mkdir`` would give it (mkdtemp
+    makes 0700: an output renamed from it would be unreadable to the group the umask allows)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(tmp, 0o777 & ~umask())
+    return tmp
+
+
 def _unlink_quietly(tmp: str) -> None:
     try:
         os.unlink(tmp)
@@ -35,7 +57,7 @@ def _unlink_quietly(tmp: str) -> None:
         pass
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> Path:
+def atomic_write(path: str | os.PathLike, write: Callable[[IO], object], binary: bool = False) -> Path:
     """Call ``write(f)`` on a temp file in the same directory, fsync, then rename over ``path``.
 
     On any exception the temp file is removed and an existing ``path`` is left untouched.
@@ -129,7 +151,7 @@ def read_json_object(path: str | os.PathLike, what: str) -> dict:
         raise EdgeCReLUError(f"{what} not found: {path}")
     try:
         obj = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested past Python's stack
         raise EdgeCReLUError(f"corrupt {what} {path}: {exc}") from None
     if not isinstance(obj, dict):
         raise EdgeCReLUError(f"corrupt {what} {path}: not a JSON object")
@@ -231,12 +253,23 @@ def replace_dir(new: str | os.PathLike, dest: str | os.PathLike) -> Path:
     return dest
 
 
+def lock_path(lockfile: Path) -> Path:
+    """Where the lock ``.NAME.lock`` (of the output ``NAME`` beside it) really lies: beside that
+    output's resolved path, so ``--out lk``, ``--out .`` inside lk and a symlink to lk share one lock."""
+    name = lockfile.name
+    if name.startswith(".") and name.endswith(".lock"):
+        out = Path(os.path.realpath(lockfile.parent / name[1:-len(".lock")]))
+        if out.name:
+            return out.parent / f".{out.name}.lock"
+    return Path(os.path.realpath(lockfile.parent)) / name
+
+
 class DirLock:
     """An advisory, exclusive lock on an output (``flock`` on ``LOCKFILE``), released when the
     process exits however it exits. A second writer gets a one-line error instead of racing."""
 
     def __init__(self, lockfile: str | os.PathLike, what: str):
-        self.lockfile = Path(lockfile)
+        self.lockfile = lock_path(Path(lockfile))
         self.what = what
         self._fd = None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgecrelu.bundle import Bundle
-from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.errors import EdgeCReLUError, first_line, require
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,13 @@ def _eval_top1(bundle: Bundle, rel: str, x, y) -> float:
     from edgecrelu.backends.onnxruntime.loader import check_options, open_session
 
     require("onnxruntime", "core", "needed by inspect --evaluate")
-    sess = open_session(bundle.path(rel), check_options(threads=1))
-    name_in = bundle.model.get("input_name", "input")
-    preds = [np.argmax(sess.run(None, {name_in: x[i:i + 256]})[0], 1) for i in range(0, len(x), 256)]
+    try:
+        sess = open_session(bundle.path(rel), check_options(threads=1))
+        name_in = sess.get_inputs()[0].name  # the name the model declares, as profile feeds it
+        preds = [np.argmax(sess.run(None, {name_in: x[i:i + 256]})[0], 1) for i in range(0, len(x), 256)]
+    except Exception as exc:  # noqa: BLE001 -- ORT's errors for a file that cannot run: one line, as in profile
+        raise EdgeCReLUError(f"bundle {bundle.root}: {rel} cannot run on the bundle's eval set of shape "
+                             f"{list(x.shape)} ({first_line(exc)})") from None
     return float(np.mean(np.concatenate(preds) == y)) if len(y) else 0.0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 
@@ -53,11 +54,11 @@ def check_threads(n: int, where: str = "--threads") -> int:
     return n
 
 
-def input_bytes(batch: int, shape) -> int:
+def input_bytes(batch: int, shape: Iterable[int]) -> int:
     return batch * math.prod(int(d) for d in shape) * BYTES_PER_INPUT_VALUE
 
 
-def check_batch(batch: int, shape, where: str = "--batch") -> int:
+def check_batch(batch: int, shape: Iterable[int], where: str = "--batch") -> int:
     """A batch whose inputs (times the activations a forward pass holds) fit in half the memory."""
     need = input_bytes(batch, shape) * ACTIVATION_FACTOR
     have = memory_bytes() // 2

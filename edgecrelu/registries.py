@@ -7,7 +7,7 @@ adding a backend, a form or a data source is one new module plus its line below.
 
 from __future__ import annotations
 
-from edgecrelu.registry import Entry, Registry
+from edgecrelu.registry import Entry, Registry, SourceEntry
 
 BACKENDS = Registry("backend", [
     Entry("onnxruntime", "ONNX Runtime: CPU, CUDA or TensorRT execution providers", "edgecrelu.backends.onnxruntime"),
@@ -22,6 +22,10 @@ PRECISIONS = Registry("precision", [
     Entry("bf16", "bfloat16, torch backend only"),
 ])
 ONNX_PRECISIONS = ("fp32", "fp16", "int8")  # what export writes into a bundle
+ORT_CPU_PROVIDER = "CPUExecutionProvider"  # ONNX Runtime's CPU provider: the fallback and the reference
+TORCH_DEVICES = ("cpu", "cuda")  # where torch trains (train --train-device) and runs (a profile's [torch] device)
+TORCH_FORMS = ("eager", "compile")  # the torch backend's own forms (it runs the weights, not an ONNX form)
+OPTIMIZERS = {"sgd": 0.05, "adamw": 0.002}  # training optimizer -> its default peak learning rate
 PRECISION_ORDER = {name: i for i, name in enumerate(("fp32", "fp16", "bf16", "int8"))}  # table rows, plot groups
 
 FORMS = Registry("form", [
@@ -33,11 +37,17 @@ FORMS = Registry("form", [
           "edgecrelu.export.forms.tile"),
 ])
 
-DATA_SOURCES = Registry("data source", [
-    Entry("inspection", "synthetic surface inspection (good + 4 defects on 4 textures), generated in memory, seeded",
-          "edgecrelu.data.sources.inspection"),
-    Entry("digits", "scikit-learn's 8x8 digits, built in (no download)", "edgecrelu.data.sources.digits"),
-    Entry("imagefolder", "imagefolder:PATH, one sub-folder of images per class", "edgecrelu.data.sources.imagefolder"),
-    Entry("cifar10", "cifar10:PATH, the CIFAR-10 python batches", "edgecrelu.data.sources.cifar10"),
-    Entry("npz", "npz:PATH with x (N,H,W[,C]) and y (N,)", "edgecrelu.data.sources.npz"),
-])
+# takes: what follows "name:" in a --data spec ("path", "options" or nothing); read from here, so
+# --help and spec parsing import no source module
+_SOURCES = (
+    SourceEntry("inspection", "synthetic surface inspection (good + 4 defects on 4 textures), generated in memory, "
+                "seeded", "edgecrelu.data.sources.inspection", takes="options", synthetic=True),
+    SourceEntry("digits", "scikit-learn's 8x8 digits, built in (no download)", "edgecrelu.data.sources.digits"),
+    SourceEntry("imagefolder", "imagefolder:PATH, one sub-folder of images per class",
+                "edgecrelu.data.sources.imagefolder", takes="path"),
+    SourceEntry("cifar10", "cifar10:PATH, the CIFAR-10 python batches", "edgecrelu.data.sources.cifar10",
+                takes="path"),
+    SourceEntry("npz", "npz:PATH with x (N,H,W[,C]) and y (N,)", "edgecrelu.data.sources.npz", takes="path"),
+)
+DATA_SOURCES = Registry("data source", _SOURCES)
+DATA_SPECS = tuple(e.spec for e in _SOURCES)  # what --data accepts: digits, npz:PATH, inspection[:OPTIONS], ...

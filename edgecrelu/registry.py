@@ -9,10 +9,13 @@ so a registry costs nothing at import (no torch, tensorrt or onnx behind a ``--h
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from edgecrelu.errors import unknown
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,20 @@ class Entry:
     name: str  # what users type and what records store
     help: str  # one line for --help and error messages
     module: str = ""  # the implementing module, imported lazily by Registry.load; "" when none
+
+
+@dataclass(frozen=True)
+class SourceEntry(Entry):
+    """A data source: what follows ``name:`` in a ``--data`` spec is known here, so ``--help`` and
+    spec parsing import no source module."""
+
+    takes: str = ""  # "path" (name:PATH, required), "options" (name[:OPTIONS]) or "" (the name alone)
+    synthetic: bool = False  # generated, not measured: every record says so
+
+    @property
+    def spec(self) -> str:
+        """What ``--data`` accepts for it: ``digits``, ``npz:PATH``, ``inspection[:OPTIONS]``."""
+        return {"path": f"{self.name}:PATH", "options": f"{self.name}[:OPTIONS]"}.get(self.takes, self.name)
 
 
 class Registry:
@@ -54,7 +71,9 @@ class Registry:
 
     def load(self, name: str):
         """Import and return the module that implements ``name``."""
-        return importlib.import_module(self.entry(name).module)
+        module = self.entry(name).module
+        logger.debug(f"{self.what} {name}: {module}")
+        return importlib.import_module(module)
 
     def help_text(self) -> str:
         """``a (what a is), b (what b is)`` for a CLI option's help."""

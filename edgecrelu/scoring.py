@@ -7,10 +7,12 @@ Batches run at the cell's batch size; the last partial batch is padded with zero
 
 from __future__ import annotations
 
+from typing import Any, Callable, Mapping
+
 import numpy as np
 
 
-def predict_logits(infer, input_name: str, x: np.ndarray, batch: int, output_name: str | None = None) -> np.ndarray:
+def predict_logits(infer: Callable[[Mapping[str, np.ndarray]], Mapping[str, Any]], input_name: str, x: np.ndarray, batch: int, output_name: str | None = None) -> np.ndarray:
     """Logits for every row of ``x``, run ``batch`` rows at a time through ``infer(feed) -> dict``."""
     batch = max(1, int(batch))
     outs = []

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 ALPHA = 0.05  # family-wise error rate of one profile run's verdict
 PRIOR_G = 3.0  # prior variance of the standardised effect: narrowest intervals for 8-30 workers
@@ -86,7 +87,7 @@ class Interval:
         return None
 
 
-def interval(units, alpha: float) -> Interval:
+def interval(units: Iterable[float], alpha: float) -> Interval:
     """The confidence sequence on the mean of ``units`` at ``alpha`` (the whole line until
     :data:`MIN_WORKERS` units)."""
     xs = [float(u) for u in units]
@@ -182,7 +183,7 @@ def budget_counts(over: int, n: int, q: float = 0.99, confidence: float = BUDGET
     return "unclear", lower, upper
 
 
-def over_budget(tail_ms, budget_ms: float) -> int:
+def over_budget(tail_ms: Iterable[float], budget_ms: float) -> int:
     """Calls over ``budget_ms`` from a record's kept tail (its largest per-call latencies): exact while
     the budget is above the tail's smallest value, else at least the whole tail."""
     return sum(1 for t in tail_ms if t > budget_ms)

@@ -9,6 +9,7 @@ import contextlib
 import os
 import signal
 import threading
+from typing import Iterator
 
 KEPT = "results already written are kept"  # what an interrupted command says unless it says more (explain)
 
@@ -28,7 +29,7 @@ def install() -> None:
 
 
 @contextlib.contextmanager
-def deferred():
+def deferred() -> Iterator[None]:
     """Hold SIGINT and SIGTERM until the block ends, then deliver the first one that came."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -47,15 +48,18 @@ def deferred():
             os.kill(os.getpid(), got[0])
 
 
+_KEPT_ATTR = "edgecrelu_kept"
+
+
 def explain(exc: BaseException, kept: str) -> None:
     """Let the interrupt ``exc`` say what was kept (how many results, how to continue): the CLI prints
     ``interrupted; KEPT`` with it instead of the generic :data:`KEPT`."""
-    exc.edgecrelu_kept = kept
+    setattr(exc, _KEPT_ATTR, kept)  # an attribute of ours on a built-in exception: no field to declare
 
 
 def kept(exc: BaseException) -> str:
     """What the interrupted command kept: its :func:`explain` line, or the generic one."""
-    return getattr(exc, "edgecrelu_kept", None) or KEPT
+    return getattr(exc, _KEPT_ATTR, None) or KEPT
 
 
 def exit_code(exc: BaseException) -> int:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from edgecrelu import sequential
+
 CONFIDENCE = 0.95
 POWER = 0.80
 N_RESAMPLES = 2000
@@ -46,7 +48,7 @@ def min_samples_for(q: float, confidence: float = CONFIDENCE) -> int:
 
 
 def percentile_supported(q: float, n: int | None) -> bool:
-    return bool(n) and int(n) >= min_samples_for(q)
+    return n is not None and n > 0 and int(n) >= min_samples_for(q)
 
 
 # ---------------------------------------------------------------- latency ratios
@@ -68,10 +70,6 @@ class RatioCI:
     def to_dict(self) -> dict:
         return {"metric": self.metric, "ratio": self.ratio, "lo": self.lo, "hi": self.hi,
                 "trials": list(self.trials), "method": self.method}
-
-    @property
-    def half_width_log(self) -> float:
-        return (math.log(self.hi) - math.log(self.lo)) / 2 if self.lo > 0 and math.isfinite(self.hi) else math.inf
 
     def trials_to_resolve(self, target_ratio: float, limit: int = 1000) -> int | None:
         """Trials per cell that would put ``target_ratio`` outside the interval, the spread staying
@@ -117,21 +115,28 @@ def _single_trial_sd_log(record: dict, metric: str) -> float | None:
 class PairedRatioCI(RatioCI):
     """A ratio from paired rounds: an anytime-valid interval over the workers (``edgecrelu.sequential``)."""
 
-    seq: object = None  # sequential.Interval on the log ratio
+    seq: sequential.Interval | None = None  # the interval on the log ratio (always set: a default only for the dataclass)
     stop: dict | None = None  # why and when the rounds stopped
+
+    @property
+    def interval(self) -> sequential.Interval:
+        assert self.seq is not None, "a paired ratio is made with its interval (paired_ratio)"
+        return self.seq
 
     def to_dict(self) -> dict:
         d = super().to_dict()
-        d.update({"workers": self.seq.n, "alpha": self.seq.alpha, "worker_sd_log": self.seq.sd, "stop": self.stop})
+        seq = self.interval
+        d.update({"workers": seq.n, "alpha": seq.alpha, "worker_sd_log": seq.sd, "stop": self.stop})
         return d
 
     def trials_to_resolve(self, target_ratio: float, limit: int = 10_000) -> int | None:
         """Workers at which ``target_ratio`` would leave the interval at the same spread."""
-        return self.seq.units_to_resolve(math.log(target_ratio), limit) if target_ratio > 0 else None
+        return self.interval.units_to_resolve(math.log(target_ratio), limit) if target_ratio > 0 else None
 
     def detectable(self) -> float:
         """Half-width of the interval now, as a fraction: smaller differences are not resolved."""
-        return math.expm1((self.seq.hi - self.seq.lo) / 2) if math.isfinite(self.seq.hi) else math.inf
+        seq = self.interval
+        return math.expm1((seq.hi - seq.lo) / 2) if math.isfinite(seq.hi) else math.inf
 
 
 PAIRED_STAT = {"p50": "p50", "p99": "p99", "mean": "mean"}
@@ -156,8 +161,6 @@ def same_sequence(a: dict, b: dict) -> bool:
 
 def paired_ratio(a: dict, b: dict, metric: str = "p50") -> PairedRatioCI | None:
     """latency(b) / latency(a) from paired rounds, where both records come from one sequence."""
-    from edgecrelu import sequential
-
     if not same_sequence(a, b):
         return None
     stat = PAIRED_STAT.get(metric, "p50")

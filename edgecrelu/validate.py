@@ -1,6 +1,7 @@
-"""Type checks for the JSON files users carry between machines (result records, bundle manifests):
-a hand-edited or truncated field fails where the file is read, in one line that names the file and
-the field, instead of as a traceback deep in ``report`` or ``profile``."""
+"""Checks for the files users carry between machines: a hand-edited or truncated field fails where the
+file is read, in one line that names the file and the field, instead of as a traceback deep in
+``report`` or ``profile``. The formats' fields are checked by their models (``edgecrelu/schema/``);
+these are the checks the models cannot make (versions, paths, finite numbers before a write)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,6 @@ def is_finite(v) -> bool:
 
 def is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
-
-
-def is_pos_int(v) -> bool:
-    return is_int(v) and v >= 1
 
 
 def is_text(v) -> bool:
@@ -50,17 +47,6 @@ def want(ok: bool, source: str, where: str, what: str, value) -> None:
         shown = repr(value)
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise EdgeCReLUError(f"{source}: {where} must be {what}, got {shown}")
-
-
-def numbers(d, source: str, where: str, keys=None, minimum=None, maximum=None) -> None:
-    """``d`` is null or an object whose (listed) fields are finite numbers (within
-    [``minimum``, ``maximum``] where given) or null."""
-    if d is None:
-        return
-    want(isinstance(d, dict), source, where, "an object or null", d)
-    for k in keys if keys is not None else d:
-        v = d.get(k)
-        in_range(v, source, f"{where}.{k}", minimum, maximum, allow_none=True)
 
 
 def in_range(v, source: str, where: str, minimum=None, maximum=None, allow_none: bool = False) -> None:

@@ -20,7 +20,7 @@ class VariantSpec:
     kind: str  # relu | crelu | crelu-half
     depth: int = 0  # number of conv->act sites rewritten, from the input; 0 for relu
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise EdgeCReLUError(f"unknown variant kind '{self.kind}'; choose one of: {VARIANT_HELP}")
         if self.kind == "relu" and self.depth != 0:

@@ -15,14 +15,16 @@ A stage whose output is already complete is reused (``--resume`` semantics), so 
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import FORMS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Preset:
     model: str  # zoo name trained when --model is not given
     epochs: int  # training epochs per variant
     seeds: tuple  # training seeds (several show seed noise)
-    optimizer: str  # training optimizer (edgecrelu.train.config.OPTIMIZERS)
+    optimizer: str  # training optimizer (edgecrelu.registries.OPTIMIZERS)
     batch_size: int  # training batch size
     width: float | None  # width multiplier of the model (None: the architecture's own)
     input_size: int | None  # square input side (None: the architecture's own)
@@ -76,10 +78,6 @@ class RunConfig:
     backend: str | None = None  # profile backend (None: the device profile's first)
 
 
-def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
 def _claim(out: Path, config: RunConfig, preset: Preset) -> None:
     """Record what OUT is made of; resuming it with other settings would mix two experiments."""
     from dataclasses import asdict
@@ -98,7 +96,21 @@ def _claim(out: Path, config: RunConfig, preset: Preset) -> None:
         atomic_write_json(marker, settings)
 
 
-def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
+@contextmanager
+def _one_line_per_stage(name: str):
+    """The pairing stage says one line here; its per-checkpoint lines (``edgecrelu analyze``'s) show
+    with ``-v`` only."""
+    lg = logging.getLogger(name)
+    before = lg.level
+    if lg.getEffectiveLevel() == logging.INFO:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        lg.setLevel(before)
+
+
+def run_pipeline(config: RunConfig):
     """Run the four stages; return the report's :class:`~edgecrelu.report.ReportResult`."""
     from edgecrelu.devices import load_device
 
@@ -125,16 +137,16 @@ def run_pipeline(config: RunConfig, log: Callable[[str], None] = _stderr):
     out = Path(config.out)
     # one `edgecrelu run` per OUT
     with DirLock(out.parent / f".{out.name}.lock", f"run directory {out}"), writing("the run directory", out):
-        return _stages(out, config, preset, profile, precisions, log)
+        return _stages(out, config, preset, profile, precisions)
 
 
-def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: tuple, log):
+def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: tuple):
     _claim(out, config, preset)
     run_dir, bundle_dir, results_dir, report_dir = (out / n for n in ("run", "bundle", "results", "report"))
     t0 = time.perf_counter()
     timings = {}
 
-    log(f"[1/4] train  -> {run_dir}")
+    logger.info(f"[1/4] train  -> {run_dir}")
     from edgecrelu.train import TrainConfig, train_run
 
     t = time.perf_counter()
@@ -147,7 +159,7 @@ def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: t
     train_run(TrainConfig(model=config.model or preset.model, data=data, out=str(run_dir),
                           epochs=preset.epochs, seeds=preset.seeds, optimizer=preset.optimizer,
                           batch_size=preset.batch_size, width=preset.width, input_size=preset.input_size,
-                          resume=run_dir.exists()), log=log)
+                          resume=run_dir.exists()))
     timings["train"] = time.perf_counter() - t
 
     # phase pairing of the trained models (weights only, seconds); the report finds it beside the bundle
@@ -155,24 +167,25 @@ def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: t
 
     t = time.perf_counter()
     try:
-        rec = analyze_checkpoints(AnalyzeConfig(source=str(run_dir), out=str(out / "analysis")))["recommendation"]
-        log(f"  pairing -> {out / 'analysis'}" + (f"; suggests {rec['variant']}" if rec else ""))
+        with _one_line_per_stage("edgecrelu.analysis"):
+            rec = analyze_checkpoints(AnalyzeConfig(source=str(run_dir), out=str(out / "analysis")))["recommendation"]
+        logger.info(f"  pairing -> {out / 'analysis'}" + (f"; suggests {rec['variant']}" if rec else ""))
     except EdgeCReLUError as exc:
-        log(f"  warning: no pairing analysis: {exc}")
+        logger.warning(f"  warning: no pairing analysis: {exc}")
     timings["analyze"] = time.perf_counter() - t
 
-    log(f"[2/4] export -> {bundle_dir}")
+    logger.info(f"[2/4] export -> {bundle_dir}")
     from edgecrelu.export.exporter import ExportConfig, export_bundle
 
     t = time.perf_counter()
     if not (bundle_dir / "manifest.json").is_file():
         export_bundle(ExportConfig(run_dir=run_dir, out=bundle_dir, precisions=precisions, forms=preset.forms,
-                                   calib_size=preset.calib_size), log=log)
+                                   calib_size=preset.calib_size))
     else:
-        log(f"  bundle exists, reusing {bundle_dir}")
+        logger.info(f"  bundle exists, reusing {bundle_dir}")
     timings["export"] = time.perf_counter() - t
 
-    log(f"[3/4] profile on '{profile.name}' -> {results_dir}")
+    logger.info(f"[3/4] profile on '{profile.name}' -> {results_dir}")
     from edgecrelu.profiling.plan import ProfileConfig
     from edgecrelu.profiling.session import run_profile
 
@@ -181,21 +194,21 @@ def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: t
                                      backends=(config.backend,) if config.backend else None,
                                      precisions=precisions, batches=preset.batches, duration_s=preset.duration_s,
                                      warmup_s=preset.warmup_s, trials=preset.trials, budget_s=preset.budget_s,
-                                     resume=True), log=log, again="the same `edgecrelu run` command")
+                                     resume=True), again="the same `edgecrelu run` command")
     timings["profile"] = time.perf_counter() - t
     if prun.failures:
         cell, why = next(iter(prun.failures.items()))
-        log(f"  warning: {len(prun.failures)} cell(s) failed, e.g. {cell.key}: {why}")
+        logger.warning(f"  warning: {len(prun.failures)} cell(s) failed, e.g. {cell.key}: {why}")
     if not prun.records:
         raise EdgeCReLUError(f"no cell was measured; see {results_dir}")
 
-    log(f"[4/4] report -> {report_dir}")
+    logger.info(f"[4/4] report -> {report_dir}")
     from edgecrelu.report import ReportConfig, build_report
 
     t = time.perf_counter()
     result = build_report(ReportConfig(results=(str(results_dir),), out=str(report_dir)))
     timings["report"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    log("  time: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    logger.info("  time: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
     result.timings = timings
     return result

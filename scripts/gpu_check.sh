@@ -64,6 +64,17 @@ skip() { SUMMARY+=("$1: SKIPPED ($2)"); note "$1: skipped: $2"; }
 if ! command -v "$PY" >/dev/null 2>&1; then
   echo "gpu_check: $PY not found" >&2; exit 1
 fi
+# msgspec (the file-format models, a dependency) is often the one package such a python lacks: take it
+# from a wheelhouse/ beside this checkout when there is one, into the work dir (no network, no install).
+if ! "$PY" -c "import msgspec" 2>/dev/null; then
+  if compgen -G "$ROOT/wheelhouse/msgspec-*.whl" >/dev/null && "$PY" -m pip install -q --no-index \
+      --find-links "$ROOT/wheelhouse" --target "$WORK/pydeps" msgspec >&2; then
+    export PYTHONPATH="$PYTHONPATH:$WORK/pydeps"
+  else
+    echo "gpu_check: msgspec does not import in $PY; on a machine with network run 'pip download msgspec --only-binary=:all: --python-version $("$PY" -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")') --platform manylinux2014_$(uname -m) -d wheelhouse/', copy wheelhouse/ into $ROOT and rerun" >&2
+    exit 1
+  fi
+fi
 EC=("$PY" -m edgecrelu)
 HAVE_TORCH=0; HAVE_CUDA=0; HAVE_TRT=0
 "$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1

@@ -14,7 +14,7 @@ from edgecrelu.workflow import RunConfig, run_pipeline
 def quick_run(tmp_path_factory):
     pytest.importorskip("torch")
     out = tmp_path_factory.mktemp("run") / "out"
-    result = run_pipeline(RunConfig(out=str(out), quick=True), log=lambda m: None)
+    result = run_pipeline(RunConfig(out=str(out), quick=True))
     return out, result
 
 
@@ -58,7 +58,7 @@ def test_second_run_resumes_without_retraining(quick_run):
     before = {p: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     weights = sorted((out / "run").rglob("weights.pt"))
     mtimes = [w.stat().st_mtime_ns for w in weights]
-    run_pipeline(RunConfig(out=str(out), quick=True), log=lambda m: None)
+    run_pipeline(RunConfig(out=str(out), quick=True))
     assert [w.stat().st_mtime_ns for w in weights] == mtimes
     assert {p: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")} == before
 

@@ -5,8 +5,10 @@ Only weights are read: no data, no forward pass beyond tracing."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Callable
 
 import numpy as np
 
@@ -17,6 +19,8 @@ from edgecrelu.analysis.sources import open_sources
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, utc_now, writing
 from edgecrelu.variant import split_name
+
+logger = logging.getLogger(__name__)
 
 KIND = "edgecrelu-pairing"
 SCHEMA_VERSION = 1
@@ -35,7 +39,8 @@ def filter_pixels(weights: np.ndarray, limit: int = MAX_FILTERS) -> dict:
     """First-layer filters as ``[n][kh][kw][c]`` ints 0..255 (each filter scaled to its own range,
     0 at mid grey), listed pairwise: each filter followed by its pairing partner if not shown yet."""
     w = np.asarray(weights, dtype=np.float64)
-    order, seen = [], set()
+    order: list[int] = []
+    seen: set[int] = set()
     part = partners(w) if len(w) > 1 else np.zeros(len(w), dtype=int)
     for i in range(len(w)):
         for j in (i, int(part[i])):
@@ -118,7 +123,7 @@ def layer_entry(path: str, site: int | None, act: str | None, weights, threshold
             "random": cache[key]}
 
 
-def analyze_checkpoints(config: AnalyzeConfig, log=lambda msg: None) -> dict:
+def analyze_checkpoints(config: AnalyzeConfig) -> dict:
     """The pairing analysis of ``config.source``; written to ``config.out`` when given."""
     if not -1.0 < config.threshold < 1.0:
         raise EdgeCReLUError(f"--threshold must lie in (-1, 1) (got {config.threshold})")
@@ -131,7 +136,7 @@ def analyze_checkpoints(config: AnalyzeConfig, log=lambda msg: None) -> dict:
         aj = src.arch_json()
         arch = arch or {"arch": aj.get("arch"), "input_shape": aj.get("input_shape")}
         layers, first = _layer_entries(src.model(), config.threshold, config.draws, cache)
-        log(f"  {src.variant} seed {src.seed}: {len(layers)} conv layers")
+        logger.info(f"  {src.variant} seed {src.seed}: {len(layers)} conv layers")
         models.append({"variant": src.variant, "seed": src.seed, "dir": str(src.dir), "layers": layers})
         if first is not None and src.variant not in firsts:
             firsts[src.variant] = first
@@ -152,14 +157,18 @@ def write_outputs(data: dict, out: Path) -> dict:
         return _write_outputs(data, out)
 
 
+def _writer(data: bytes) -> Callable[[IO[bytes]], int]:
+    return lambda f: f.write(data)
+
+
 def _write_outputs(data: dict, out: Path) -> dict:
-    from edgecrelu.report.parts.pairing import filters_svg, histogram_svg, standalone
+    from edgecrelu.report.pairing_svg import filters_svg, histogram_svg, standalone
 
     out.mkdir(parents=True, exist_ok=True)
     files = {"pairing": atomic_write_json(out / "pairing.json", data)}
     if data.get("filters"):
-        svg = standalone(filters_svg(data["filters"])).encode()
-        files["filters"] = atomic_write(out / "filters.svg", lambda f: f.write(svg), binary=True)
+        filters = standalone(filters_svg(data["filters"])).encode()
+        files["filters"] = atomic_write(out / "filters.svg", _writer(filters), binary=True)
     for variant, s in data["summary"].items():
         hists = [histogram_svg(layer | {"threshold": data["threshold"]}, variant) for layer in s["layers"]]
         body = "".join(f'<g transform="translate(0,{i * 155})">{h}</g>' for i, h in enumerate(hists))
@@ -167,5 +176,5 @@ def _write_outputs(data: dict, out: Path) -> dict:
                f"<title>{variant}: mu per conv layer</title>{body}</svg>")
         data_ = standalone(svg).encode()
         name = "mu-" + variant.replace("@", "-at-") + ".svg"
-        files[name] = atomic_write(out / name, lambda f, d=data_: f.write(d), binary=True)
+        files[name] = atomic_write(out / name, _writer(data_), binary=True)
     return files

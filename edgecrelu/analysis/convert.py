@@ -11,6 +11,7 @@ An optional short fine-tune follows with the run's recipe at a tenth of its lear
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, atomic_write_json, read_json_object, utc_now, writing
 from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
 from edgecrelu.variant import parse_variant
+
+logger = logging.getLogger(__name__)
 
 CALIB_IMAGES = 512  # training images whose responses choose the kept filters
 MAX_POSITIONS = 32768  # response samples per filter (images x pixels, subsampled)
@@ -155,15 +158,15 @@ def _scratch_record(src: Source, variant: str) -> dict | None:
     return None
 
 
-def convert_checkpoint(cfg: ConvertConfig, log=lambda msg: None) -> dict:
+def convert_checkpoint(cfg: ConvertConfig) -> dict:
     """Convert, evaluate, optionally fine-tune; write the run to ``cfg.out``; return conversion.json.
     The output is locked for the duration, and an ``OSError`` on the way is one line naming it."""
     out = Path(cfg.out)
     with DirLock(out.parent / f".{out.name}.lock", f"convert output {out}"), writing("the converted run", out):
-        return _convert(cfg, log)
+        return _convert(cfg)
 
 
-def _convert(cfg: ConvertConfig, log) -> dict:
+def _convert(cfg: ConvertConfig) -> dict:
     import torch
 
     from edgecrelu.data import load_dataset
@@ -191,6 +194,9 @@ def _convert(cfg: ConvertConfig, log) -> dict:
     data = rec.get("data") or {}
     size = data.get("size")
     size = size[0] if isinstance(size, list) else size
+    if size is None:
+        raise EdgeCReLUError(f"{src.dir}/record.json has no data.size: convert needs a checkpoint written by "
+                             "`edgecrelu train`")
     plan_sites(src.model(), arch_json["input_shape"], spec.depth, spec.name)  # refuse before loading data
     threads_before = torch.get_num_threads()
     if cfg.threads:
@@ -203,7 +209,7 @@ def _convert(cfg: ConvertConfig, log) -> dict:
         device = torch.device("cpu")
         original = src.model()
         acc_relu = evaluate(original, ds.x_test, ds.y_test, device)
-        log(f"relu {src.dir}: test {acc_relu:.4f}")
+        logger.info(f"relu {src.dir}: test {acc_relu:.4f}")
         pick = np.sort(np.random.default_rng(0).permutation(len(ds.x_train))[:CALIB_IMAGES])
         state, info = convert_state(original, arch_json["input_shape"], spec.depth, ds.x_train[pick], spec.name)
         args = dict(arch_json["arch_args"])
@@ -214,7 +220,7 @@ def _convert(cfg: ConvertConfig, log) -> dict:
         acc_raw = evaluate(model, ds.x_test, ds.y_test, device)
         recalibrate_bn(model, ds.x_train, device)
         acc_conv = evaluate(model, ds.x_test, ds.y_test, device)
-        log(f"{spec.name} converted: test {acc_raw:.4f} (BN recalibrated: {acc_conv:.4f})")
+        logger.info(f"{spec.name} converted: test {acc_raw:.4f} (BN recalibrated: {acc_conv:.4f})")
         naive = apply_variant(original, spec, arch_json["input_shape"])  # what `train --checkpoint` starts from
         recalibrate_bn(naive, ds.x_train, device)
         acc_naive = evaluate(naive, ds.x_test, ds.y_test, device)
@@ -226,10 +232,10 @@ def _convert(cfg: ConvertConfig, log) -> dict:
         acc_ft = None
         if cfg.finetune_epochs > 0:
             torch.manual_seed(seed)
-            history = train_one(model, ds, recipe, seed, device, Dist(0, 1, 0, False), log, f"{spec.name} fine-tune")
+            history = train_one(model, ds, recipe, seed, device, Dist(0, 1, 0, False), f"{spec.name} fine-tune")
             recalibrate_bn(model, ds.x_train, device)
             acc_ft = evaluate(model, ds.x_test, ds.y_test, device)
-            log(f"{spec.name} fine-tuned {cfg.finetune_epochs} epoch(s): test {acc_ft:.4f}")
+            logger.info(f"{spec.name} fine-tuned {cfg.finetune_epochs} epoch(s): test {acc_ft:.4f}")
         scratch = _scratch_record(src, spec.name)
         scratch_row = None
         if scratch is not None:
@@ -241,7 +247,7 @@ def _convert(cfg: ConvertConfig, log) -> dict:
                                   num_classes=int(arch_json["num_classes"]),
                                   input_size=tuple(arch_json["input_shape"][1:]), arch_args=args)
             r = dict(rec["recipe"], epochs=int(cfg.scratch_epochs))
-            train_one(fresh, ds, r, seed, device, Dist(0, 1, 0, False), log, f"{spec.name} from scratch")
+            train_one(fresh, ds, r, seed, device, Dist(0, 1, 0, False), f"{spec.name} from scratch")
             recalibrate_bn(fresh, ds.x_train, device)
             scratch_row = {"model": f"{spec.name} from scratch", "test_acc": evaluate(fresh, ds.x_test, ds.y_test, device),
                            "epochs": int(cfg.scratch_epochs), "note": f"trained here, seed {seed}, run's recipe"}

@@ -51,21 +51,21 @@ def conv_layers(model) -> list[ConvLayer]:
     import torch
     from torch import nn
 
-    from edgecrelu.nn.trace import trace_graph
+    from edgecrelu.nn.trace import submodule, trace_graph
 
     gm = trace_graph(model)
     out, site = [], 0
     for node in gm.graph.nodes:
         if node.op != "call_module" or not isinstance(gm.get_submodule(node.target), nn.Conv2d):
             continue
-        conv = gm.get_submodule(node.target)
+        conv = submodule(gm, node.target, nn.Conv2d)
         w = conv.weight.detach().to(torch.float64).cpu().numpy().copy()
         bn_path, nxt = None, next(iter(node.users)) if len(node.users) == 1 else None
         if nxt is not None and nxt.op == "call_module" and isinstance(gm.get_submodule(nxt.target), nn.BatchNorm2d):
-            bn = gm.get_submodule(nxt.target)
+            bn = submodule(gm, nxt.target, nn.BatchNorm2d)
             if bn.running_var is not None:
-                scale = (bn.weight.detach().double() if bn.weight is not None else torch.ones_like(bn.running_var))
-                scale = (scale / torch.sqrt(bn.running_var.double() + bn.eps)).cpu().numpy()
+                gamma = (bn.weight.detach().double() if bn.weight is not None else torch.ones_like(bn.running_var))
+                scale = (gamma / torch.sqrt(bn.running_var.double() + bn.eps)).cpu().numpy()
                 w *= scale.reshape(-1, 1, 1, 1)
             bn_path = nxt.target
             nxt = next(iter(nxt.users)) if len(nxt.users) == 1 else None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from tabulate import tabulate
+from edgecrelu.report.blocks import Table
+from edgecrelu.report.parts.pairing import COLUMNS, CONVERSION_COLUMNS, conversion_rows, stats_rows
+from edgecrelu.report.render_text import text_blocks
 
-from edgecrelu.report.parts.pairing import HEADERS, conversion_rows, stats_rows
+
+def render_conversion(conv: dict) -> str:
+    return text_blocks([Table(CONVERSION_COLUMNS, conversion_rows(conv))])
 
 
 def render_table(data: dict) -> str:
-    lines = [tabulate(stats_rows(data), headers=HEADERS, tablefmt="simple", disable_numparse=True), "",
+    lines = [text_blocks([Table(COLUMNS, stats_rows(data))]), "",
              f"μ_i = cos(φ_i, φ̄_i), φ̄_i the most opposite other filter (BN scale folded in); threshold "
              f"{data['threshold']:g}; random: Gaussian filters of the same shape, {data['draws']} draws."]
     rec = data.get("recommendation")
@@ -17,6 +21,5 @@ def render_table(data: dict) -> str:
     else:
         lines.append("No relu checkpoint analysed: no depth recommended.")
     if data.get("conversion"):
-        lines += ["", tabulate(conversion_rows(data["conversion"]), headers=["model", "test acc", "epochs", "note"],
-                               tablefmt="simple", disable_numparse=True)]
+        lines += ["", render_conversion(data["conversion"])]
     return "\n".join(lines)

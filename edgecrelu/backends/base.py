@@ -1,27 +1,73 @@
-"""Loader and Runner (Polygraphy's split). A :class:`Loader` produces what a backend runs (an ONNX
-Runtime session, a TensorRT engine, a torch module) when called; a :class:`Runner` calls its loader
-in ``activate``, then only infers until ``deactivate``. Runners are context managers with ``*_impl``
-hooks. Heavy imports (onnxruntime providers, tensorrt, pycuda, torch) happen inside loaders' and
-runners' methods, never at package import. Also the cell / artifact helpers the ONNX backends share.
+"""Loader and Runner (Polygraphy's split), and the :class:`Backend` protocol. A :class:`Loader` produces
+what a backend runs (an ONNX Runtime session, a TensorRT engine, a torch module) when called; a
+:class:`Runner` calls its loader in ``activate``, then only infers until ``deactivate``. Runners are
+context managers with ``*_impl`` hooks. Heavy imports (onnxruntime providers, tensorrt, pycuda, torch)
+happen inside loaders' and runners' methods, never at package import. Also the cell / artifact helpers
+the ONNX backends share.
+
+A backend is a package whose ``__init__`` module satisfies :class:`Backend`; mypy checks each one where
+``edgecrelu.backends`` registers it (``_HOOKS``), and each runner's hooks against :class:`Runner`.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+import os
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Callable, Collection, Generic, Iterable, Literal, Mapping, Protocol, TypeVar
 
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
 
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Artifact, Bundle
+    from edgecrelu.devices import DeviceProfile
+    from edgecrelu.results import Cell
 
-class Loader:
-    """Produces one backend's model object when called (``loader()``); a runner calls it on activation,
-    so building or loading (seconds to minutes for a TensorRT engine) never happens at construction."""
+Feed = Mapping[str, np.ndarray]  # input name -> host array
+Outputs = dict[str, np.ndarray]  # output name -> host array
+InferFn = Callable[[Feed], Any]  # what the timed loop calls once per sample (its result is not read)
+T = TypeVar("T")
 
-    def __call__(self):
+
+class Backend(Protocol):
+    """The hooks module of a backend, ``edgecrelu.backends.<name>`` (its ``__init__.py``), as the
+    profiler uses it. Module-level names satisfy it: ``NAME = "..."`` and plain functions."""
+
+    NAME: str  # the backend name used in cells, records and device profiles
+    EXTRA: str  # the pip extra that provides its heavy dependency ("" when it is a core dependency)
+
+    def check_available(self) -> None:
+        """Raise :class:`~edgecrelu.errors.MissingDependencyError` (one line, names the extra)."""
+
+    def enumerate_cells(self, bundle: Bundle, *, variants: Collection[str] | None = ...,
+                        precisions: Collection[str] | None = ..., forms: Collection[str] | None = ...,
+                        batches: Iterable[int] = ..., profile: DeviceProfile | None = ...) -> list[Cell]:
+        """The cells this backend can run from ``bundle`` after filtering, sorted."""
+        ...
+
+    def make_runner(self, bundle: Bundle, cell: Cell, profile: DeviceProfile) -> Runner:
+        """The runner of one cell; nothing is loaded until it activates."""
+        ...
+
+
+class ReferenceBackend(Backend, Protocol):
+    """The backend that also runs the FP32 reference of the accuracy checks (onnxruntime)."""
+
+    def reference_runner(self, model_path: str | os.PathLike[str]) -> Runner:
+        """ONNX Runtime on the CPU, one thread, over the fp32 ONNX file at ``model_path``."""
+        ...
+
+
+class Loader(Generic[T]):
+    """Produces one backend's model object (``T``) when called (``loader()``); a runner calls it on
+    activation, so building or loading (seconds to minutes for a TensorRT engine) never happens at
+    construction."""
+
+    def __call__(self) -> T:
         return self.load()
 
-    def load(self):
+    def load(self) -> T:
         raise NotImplementedError
 
 
@@ -34,7 +80,7 @@ class Runner:
 
     name = "runner"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.is_active = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -43,29 +89,31 @@ class Runner:
             return self
         self.activate_impl()
         # The timed loop calls runner.infer once per sample: while active, infer is infer_impl itself,
-        # one Python frame over the backend call (scripts/bench_overhead.py).
-        self.infer = self.infer_impl
+        # one Python frame over the backend call (scripts/bench_overhead.py). An instance attribute
+        # shadows the method (deactivate pops it); same signature, so the type is unchanged.
+        vars(self)["infer"] = self.infer_impl
         self.is_active = True
         return self
 
     def deactivate(self) -> None:
         if not self.is_active:
             return
-        self.__dict__.pop("infer", None)  # back to Runner.infer, which refuses an inactive runner
+        vars(self).pop("infer", None)  # back to Runner.infer, which refuses an inactive runner
         try:
             self.deactivate_impl()
         finally:
             self.is_active = False
 
-    def __enter__(self):
+    def __enter__(self) -> Runner:
         return self.activate()
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         self.deactivate()
         return False
 
     # -- inference -------------------------------------------------------------------------
-    def infer(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def infer(self, feed: Feed) -> Outputs:
         """Only reached while inactive: :meth:`activate` shadows it with :meth:`infer_impl`."""
         raise EdgeCReLUError(f"{self.name}: infer() called before activate()")
 
@@ -73,21 +121,21 @@ class Runner:
         return self.input_names_impl()
 
     # -- what a record needs beyond wall-clock time -----------------------------------------
-    def timing_call(self, feed: Mapping[str, np.ndarray]):
+    def timing_call(self, feed: Feed) -> InferFn:
         """The callable the timed loop calls with ``feed`` (default: :meth:`infer`, end to end). A
         runner may stage the input once here and return a device-only call (trtexec's
         ``--noDataTransfers``); accuracy always goes through :meth:`infer`."""
         return self.infer
 
-    def stage_times_ms(self) -> dict | None:
+    def stage_times_ms(self) -> dict[str, float] | None:
         """Per-stage times of the last ``infer`` (``{"h2d": ms, "compute": ms, "d2h": ms}``), or None."""
         return None
 
-    def memory_info(self) -> dict:
+    def memory_info(self) -> dict[str, Any]:
         """Device-side memory facts (``device_bytes``, ``activation_bytes``, ``engine_bytes``...)."""
         return {}
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """Settings to record: provider, threads, optimisation level, engine key, ..."""
         return {"backend": self.name}
 
@@ -95,7 +143,7 @@ class Runner:
     def activate_impl(self) -> None:
         raise NotImplementedError
 
-    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def infer_impl(self, feed: Feed) -> Outputs:
         raise NotImplementedError
 
     def deactivate_impl(self) -> None:
@@ -105,7 +153,9 @@ class Runner:
         raise NotImplementedError
 
 
-def onnx_cells(bundle, backend: str, *, variants=None, precisions=None, forms=None, batches=(1,)) -> list:
+def onnx_cells(bundle: Bundle, backend: str, *, variants: Collection[str] | None = None,
+               precisions: Collection[str] | None = None, forms: Collection[str] | None = None,
+               batches: Iterable[int] = (1,)) -> list[Cell]:
     """Cells of a backend that runs the bundle's ONNX files: one per artifact (after filtering) and batch."""
     from edgecrelu.results import Cell
 
@@ -114,12 +164,12 @@ def onnx_cells(bundle, backend: str, *, variants=None, precisions=None, forms=No
     return sorted(cells)
 
 
-def find_artifact(bundle, cell):
+def find_artifact(bundle: Bundle, cell: Cell) -> Artifact | None:
     """The bundle artifact a cell runs, or None (a torch cell runs weights, not an ONNX file)."""
     return next(iter(bundle.artifacts(variants=[cell.variant], precisions=[cell.precision], forms=[cell.form])), None)
 
 
-def artifact_for(bundle, cell):
+def artifact_for(bundle: Bundle, cell: Cell) -> Artifact:
     """The bundle artifact a cell runs, or a one-line error."""
     art = find_artifact(bundle, cell)
     if art is not None:

@@ -23,9 +23,10 @@ def command(source, out, threshold, draws):
     """
     from edgecrelu.analysis.analyze import AnalyzeConfig, analyze_checkpoints
     from edgecrelu.analysis.table import render_table
+    from edgecrelu.commands.options import refuse_out_inside_results
 
-    data = analyze_checkpoints(AnalyzeConfig(source=source, out=out, threshold=threshold, draws=draws),
-                               log=lambda msg: click.echo(msg, err=True))
+    refuse_out_inside_results(out, "analysis output")
+    data = analyze_checkpoints(AnalyzeConfig(source=source, out=out, threshold=threshold, draws=draws))
     click.echo(render_table(data))
     if out:
         click.echo(f"wrote {out}/pairing.json")

@@ -27,10 +27,12 @@ def command(a, b, out, threshold, fail_on, tablefmt):
     unchanged."""
     from tabulate import tabulate
 
+    from edgecrelu.commands.options import refuse_out_inside_results
     from edgecrelu.errors import EdgeCReLUError
     from edgecrelu.fileio import atomic_write
     from edgecrelu.report import compare as cmp
 
+    refuse_out_inside_results(out, "comparison output", (a, b))
     changes, only_a, only_b = cmp.load_and_compare((a,), (b,), threshold)
     click.echo(tabulate(cmp.table_rows(changes), cmp.HEADERS, tablefmt=tablefmt))
     click.echo(cmp.summary(changes))

@@ -24,16 +24,12 @@ def command(checkpoint, to, out, finetune_epochs, scratch_epochs, seed, threads)
     \b
     edgecrelu convert runs/digits/relu/seed0 --to crelu-half@4 --finetune-epochs 1 --out runs/converted
     """
-    from tabulate import tabulate
-
     from edgecrelu.analysis.convert import ConvertConfig, convert_checkpoint
-    from edgecrelu.report.parts.pairing import conversion_rows
+    from edgecrelu.analysis.table import render_conversion
 
     conv = convert_checkpoint(ConvertConfig(checkpoint=checkpoint, to=to, out=out, finetune_epochs=finetune_epochs,
-                                            scratch_epochs=scratch_epochs, seed=seed, threads=threads),
-                              log=lambda msg: click.echo(msg, err=True))
-    click.echo(tabulate(conversion_rows(conv), headers=["model", "test acc", "epochs", "note"], tablefmt="simple",
-                        disable_numparse=True))
+                                            scratch_epochs=scratch_epochs, seed=seed, threads=threads))
+    click.echo(render_conversion(conv))
     for s in conv["sites"]:
         click.echo(f"site {s['site']} {s['conv']}: kept {len(s['kept'])}/{s['filters']}, {s['stood_in']} stood in "
                    f"({s['neg_partner_share'] * 100:.0f} % by a negated partner), residual {s['residual']:.3f}")

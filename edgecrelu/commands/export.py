@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from edgecrelu.commands.options import finite, forms_option, precisions_option, variants_option
-from edgecrelu.export import CALIB_METHODS, MIN_OPSET
+from edgecrelu.export import CALIB_METHODS, INT8_WEIGHTS, MIN_OPSET
 from edgecrelu.registries import ONNX_PRECISIONS
 
 
@@ -21,7 +21,7 @@ from edgecrelu.registries import ONNX_PRECISIONS
               help="INT8 calibration images, drawn from the training split.")
 @click.option("--calib-method", type=click.Choice(CALIB_METHODS), default="minmax", show_default=True,
               help="INT8 activation ranges: min/max, entropy (KL) or percentile (99.999 %).")
-@click.option("--int8-weights", type=click.Choice(("reduced", "full")), default="reduced", show_default=True,
+@click.option("--int8-weights", type=click.Choice(INT8_WEIGHTS), default="reduced", show_default=True,
               help="INT8 weight range: reduced (7-bit, accurate on x86 CPUs without VNNI, still symmetric "
                    "int8 for TensorRT) or full (8-bit).")
 @click.option("--eval-size", type=click.IntRange(min=1), default=None,
@@ -50,5 +50,5 @@ def command(run_dir, out, variants, precisions, forms, calib_size, calib_method,
         calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
         max_int8_drop=max_int8_drop, overwrite=overwrite,
     )
-    path = export_bundle(config, log=lambda msg: click.echo(msg, err=True))
+    path = export_bundle(config)
     click.echo(str(path))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from tabulate import tabulate
 
 from edgecrelu.commands.options import tablefmt_option
 from edgecrelu.errors import EdgeCReLUError
+
+logger = logging.getLogger(__name__)
 
 
 @click.command("inspect")
@@ -31,7 +35,7 @@ def command(bundle, evaluate, tablefmt):
     else:
         click.echo("(no artifacts)")
     for w in m.get("warnings", []):
-        click.echo(f"warning: {w}", err=True)
+        logger.warning(f"warning: {w}")
     if not rep.ok:
         more = f" (and {len(rep.problems) - 1} more)" if len(rep.problems) > 1 else ""
         raise EdgeCReLUError(f"bundle {rep.bundle.root} failed verification: {rep.problems[0]}{more}")

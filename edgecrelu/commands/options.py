@@ -15,7 +15,7 @@ import click
 import tabulate as _tabulate
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.registries import BACKENDS, DATA_SOURCES, FORMS, PRECISIONS
+from edgecrelu.registries import BACKENDS, DATA_SOURCES, FORMS, PRECISIONS, TORCH_FORMS
 from edgecrelu.registry import Registry
 from edgecrelu.variant import VARIANT_HELP
 
@@ -125,12 +125,12 @@ def precisions_option(names: Iterable[str] = PRECISIONS.names, default: str | No
 
 def forms_option(default: str | None = None, default_help: str | None = None, checked: bool = True):
     """``--forms``. Unchecked (``checked=False``) where the bundle decides, e.g. in ``profile``, whose
-    torch backend also takes its own forms (eager, compile)."""
+    torch backend also takes its own forms (``TORCH_FORMS``)."""
     if checked:
         text = f"Comma list of CReLU forms: {_listing(FORMS)}. A relu variant gets graph only."
     else:
         text = (f"Comma list of the bundle's CReLU forms ({', '.join(FORMS)}; see `edgecrelu export --help`) "
-                "or the torch backend's eager, compile.")
+                f"or the torch backend's {', '.join(TORCH_FORMS)}.")
     return click.option(
         "--forms", type=CommaList("form", FORMS if checked else None), default=default,
         show_default=default is not None, help=text + (f" Default: {default_help}." if default_help else ""))
@@ -237,3 +237,42 @@ def _limit(name: str):
 THREADS = CheckedIntRange(min=1, check=_limit("check_threads"))
 INPUT_SIZE = CheckedIntRange(min=8, check=_limit("check_input_size"))
 WIDTH = FiniteFloatRange(min=0, min_open=True, check=_limit("check_width"))
+
+
+def _holds_records(d, limit: int = 20) -> bool:
+    """True when ``d`` holds a result record (``*.json`` of kind edgecrelu-result) at its top."""
+    import json
+    from pathlib import Path
+
+    try:
+        files = sorted(p for p in Path(d).iterdir() if p.suffix == ".json" and not p.name.startswith("."))[:limit]
+    except OSError:
+        return False
+    for p in files:
+        try:
+            if json.loads(p.read_text(encoding="utf-8")).get("kind") == "edgecrelu-result":
+                return True
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
+
+
+def refuse_out_inside_results(out, what: str, results=()) -> None:
+    """Refuse an ``--out`` inside a results directory (one of ``results``, or any directory above
+    ``out`` that holds records): every later ``report`` on it would read the files written there
+    as records and fail."""
+    import os
+    from pathlib import Path
+
+    if out is None:
+        return
+    o = Path(os.path.realpath(out))  # realpath: a symlink loop is no RuntimeError
+    for r in results:
+        rp = Path(os.path.realpath(r))
+        if rp.is_dir() and (o == rp or rp in o.parents):
+            raise EdgeCReLUError(f"{what} {out} is inside the results directory {r} (a later report on it would "
+                                 "read these files as records); choose another --out")
+    for d in [o, *o.parents]:
+        if d.is_dir() and _holds_records(d):
+            raise EdgeCReLUError(f"{what} {out} is inside the results directory {d} (a later report on it would "
+                                 "read these files as records); choose another --out")

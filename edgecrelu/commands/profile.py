@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
+from edgecrelu.commands.host_options import host_options, profile_on_host
 from edgecrelu.commands.options import (
     THREADS,
     backends_option,
@@ -16,6 +19,9 @@ from edgecrelu.commands.options import (
     variants_option,
 )
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.profiling import ISOLATION, POWER_MODES
+
+logger = logging.getLogger(__name__)
 
 
 @click.command("profile")
@@ -43,14 +49,15 @@ from edgecrelu.errors import EdgeCReLUError
 @click.option("--trials", type=click.IntRange(min=1), default=None, help="Isolated trials per cell (default 1).")
 @click.option("--resume", is_flag=True, help="Keep records already in --out, measure only the missing cells, and "
                                              "continue an interrupted sequence of rounds.")
-@click.option("--isolation", type=click.Choice(["process", "none"]), default="process", show_default=True,
+@click.option("--isolation", type=click.Choice(ISOLATION), default="process", show_default=True,
               help="'process': each trial in a fresh worker process (peak RSS is the cell's own).")
-@click.option("--power", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
+@click.option("--power", type=click.Choice(POWER_MODES), default="auto", show_default=True,
               help="'auto': the profile's power source; where it cannot run here (no tegrastats off a Jetson) "
                    "power is not measured and every record says so. 'none': do not measure power.")
 @tablefmt_option
+@host_options
 def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
-            iterations, trials, resume, isolation, power, tablefmt, budget, seed):
+            iterations, trials, resume, isolation, power, tablefmt, budget, seed, **host):
     """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
 
     \b
@@ -58,6 +65,8 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
       edgecrelu profile bundle/ --device cpu --out results/ --batch 1,32 --duration 2
     Off the target (a Jetson profile on a desktop, no TensorRT, no tegrastats):
       edgecrelu profile bundle/ --device jetson-orin-nano --backend onnxruntime --out results/
+    On a board over SSH, from the desktop (records fetched into --out):
+      edgecrelu profile bundle/ --host jetson --device jetson-orin-nano --out results-orin/
     """
     from edgecrelu.profiling.plan import ProfileConfig
     from edgecrelu.profiling.session import run_profile
@@ -69,11 +78,13 @@ def command(bundle, device, out, backend, variants, precisions, forms, batch, th
         threads=threads, warmup_s=warmup, duration_s=duration, iterations=iterations, trials=trials,
         resume=resume, isolation=isolation, power=power, budget_s=budget, seed=seed,
     )
+    if profile_on_host(config, host, tablefmt):
+        return
     run = run_profile(config)
     if run.records:
         click.echo(summary_table(run.records, tablefmt))
-    click.echo(f"{len(run.measured)} cell(s) measured, {len(run.resumed)} resumed, {len(run.failures)} failed; "
-               f"records in {run.out}", err=True)
+    logger.info(f"{len(run.measured)} cell(s) measured, {len(run.resumed)} resumed, {len(run.failures)} failed; "
+                f"records in {run.out}")
     if run.failures:
         cell, why = next(iter(run.failures.items()))
         more = f" (and {len(run.failures) - 1} more)" if len(run.failures) > 1 else ""

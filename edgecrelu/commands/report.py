@@ -31,9 +31,12 @@ def command(results_dirs, out, formats, policy, tablefmt):
     RESULTS_DIR holds result records written by `edgecrelu profile` (several directories, e.g. one
     per device, merge into one report with a section per device).
     """
+    from edgecrelu.commands.options import refuse_out_inside_results
     from edgecrelu.report import FORMATS, ReportConfig, build_report
 
     fmts = formats or FORMATS
+    # inside any results directory (not only those given): a later report on that one would read it as records
+    refuse_out_inside_results(out, "report output", results_dirs)
     result = build_report(ReportConfig(tuple(results_dirs), out, tuple(fmts), policy, tablefmt))
     click.echo(result.terminal)
     for f in fmts:

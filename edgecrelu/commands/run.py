@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from edgecrelu.commands.options import backend_option, device_option, model_option
-from edgecrelu.data.sources import specs
+from edgecrelu.registries import DATA_SPECS
 
 
 @click.command("run")
@@ -16,7 +16,7 @@ from edgecrelu.data.sources import specs
 @model_option("inspect-net", "Built-in architecture (see `edgecrelu models`) or package.module:callable; "
               "the presets are sized for inspect-net.")
 @click.option("--data", default="inspection", show_default=True, metavar="SOURCE[:PATH]",
-              help="Data source: " + ", ".join(specs()) + ". The default is generated in memory: a synthetic "
+              help="Data source: " + ", ".join(DATA_SPECS) + ". The default is generated in memory: a synthetic "
                    "surface-inspection set (good, scratch, spot, crack, stain on four textures).")
 @backend_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the preset's epochs.")

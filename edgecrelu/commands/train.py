@@ -15,8 +15,7 @@ from edgecrelu.commands.options import (
     variants_option,
 )
 from edgecrelu.errors import EdgeCReLUError
-
-TRAIN_DEVICES = ("cpu", "cuda")
+from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
 
 
 @click.command("train")
@@ -37,13 +36,13 @@ TRAIN_DEVICES = ("cpu", "cuda")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--lr", type=finite(0, min_open=True), default=None,
               help="Peak learning rate (default: 0.05 for sgd, 0.002 for adamw).")
-@click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
+@click.option("--optimizer", type=click.Choice(tuple(OPTIMIZERS)), default="sgd", show_default=True)
 @click.option("--data-seed", type=click.IntRange(min=0), default=0, show_default=True,  # numpy refuses < 0
               help="Seed of the train/val/test split.")
 @click.option("--resume", is_flag=True, help="Continue --out, skipping finished (variant, seed) checkpoints.")
-@click.option("--train-device", type=click.Choice(TRAIN_DEVICES), default="cpu", show_default=True,
+@click.option("--train-device", type=click.Choice(TORCH_DEVICES), default="cpu", show_default=True,
               help="Where to train (--device in `profile` and `run` is a device profile).")
-@click.option("--device", "device_alias", type=click.Choice(TRAIN_DEVICES), default=None, hidden=True,
+@click.option("--device", "device_alias", type=click.Choice(TORCH_DEVICES), default=None, hidden=True,
               help="Old name of --train-device.")
 @click.option("--skip-bad", is_flag=True, help="Skip (and count) unreadable images instead of failing.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
@@ -82,7 +81,7 @@ def command(model, variants, data, epochs, seeds, out, width, input_size, channe
         checkpoint=checkpoint,
         threads=threads,
     )
-    path = train_run(config, log=lambda msg: click.echo(msg, err=True))
+    path = train_run(config)
     click.echo(str(path / "run.json"))
 
 

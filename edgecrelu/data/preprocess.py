@@ -11,6 +11,8 @@ fixed and recorded in a ``preprocessing`` dict so any stage can repeat it exactl
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
@@ -65,11 +67,11 @@ def resize(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     for i in range(x.shape[0]):
         for c in range(x.shape[3]):
             img = Image.fromarray(np.ascontiguousarray(x[i, :, :, c]), mode="F")
-            out[i, :, :, c] = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float32)
+            out[i, :, :, c] = np.asarray(img.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     return out
 
 
-def to_raw(images, size: tuple[int, int], channels: int) -> np.ndarray:
+def to_raw(images: np.ndarray, size: tuple[int, int], channels: int) -> np.ndarray:
     """Raw images (any accepted layout) -> NHWC float32 at ``size`` with ``channels``, still in raw units."""
     return resize(convert_channels(to_nhwc(images), channels), size)
 
@@ -92,15 +94,15 @@ def channel_stats(raw_nhwc: np.ndarray, scale: float) -> tuple[list[float], list
     return [float(m) for m in mean], [float(s) for s in std]
 
 
-def preprocess(images, preprocessing: dict) -> np.ndarray:
+def preprocess(images: np.ndarray, preprocessing: dict[str, Any]) -> np.ndarray:
     """Apply a recorded ``preprocessing`` to raw images -> float32 NCHW, identical to training.
 
     ``images``: one image (H,W), a batch (N,H,W), (N,H,W,C) or (N,C,H,W), uint8 or float, in the
     units the preprocessing was recorded for (its ``scale`` maps them to [0, 1]).
     """
     try:
-        size = tuple(int(v) for v in preprocessing["size"])
+        h, w = (int(v) for v in preprocessing["size"])
         channels = int(preprocessing["channels"])
     except (KeyError, TypeError, ValueError) as exc:
         raise EdgeCReLUError(f"preprocessing record is incomplete or malformed: {exc}") from None
-    return normalize(to_raw(images, size, channels), preprocessing)
+    return normalize(to_raw(images, (h, w), channels), preprocessing)

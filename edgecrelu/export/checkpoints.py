@@ -10,7 +10,7 @@ from pathlib import Path
 
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.fileio import read_json_object, sha256_file
-from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
+from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION, check_run
 from edgecrelu.validate import in_range, is_int, is_safe_relpath, is_text, schema_version_error, want
 
 
@@ -61,6 +61,7 @@ def read_run(run_dir: str | Path) -> dict:
         raise EdgeCReLUError(f"{src}: no data spec and size")
     model = run.get("model", {})
     want(isinstance(model, dict), src, "model", "an object", model)
+    check_run(run, src)  # the model of run.json: types, and no field it does not know
     return run
 
 

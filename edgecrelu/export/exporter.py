@@ -10,23 +10,25 @@ so a failed export leaves nothing that looks like a bundle.
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import numpy as np
 import onnx
 
 from edgecrelu.bundle import BundleWriter
+from edgecrelu.data.dataset import Dataset
 from edgecrelu.errors import EdgeCReLUError, require, unknown
-from edgecrelu.export import CALIB_METHODS, MIN_OPSET
+from edgecrelu.export import CALIB_METHODS, INT8_WEIGHTS, MIN_OPSET
 from edgecrelu.export.checkpoints import Checkpoint, read_run, select_checkpoints
 from edgecrelu.export.forms import get_form
 from edgecrelu.export.forms.sites import count_ops, find_crelu_sites
 from edgecrelu.export.fp16 import to_fp16
-from edgecrelu.export.int8 import INT8_WEIGHTS, quantize_int8
+from edgecrelu.export.int8 import quantize_int8
 from edgecrelu.export.macs import onnx_macs
 from edgecrelu.export.onnx_export import (
     INPUT_NAME,
@@ -44,6 +46,8 @@ from edgecrelu.fileio import writing
 from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
 from edgecrelu.variant import split_name
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_FORMS = tuple(FORMS)  # every form; one a site cannot take leaves it as exported
 
@@ -141,7 +145,7 @@ def _versions() -> dict:
 class _Data:
     """What every variant is checked on."""
 
-    ds: object  # the edgecrelu.data.Dataset of the run
+    ds: Dataset  # of the run
     ex: np.ndarray  # eval images (test split), preprocessed
     ey: np.ndarray  # eval labels
     eidx: np.ndarray  # their indices in the data source
@@ -154,6 +158,8 @@ def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
 
     data = run.get("data", {})
     size = data["size"][0] if isinstance(data.get("size"), list) else data.get("size")
+    if size is None:
+        raise EdgeCReLUError(f"{run_dir}/run.json has no data.size: export needs a run written by `edgecrelu train`")
     ds = load_dataset(data["spec"], size=int(size),
                       channels=data.get("channels", data.get("preprocessing", {}).get("channels")),
                       seed=int(data.get("seed", 0)))
@@ -190,12 +196,12 @@ def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportC
 
 
 class _Progress:
-    def __init__(self, log, total: int):
-        self.log, self.total, self.done = log, total, 0
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
 
     def step(self, msg: str) -> None:
         self.done += 1
-        self.log(f"[{self.done}/{self.total}] {msg}")
+        logger.info(f"[{self.done}/{self.total}] {msg}")
 
 
 def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data, config: ExportConfig,
@@ -218,8 +224,8 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     sites = len(find_crelu_sites(graph.graph))
     if kind != "relu" and sites == 0:
         raise EdgeCReLUError(f"{ck.variant}: no CReLU found in the exported graph; cannot write its forms")
-    progress.log(f"{ck.variant}: exported (opset {config.opset}, {sites} CReLU sites, parity {parity:.1e}, "
-                 f"{time.perf_counter() - t0:.1f}s)")
+    logger.info(f"{ck.variant}: exported (opset {config.opset}, {sites} CReLU sites, parity {parity:.1e}, "
+                f"{time.perf_counter() - t0:.1f}s)")
     shutil.copyfile(ck.weights, w.file(f"{ck.variant}/weights.pt"))
     w.write_json(f"{ck.variant}/arch.json", ck.arch)
 
@@ -230,7 +236,7 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
             # no site meets the form's preconditions: the file would be graph again; say why, write none
             why = f"none of the {sites} CReLU sites can take it (see edgecrelu/export/forms/{form_name}.py)"
             form_info[form_name] = {"sites": sites, "sites_rewritten": 0, "skipped": why}
-            progress.log(f"{ck.variant}: form {form_name} skipped: {why}")
+            logger.info(f"{ck.variant}: form {form_name} skipped: {why}")
             progress.done += len(config.precisions)
             continue
         check(fp32)
@@ -241,8 +247,8 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
             raise EdgeCReLUError(f"{ck.variant}: form {form_name} differs from graph by {form_diff:.2e} "
                                  f"(> {config.form_tol:g}); bundle not written")
         if form_name != "graph" and rewritten < sites:
-            progress.log(f"{ck.variant}: form {form_name} rewrote {rewritten} of {sites} CReLU sites "
-                         f"(the others cannot take it and stay as exported)")
+            logger.info(f"{ck.variant}: form {form_name} rewrote {rewritten} of {sites} CReLU sites "
+                        f"(the others cannot take it and stay as exported)")
         macs = onnx_macs(fp32)
         form_info[form_name] = {"sites": sites, "sites_rewritten": rewritten, "macs": macs, "ops": count_ops(fp32)}
         acc32 = accuracy(f_logits, d.ey)
@@ -264,7 +270,7 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
                 msg = (f"{ck.variant} {form_name} int8 loses {drop:.2f} top-1 points vs fp32 "
                        f"(> {config.max_int8_drop:g}); try --calib-method entropy or percentile, or a larger --calib-size")
                 warnings.append(msg)
-                progress.log("warning: " + msg)
+                logger.warning("warning: " + msg)
     entry = {
         "kind": kind, "depth": depth, **_counts(model, ck),
         "checkpoint_sha256": ck.weights_sha256, "seed": ck.seed, "train": ck.train,
@@ -274,9 +280,21 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     return entry, artifacts
 
 
-def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None) -> Path:
-    """Write the bundle described by ``config``; return its path. ``log`` gets one line per step."""
-    log = log or (lambda msg: None)
+def incomplete_run(run_dir: Path, run: dict) -> str | None:
+    """The warning for a train run that did not finish (run.json ``complete: false``): which of its
+    variants and seeds have no checkpoint; None for a finished run."""
+    if run.get("complete") is not False:
+        return None
+    have = {(e.get("variant"), e.get("seed")) for e in run.get("checkpoints") or []}
+    missing = [f"{v} seed {s}" for v in run.get("variants") or [] for s in run.get("seeds") or [0]
+               if (v, s) not in have]
+    what = f"no checkpoint for {', '.join(missing)}" if missing else "not every checkpoint finished"
+    return (f"the train run {run_dir} is incomplete (complete: false; {what}): the bundle holds only the finished "
+            "variants; `edgecrelu train ... --resume` finishes the run")
+
+
+def export_bundle(config: ExportConfig) -> Path:
+    """Write the bundle described by ``config``; return its path. Logs one line per step."""
     config.validate()
     require("torch", "torch", "export runs on the training side")
     require("onnxscript", "torch", "the dynamo ONNX exporter needs it")
@@ -289,11 +307,17 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
         run = read_run(run_dir)
         ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
         d = _load_data(run, run_dir, config)
-        log(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
+        logger.info(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
 
         plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
-        progress = _Progress(log, sum(len(forms) * len(config.precisions) for _, forms in plan))
-        variants, artifacts, warnings = {}, [], []
+        progress = _Progress(sum(len(forms) * len(config.precisions) for _, forms in plan))
+        variants: dict[str, Any] = {}
+        artifacts: list[dict[str, Any]] = []
+        warnings: list[str] = []
+        unfinished = incomplete_run(run_dir, run)
+        if unfinished:  # an interrupted training: the bundle lacks models the run was to train
+            warnings.append(unfinished)
+            logger.warning("warning: " + unfinished)
         np.savez(w.file("data/calib.npz"), x=d.cx, index=d.cidx)
         np.savez(w.file("data/eval.npz"), x=d.ex, y=d.ey, index=d.eidx)
         for ck, forms in plan:
@@ -327,5 +351,5 @@ def export_bundle(config: ExportConfig, log: Callable[[str], None] | None = None
             "warnings": warnings,
         }
         out = w.commit(manifest)
-    log(f"bundle written: {out} ({len(artifacts)} artifacts, {time.perf_counter() - t_start:.1f}s)")
+    logger.info(f"bundle written: {out} ({len(artifacts)} artifacts, {time.perf_counter() - t_start:.1f}s)")
     return out

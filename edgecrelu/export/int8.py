@@ -23,8 +23,7 @@ import onnx
 from onnx import numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError, unknown
-
-INT8_WEIGHTS = ("reduced", "full")  # 7-bit (saturation-safe on AVX2 without VNNI) or full int8 range
+from edgecrelu.export import INT8_WEIGHTS
 
 
 def _reader(x: np.ndarray, input_name: str, batch: int):

@@ -47,6 +47,8 @@ def export_onnx(model, input_shape, opset: int = 18) -> onnx.ModelProto:
             )
         except Exception as exc:  # the exporter raises many types; one line for the user
             raise EdgeCReLUError(f"ONNX export failed: {_root_cause(exc)}") from None
+    if prog is None:  # only the legacy exporter (dynamo=False) returns no program
+        raise EdgeCReLUError("ONNX export failed: the exporter returned no program")
     proto = prog.model_proto
     written = opset_of(proto)
     if written != opset:  # the exporter falls back to its own opset, with a warning only, where it cannot convert

@@ -141,10 +141,13 @@ def _outputs(state: dict, own: dict, num_classes: int) -> int | None:
     classifier's weight, bias and BN); else None."""
     diff = [k for k in own if tuple(state[k].shape) != tuple(own[k].shape)]
     n = {state[k].shape[0] if state[k].ndim else None for k in diff}
-    if len(n) != 1 or None in n:
+    if len(n) != 1:
+        return None
+    (classes,) = n
+    if classes is None:
         return None
     if all(own[k].ndim and own[k].shape[0] == num_classes and state[k].shape[1:] == own[k].shape[1:] for k in diff):
-        return int(n.pop())
+        return int(classes)
     return None
 
 

@@ -14,6 +14,7 @@ import operator
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.nn.trace import ActSite, node_shape
@@ -115,9 +116,15 @@ def widen_plan(gm, site: ActSite, label: str, calls) -> list[tuple[str, str]]:
 # -- resized layer copies ------------------------------------------------------------------------------------------
 
 
+def _hw(t: tuple[int, ...]) -> tuple[int, int]:
+    """A Conv2d's 2-tuple attribute (torch types the attributes of every conv as tuple[int, ...])."""
+    return t[0], t[1]
+
+
 def _new_conv(conv: nn.Conv2d, cin: int, cout: int) -> nn.Conv2d:
-    return nn.Conv2d(cin, cout, conv.kernel_size, stride=conv.stride, padding=conv.padding,
-                     dilation=conv.dilation, groups=conv.groups, bias=conv.bias is not None,
+    padding = conv.padding if isinstance(conv.padding, str) else _hw(conv.padding)
+    return nn.Conv2d(cin, cout, _hw(conv.kernel_size), stride=_hw(conv.stride), padding=padding,
+                     dilation=_hw(conv.dilation), groups=conv.groups, bias=conv.bias is not None,
                      padding_mode=conv.padding_mode).to(conv.weight.device, conv.weight.dtype)
 
 
@@ -126,12 +133,12 @@ def halve_conv(conv: nn.Conv2d) -> nn.Conv2d:
     new = _new_conv(conv, conv.in_channels, conv.out_channels // 2)
     with torch.no_grad():
         new.weight.copy_(conv.weight[: new.out_channels])
-        if conv.bias is not None:
+        if conv.bias is not None and new.bias is not None:
             new.bias.copy_(conv.bias[: new.out_channels])
     return new
 
 
-def resize_bn(bn, n: int, preserve: bool):
+def resize_bn(bn: _BatchNorm, n: int, preserve: bool) -> _BatchNorm:
     """A BatchNorm of ``n`` features: the first ``n`` of ``bn`` when smaller, its stats repeated when
     doubled with ``preserve``, fresh otherwise."""
     new = type(bn)(n, eps=bn.eps, momentum=bn.momentum, affine=bn.affine,
@@ -151,17 +158,20 @@ def resize_bn(bn, n: int, preserve: bool):
 
 def widen_layer(mod: nn.Module, kind: str, preserve: bool) -> nn.Module:
     """``mod`` (a ``widen_plan`` kind: conv, linear or bn) taking twice the input channels."""
-    if kind == "bn":
+    if kind == "bn" and isinstance(mod, _BatchNorm):
         return resize_bn(mod, mod.num_features * 2, preserve)
-    if kind == "conv":
+    new: nn.Conv2d | nn.Linear
+    if kind == "conv" and isinstance(mod, nn.Conv2d):
         new = _new_conv(mod, mod.in_channels * 2, mod.out_channels)
-    else:
+    elif kind == "linear" and isinstance(mod, nn.Linear):
         new = nn.Linear(mod.in_features * 2, mod.out_features, bias=mod.bias is not None).to(
             mod.weight.device, mod.weight.dtype)
+    else:
+        raise EdgeCReLUError(f"cannot widen a {type(mod).__name__} as a {kind} layer")
     if preserve:  # [W, 0]: the relu(-y) half contributes nothing, so the function is unchanged
         with torch.no_grad():
             new.weight.zero_()
             new.weight[:, : mod.weight.shape[1]].copy_(mod.weight)
-            if mod.bias is not None:
+            if mod.bias is not None and new.bias is not None:
                 new.bias.copy_(mod.bias)
     return new

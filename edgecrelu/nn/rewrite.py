@@ -20,6 +20,7 @@ import copy
 
 import torch
 from torch import fx, nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.nn.arch import instantiate, is_user_arch
@@ -33,6 +34,7 @@ from edgecrelu.nn.trace import (
     node_shape,
     propagate_shapes,
     run_shape_only,
+    submodule,
     trace_graph,
 )
 from edgecrelu.variant import VariantSpec, parse_variant
@@ -101,7 +103,7 @@ def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
     chosen = sites[: spec.depth]
     if spec.kind == "crelu-half":
         for s in chosen:
-            conv = gm.get_submodule(s.conv)
+            conv = submodule(gm, s.conv, nn.Conv2d)
             if s.channels % 2:
                 raise EdgeCReLUError(f"{label}: site {s.index} ({s.describe()}) has {s.channels} filters, an odd "
                                      "number; crelu-half needs an even count")
@@ -109,9 +111,9 @@ def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
                 raise EdgeCReLUError(f"{label}: site {s.index} ({s.describe()}) is a grouped conv "
                                      f"(groups={conv.groups}) that cannot keep {s.channels // 2} filters")
         for s in chosen:
-            gm.add_submodule(s.conv, halve_conv(gm.get_submodule(s.conv)))
+            gm.add_submodule(s.conv, halve_conv(submodule(gm, s.conv, nn.Conv2d)))
             if s.bn is not None:
-                bn = gm.get_submodule(s.bn)
+                bn = submodule(gm, s.bn, _BatchNorm)
                 gm.add_submodule(s.bn, resize_bn(bn, bn.num_features // 2, False))
     else:
         plans = [widen_plan(gm, s, label, calls) for s in chosen]  # check all before changing anything

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,17 @@ class ActSite:
 
     def describe(self) -> str:
         return f"{self.conv} -> {self.act}"
+
+
+M = TypeVar("M", bound=nn.Module)
+
+
+def submodule(gm: nn.Module, path: str, kind: type[M]) -> M:
+    """``gm.get_submodule(path)``, checked to be the ``kind`` the traced graph showed there."""
+    mod = gm.get_submodule(path)
+    if not isinstance(mod, kind):
+        raise EdgeCReLUError(f"{path} is a {type(mod).__name__}, not a {kind.__name__}")
+    return mod
 
 
 class _Tracer(fx.Tracer):
@@ -135,7 +147,7 @@ def _single_module(gm, node, types, calls) -> bool:
 
 def graph_sites(gm: fx.GraphModule) -> list[ActSite]:
     calls = module_calls(gm)
-    sites = []
+    sites: list[ActSite] = []
     for node in gm.graph.nodes:
         if not _is_relu(gm, node) or not node.args:
             continue
@@ -144,7 +156,7 @@ def graph_sites(gm: fx.GraphModule) -> list[ActSite]:
             bn, prev = prev, prev.args[0]
         if not _single_module(gm, prev, nn.Conv2d, calls):
             continue
-        conv = gm.get_submodule(prev.target)
+        conv = submodule(gm, prev.target, nn.Conv2d)
         shape = node_shape(node)
         act = node.target if node.op == "call_module" else "relu"
         sites.append(ActSite(len(sites) + 1, prev.target, bn.target if bn is not None else None, act, node.name,

@@ -186,7 +186,8 @@ def inspect_net(in_channels: int = 3, num_classes: int = 10, width: float = 1.0,
     """Four stride-2 stages of two 3x3 conv-BN-act blocks (32/64/128/256), GAP, dropout, linear."""
     _check_common(in_channels, num_classes, width)
     act, f = _act(act_layer)
-    layers, cin = [], in_channels
+    layers: list[tuple[str, nn.Module]] = []
+    cin = in_channels
     for i, c in enumerate((32, 64, 128, 256)):
         c = make_divisible(c * width)
         layers.append((f"stage{i + 1}", nn.Sequential(conv_bn_act(cin, c, 3, stride=2, act=act),

@@ -30,7 +30,8 @@ def _read(path: str) -> str | None:
 
 def parse_cpuinfo(text: str) -> dict:
     """Model name and the interesting flags from ``/proc/cpuinfo`` (x86 ``flags``, Arm ``Features``)."""
-    model, flags = None, set()
+    model: str | None = None
+    flags: set[str] = set()
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key = key.strip().lower()
@@ -81,7 +82,7 @@ def library_versions() -> dict:
     import importlib
     from importlib import metadata
 
-    out = {}
+    out: dict[str, str | None] = {}
     for name in LIBRARIES:
         try:
             out[name] = metadata.version(name)

@@ -14,11 +14,16 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from edgecrelu.errors import first_line
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import Timing
+    from edgecrelu.results import Cell
 
 # A cell's cost besides its warm-up, timed loop and eval pass: starting the worker process (the
 # interpreter, numpy and ONNX Runtime imports), opening the session, writing and scoring its result.
@@ -56,7 +61,8 @@ class ImageTimes:
         return self.one if batch == 1 else self.many
 
 
-def time_images(bundle, variant: str, x: np.ndarray, clock: Callable[[], float] = time.perf_counter):
+def time_images(bundle: Bundle, variant: str, x: np.ndarray,
+                clock: Callable[[], float] = time.perf_counter) -> tuple[ImageTimes | None, str]:
     """``(ImageTimes, "")``, or ``(None, why)``: one warm-up call, then one image and one batch of
     ``PROBE_BATCH`` eval images timed through the FP32 reference session of ``variant``."""
     try:
@@ -117,7 +123,7 @@ class Estimate:
                 f"{fmt_s(self.rounds_s)} budget; in all ~{fmt_s(self.total_s)}, less if the rounds decide earlier")
 
 
-def estimate(cells: list, eval_images: int, timing, isolation: str, rounds_s: float,
+def estimate(cells: list[Cell], eval_images: int, timing: Timing, isolation: str, rounds_s: float,
              images: ImageTimes | None, why_not: str = "") -> Estimate:
     """The per-cell pass of ``cells``: per cell the start-up cost, the warm-up, the timed loop (at
     least ``min_duration_s`` and ``min_iterations`` calls) and the eval set at the cell's batch."""

@@ -87,9 +87,9 @@ def read_gpu_devfreq(root: str = "/") -> dict | None:
     return None
 
 
-def read_thermal_zones(root: str = "/") -> dict:
+def read_thermal_zones(root: str = "/") -> dict[str, float]:
     """{zone type: °C} from /sys/class/thermal (millidegrees in sysfs); offline sensors left out."""
-    out = {}
+    out: dict[str, float] = {}
     base = Path(root) / "sys/class/thermal"
     try:
         zones = sorted(base.glob("thermal_zone*"))
@@ -254,8 +254,8 @@ def summarize_power(samples: list[dict], duration_s: float, inferences: int,
     for n in names:
         vals = [s["rails_mw"][n] for s in with_power if n in s["rails_mw"]]
         rails_mw[n] = sum(vals) / len(vals)
-    totals = [total_rail(s["rails_mw"]) for s in with_power]
-    mean_mw = sum(t for t, _ in totals) / len(totals)
+    totals = [total_rail(s["rails_mw"]) for s in with_power]  # rails_mw is not empty: never (None, None)
+    mean_mw = sum(t for t, _ in totals if t is not None) / len(totals)
     how = totals[0][1]
     warnings = []
     if how == "sum of rails":
@@ -270,7 +270,7 @@ def summarize_power(samples: list[dict], duration_s: float, inferences: int,
     emc = [s["emc_mhz"] for s in samples if s.get("emc_mhz")]
     if emc and min(emc) != max(emc):
         warnings.append(f"memory (EMC) clock changed during the cell ({min(emc)}-{max(emc)} MHz)")
-    hot = {}
+    hot: dict[str, float] = {}
     for s in samples:
         for n, t in s.get("temps_c", {}).items():
             hot[n] = max(hot.get(n, t), t)

@@ -11,23 +11,44 @@ line (for a killed worker, its last log line) and the log's path.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Callable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json
-from edgecrelu.progress import PROGRESS_PREFIX
+from edgecrelu.progress import relayed
+
+logger = logging.getLogger(__name__)
+
+
+# A worker's time limit: the planned work (warm-up, timed loop, eval pass; the rounds' blocks) SLACK
+# times over, plus START_S for what is not planned (interpreter, imports, a session or an engine
+# build); each progress line the worker prints gives it START_S more from then.
+START_S = 300.0
+SLACK = 10.0
+
+
+def worker_timeout_s(planned_s: float) -> float:
+    """Seconds a worker whose planned work takes ``planned_s`` may run before it counts as hung."""
+    return START_S + SLACK * max(0.0, float(planned_s))
+
+
+def with_timeout(task: dict, planned_s: float) -> dict:
+    """``task`` with its planned seconds and its time limit (:func:`worker_timeout_s`)."""
+    return dict(task, planned_s=round(float(planned_s), 3), timeout_s=round(worker_timeout_s(planned_s), 3))
 
 
 class CellFailed(Exception):
     """One cell could not be measured; the run goes on with the others."""
 
 
-def run_trial(task: dict, isolation: str, bundle, profile, log: Callable[[str], None]) -> dict:
+def run_trial(task: dict, isolation: str, bundle, profile) -> dict:
     """The worker's result for ``task``: in a worker process, or in this one for ``isolation == "none"``
     (reusing the open ``bundle`` and ``profile``)."""
     if isolation == "none":
@@ -37,7 +58,7 @@ def run_trial(task: dict, isolation: str, bundle, profile, log: Callable[[str], 
             return worker.run_trial(task, bundle=bundle, profile=profile, isolated=False)
         except EdgeCReLUError as exc:
             raise CellFailed(str(exc)) from None
-    return run_worker(task, log)
+    return run_worker(task)
 
 
 def _die_with_parent() -> None:
@@ -51,7 +72,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_worker(task: dict, log: Callable[[str], None], module: str = "edgecrelu.profiling.worker") -> dict:
+def run_worker(task: dict, module: str = "edgecrelu.profiling.worker") -> dict:
     """Run ``task`` in a worker process (``python -m module TASK``); its result, or :class:`CellFailed`
     saying why there is none."""
     d = Path(task["out"]).parent
@@ -60,21 +81,49 @@ def run_worker(task: dict, log: Callable[[str], None], module: str = "edgecrelu.
     log_path = d / f"trial{task['trial']}.log"
     out = Path(task["out"])
     out.unlink(missing_ok=True)
+    logger.debug(f"worker: {sys.executable} -m {module} {task_path} (output in {log_path})")
+    timeout = task.get("timeout_s")
     with open(log_path, "w", buffering=1) as logf:  # line-buffered: each line is in the file once copied
         proc = subprocess.Popen([sys.executable, "-m", module, str(task_path)],
                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 env=dict(os.environ, PYTHONUNBUFFERED="1"), text=True, errors="replace")
-        try:
+        deadline = [time.monotonic() + timeout if timeout else None]
+
+        def copy_output():
             for line in proc.stdout:
                 logf.write(line)
-                if line.startswith(PROGRESS_PREFIX):
-                    log("  " + line[len(PROGRESS_PREFIX):].rstrip())
+                message = relayed(line)
+                if message is not None:
+                    logger.info("  " + message)
+                    if deadline[0] is not None:  # a worker saying what it does (an engine build) is alive
+                        deadline[0] = max(deadline[0], time.monotonic() + START_S)
+
+        reader = threading.Thread(target=copy_output, daemon=True)
+        reader.start()
+        timed_out = False
+        try:
+            while proc.poll() is None:
+                if deadline[0] is not None and time.monotonic() > deadline[0]:
+                    timed_out = True  # stopped (SIGSTOP), deadlocked or hung in a driver: never wait forever
+                    proc.kill()
+                try:
+                    proc.wait(timeout=0.2)
+                except subprocess.TimeoutExpired:
+                    pass
         except BaseException:  # Ctrl-C: no orphaned worker keeps the GPU busy
             proc.kill()
             raise
         finally:
             proc.wait()
+            reader.join(5)
+    if timed_out:
+        last = last_log_line(log_path)
+        planned = task.get("planned_s")
+        raise CellFailed(f"no result within {timeout:g} s"
+                         + (f" (its planned work takes about {planned:.2g} s)" if planned is not None else "")
+                         + ": the worker was stopped or hung and was killed"
+                         + (f"; its last log line: {last}" if last else "") + f" (log: {log_path})")
     res = None
     if out.is_file():
         try:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import resource
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Artifact, Bundle
+    from edgecrelu.results import Cell
 
 
 def _status_kb(field: str) -> int | None:
@@ -47,10 +52,10 @@ def reset_peak_rss() -> bool:
         return False
 
 
-def static_memory(bundle, cell, artifact=None) -> dict:
+def static_memory(bundle: Bundle, cell: Cell, artifact: Artifact | None = None) -> dict[str, Any]:
     """Model file bytes (the artifact the cell runs) and params / MACs of its variant."""
     v = bundle.variants.get(cell.variant, {})
-    out = {"model_bytes": None, "params": v.get("params"), "macs": v.get("macs")}
+    out: dict[str, Any] = {"model_bytes": None, "params": v.get("params"), "macs": v.get("macs")}
     if artifact is not None:
         p = Path(bundle.path(artifact.path))
         out["model_bytes"] = p.stat().st_size if p.is_file() else artifact.info.get("bytes")

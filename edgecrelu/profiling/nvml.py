@@ -17,9 +17,11 @@ import re
 import shutil
 import sys
 import time
+from types import ModuleType
+from typing import Any
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.profiling.sampling import SampledMonitor, energy_mj_per_inference
+from edgecrelu.profiling.sampling import Sample, SampledMonitor, energy_mj_per_inference
 
 # NVML clock event reason bits (nvmlClocksEventReason* / nvmlClocksThrottleReason* in nvml.h).
 REASONS = {0x1: "gpu_idle", 0x2: "applications_clocks_setting", 0x4: "sw_power_cap", 0x8: "hw_slowdown",
@@ -35,21 +37,21 @@ def reason_names(bits: int) -> list[str]:
     return [name for bit, name in REASONS.items() if bits & bit]
 
 
-def parse_power_draw(line: str) -> dict | None:
+def parse_power_draw(line: str) -> dict[str, Any] | None:
     """One ``nvidia-smi --query-gpu=power.draw,clocks.sm`` line (``72.34, 1980``; ``72.34 W``;
     ``[N/A]``) -> {"mw", "sm_mhz"} or None when there is no power number."""
     parts = [p.strip() for p in line.split(",")]
     m = re.match(r"(\d+(?:\.\d+)?)\s*(W)?$", parts[0]) if parts else None
     if not m:
         return None
-    out = {"mw": float(m.group(1)) * 1000.0}
+    out: dict[str, Any] = {"mw": float(m.group(1)) * 1000.0}
     if len(parts) > 1:
         c = re.match(r"(\d+)\s*(MHz)?$", parts[1])
         out["sm_mhz"] = int(c.group(1)) if c else None
     return out
 
 
-def normalize_bus_id(bus_id) -> str:
+def normalize_bus_id(bus_id: str | bytes) -> str:
     """``0000:01:00.0`` / ``00000000:01:00.0`` / bytes -> ``00000000:01:00.0`` (NVML's form), upper case."""
     s = bus_id.decode() if isinstance(bus_id, bytes) else str(bus_id)
     s = s.strip().strip("\x00")
@@ -86,7 +88,7 @@ def cuda_pci_bus_id(device: int = 0) -> tuple[str | None, str | None]:
     return None, None
 
 
-def nvml_handle(pynvml, device: int = 0, bus_id: str | None = None):
+def nvml_handle(pynvml: ModuleType, device: int = 0, bus_id: str | None = None) -> tuple[Any, str, str | None]:
     """(handle, how, warning): the NVML device of CUDA device ``device`` by PCI bus id; by index only
     where the bus id is unknown, with a warning on a multi-GPU host."""
     if bus_id:
@@ -102,7 +104,7 @@ def nvml_handle(pynvml, device: int = 0, bus_id: str | None = None):
     return pynvml.nvmlDeviceGetHandleByIndex(device), f"index {device}", warning
 
 
-def clock_warnings(sm_mhz: list, reasons_bits: int) -> list[str]:
+def clock_warnings(sm_mhz: list[int], reasons_bits: int) -> list[str]:
     out = []
     if sm_mhz and max(sm_mhz) > 0 and (max(sm_mhz) - min(sm_mhz)) / max(sm_mhz) > CLOCK_MOVE_WARN:
         out.append(f"GPU SM clock moved during the cell ({min(sm_mhz)}-{max(sm_mhz)} MHz); lock clocks "
@@ -114,8 +116,8 @@ def clock_warnings(sm_mhz: list, reasons_bits: int) -> list[str]:
     return out
 
 
-def summarize_power(samples: list, duration_s: float, inferences: int, source: str, *,
-                    energy_mw: float | None = None) -> dict | None:
+def summarize_power(samples: list[Sample], duration_s: float, inferences: int, source: str, *,
+                    energy_mw: float | None = None) -> dict[str, Any] | None:
     """Power record for a cell from its samples ({"mw", "sm_mhz", "reasons"}), or None without any.
 
     ``energy_mw``: the mean power from the energy counter over the timed window; it is the record's
@@ -124,7 +126,7 @@ def summarize_power(samples: list, duration_s: float, inferences: int, source: s
     if energy_mw is None and not mws:
         return None
     mean = energy_mw if energy_mw is not None else sum(mws) / len(mws)
-    out = {
+    out: dict[str, Any] = {
         "mean_mw": mean,
         "rails_mw": {"gpu_board": mean},
         "mj_per_inference": energy_mj_per_inference(mean, duration_s, inferences),
@@ -163,12 +165,13 @@ class NvmlMonitor(SampledMonitor):
         super().__init__(interval_ms, idle_s)
         self.device_index = int(device_index)
         self.command = command
-        self.via = None
-        self.device = None
+        self.via: str | None = None  # "pynvml" | "nvidia-smi" once sampling started
+        self.device: str | None = None  # which GPU, and how it was found
         self._warn: list[str] = []
-        self._energy: dict = {}
+        self._energy: dict[str, tuple[float, float | None]] = {}  # mark -> (monotonic s, energy counter mJ)
+        self._nv: tuple[ModuleType, Any] | None = None  # (pynvml, handle) when sampling through pynvml
 
-    def _pynvml(self):
+    def _pynvml(self) -> tuple[ModuleType, Any] | None:
         try:
             import pynvml
         except ImportError:
@@ -179,23 +182,22 @@ class NvmlMonitor(SampledMonitor):
             return None
         bus, how = cuda_pci_bus_id(self.device_index)
         try:
-            handle, self.device, warning = nvml_handle(pynvml, self.device_index, bus)
+            handle, device, warning = nvml_handle(pynvml, self.device_index, bus)
         except Exception:  # NVMLError: no such GPU
             return None
-        if how:
-            self.device += f" (from {how})"
+        self.device = f"{device} (from {how})" if how else device
         if warning:
             self._warn.append(warning)
         return pynvml, handle
 
-    def _read_energy(self, pynvml, handle) -> float | None:
+    def _read_energy(self, pynvml: ModuleType, handle: Any) -> float | None:
         try:
             return float(pynvml.nvmlDeviceGetTotalEnergyConsumption(handle))  # mJ
         except Exception:  # NVML_ERROR_NOT_SUPPORTED before Volta
             return None
 
     def _mark(self, name: str) -> None:
-        if self.via == "pynvml":
+        if self.via == "pynvml" and self._nv is not None:
             self._energy[name] = (time.monotonic(), self._read_energy(*self._nv))
 
     def _start_sampling(self) -> None:

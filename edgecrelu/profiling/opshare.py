@@ -9,20 +9,28 @@ file runs as integer arithmetic at all (docs/platform-notes.md "ONNX Runtime").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from edgecrelu.errors import first_line
+from edgecrelu.profiling.trials import input_batch
+from edgecrelu.registries import ORT_CPU_PROVIDER as CPU
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
+    from edgecrelu.results import Cell
 
 PROFILED_RUNS = 5
-CPU = "CPUExecutionProvider"
 
 
-def _feed(x: np.ndarray, batch: int, input_name: str) -> dict:
-    reps = -(-batch // max(1, len(x)))
-    return {input_name: np.ascontiguousarray(np.concatenate([x] * reps)[:batch], dtype=np.float32)}
+def _feed(x: np.ndarray, batch: int, input_name: str) -> dict[str, np.ndarray]:
+    return {input_name: input_batch(x, batch).astype(np.float32, copy=False)}
 
 
-def cell_ops(bundle, cell, profile, eval_x: np.ndarray, runs: int = PROFILED_RUNS) -> tuple[dict | None, str | None]:
+def cell_ops(bundle: Bundle, cell: Cell, profile: DeviceProfile, eval_x: np.ndarray,
+             runs: int = PROFILED_RUNS) -> tuple[dict[str, Any] | None, str | None]:
     """``(ops, warning)`` for an ``onnxruntime`` cell; ``(None, None)`` for any other backend."""
     if cell.backend != "onnxruntime":
         return None, None
@@ -41,8 +49,21 @@ def cell_ops(bundle, cell, profile, eval_x: np.ndarray, runs: int = PROFILED_RUN
         cpu_only = all(p == CPU for p in options.providers)
         ops["convs"] = conv_kinds(path, options) if cell.precision == "int8" and cpu_only else None
     except Exception as exc:  # a profiler failure must not lose the cell's measured record
-        return None, f"op profile not taken: {first_line(exc)}"
+        return None, f"op profile not taken: {_why(exc)}"
     return ops, None
+
+
+def _why(exc: Exception) -> str:
+    """One line; a trace cut short (ORT writes it into TMPDIR: a full disk leaves half a JSON file) says so."""
+    import errno
+    import json
+    import tempfile
+
+    tmp = tempfile.gettempdir()
+    if isinstance(exc, json.JSONDecodeError) or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+        return (f"ONNX Runtime's profile trace in the temporary directory {tmp} was cut short or could not be "
+                f"written (is TMPDIR full?): {first_line(exc)}")
+    return first_line(exc)
 
 
 def convs_text(ops: dict | None) -> str | None:

@@ -9,8 +9,10 @@ the cells not shown to break the policy's constraints), and every record gets a 
 
 from __future__ import annotations
 
+import logging
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Collection
 
 import numpy as np
 
@@ -18,9 +20,15 @@ from edgecrelu import sequential, stats
 from edgecrelu.backends.base import find_artifact
 from edgecrelu.distribution import summarize
 from edgecrelu.fileio import atomic_write_json
-from edgecrelu.profiling.launch import CellFailed, run_worker
-from edgecrelu.profiling.rounds import AA, Group, Rounds, group_cells
+from edgecrelu.profiling.launch import CellFailed, run_worker, with_timeout
+from edgecrelu.profiling.rounds import AA, Group, Rounds, RoundSettings, group_cells
+from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
+
+if TYPE_CHECKING:
+    from edgecrelu.profiling.session import Session
+
+logger = logging.getLogger(__name__)
 
 TAIL_SHARE = 0.02  # the largest 2 % of per-call latencies are kept in the record for percentile budgets
 CRELU_KINDS = ("crelu", "crelu-half")
@@ -31,7 +39,8 @@ def _kind(cell) -> str:
 
 
 class RoundsPlan:
-    def __init__(self, session, cells: list, state: dict, accuracy: dict, settings):
+    def __init__(self, session: Session, cells: list[Cell], state: dict[Cell, dict[int, dict[str, Any]]],
+                 accuracy: dict[Cell, tuple[dict[str, Any] | None, str | None]], settings: RoundSettings):
         self.s = session
         self.policy = session.profile.decision
         self.objective = self.policy.objective
@@ -46,7 +55,7 @@ class RoundsPlan:
             n_c = sum(1 for c in g.cells.values() if _kind(c) in CRELU_KINDS)
             n_r = sum(1 for c in g.cells.values() if _kind(c) not in CRELU_KINDS)
             self.alpha[g.name] = sequential.family_alpha(n_c, n_r)
-        self.rounds = Rounds(self.groups, settings, session.out, self._start_worker, self._judge, session.log)
+        self.rounds = Rounds(self.groups, settings, session.out, self._start_worker, self._judge)
         self._acc_status = {c: self._accuracy_status(c) for c in cells}
 
     # -- the groups ---------------------------------------------------------------------------
@@ -81,7 +90,8 @@ class RoundsPlan:
         batch = next(iter(g.cells.values())).batch
         cells = {k: c.to_dict() for k, c in g.cells.items()}
         cells[AA] = g.cells[g.reference].to_dict()
-        task = {"bundle": str(self.s.bundle.root), "profile": self.s.store.profile_dict,
+        task = {"bundle": str(self.s.bundle.root), "manifest_sha256": self.s.store.manifest_sha,
+                "profile": self.s.store.profile_dict,
                 "profile_path": self.s.profile.path, "cells": cells, "rounds": orders,
                 "input": self.s.store.input_path(batch, lambda: self.s.eval_set()[0]),
                 "block_s": self.settings.block_s, "warmup_s": self.settings.warmup_s,
@@ -89,7 +99,9 @@ class RoundsPlan:
         if self.s.config.isolation == "none":
             return roundworker.run_rounds(task, bundle=self.s.bundle, profile=self.s.profile)
         try:
-            return run_worker(task, self.s.log, module="edgecrelu.profiling.roundworker")
+            # its planned work: every round's blocks, and a warm-up per session
+            planned = len(orders) * len(orders[0]) * self.settings.block_s + len(cells) * self.settings.warmup_s
+            return run_worker(with_timeout(task, planned), module="edgecrelu.profiling.roundworker")
         except CellFailed as exc:
             from edgecrelu.errors import EdgeCReLUError
 
@@ -130,7 +142,7 @@ class RoundsPlan:
             return (dec.stop or {}).get("verdict"), drops
         return self.verdict(g, alpha, exclude=set(g.dropped) | set(drops)), drops
 
-    def verdict(self, g: Group, alpha: float, exclude=()) -> str | None:
+    def verdict(self, g: Group, alpha: float, exclude: Collection[str] = ()) -> str | None:
         status = {k: self.constraint_status(g, k) for k in g.cells}
         crelu = [k for k, c in g.cells.items() if _kind(c) in CRELU_KINDS and k not in exclude]
         relu = [k for k, c in g.cells.items() if _kind(c) not in CRELU_KINDS]
@@ -172,22 +184,24 @@ class RoundsPlan:
         self.rounds.run()
         for g in self.groups:
             aa = g.contrast(self.stat, AA, g.reference, self.alpha[g.name][0])
-            g.aa = {"stat": self.stat, "ratio": aa.ratio, "lo": aa.ratio_lo, "hi": aa.ratio_hi, "workers": aa.n,
-                    "valid": not (aa.lo > 0 or aa.hi < 0)}
+            valid = not (aa.lo > 0 or aa.hi < 0)
+            aa_record = {"stat": self.stat, "ratio": aa.ratio, "lo": aa.ratio_lo, "hi": aa.ratio_hi, "workers": aa.n,
+                         "valid": valid}
             stop = g.stop or {}
-            self.s.log(f"  {g.name}: {stop.get('reason', '?')} after {stop.get('workers')} workers, "
-                       f"{stop.get('round')} rounds, {stop.get('elapsed_s')} s of {stop.get('budget_s')} s; "
-                       f"A/A ratio {aa.ratio:.3f} [{aa.ratio_lo:.3f}-{aa.ratio_hi:.3f}]"
-                       + ("" if g.aa["valid"] else " EXCLUDES 1: this run's timing is not trustworthy"))
+            said = logger.info if valid else logger.warning
+            said(f"  {g.name}: {stop.get('reason', '?')} after {stop.get('workers')} workers, "
+                 f"{stop.get('round')} rounds, {stop.get('elapsed_s')} s of {stop.get('budget_s')} s; "
+                 f"A/A ratio {aa.ratio:.3f} [{aa.ratio_lo:.3f}-{aa.ratio_hi:.3f}]"
+                 + ("" if valid else " EXCLUDES 1: this run's timing is not trustworthy"))
             atomic_write_json(Path(self.s.out) / "rounds" / f"{g.name}.summary.json.txt",
-                              {"stop": g.stop, "aa": g.aa, "dropped": g.dropped, "alpha": self.alpha[g.name][0],
+                              {"stop": g.stop, "aa": aa_record, "dropped": g.dropped, "alpha": self.alpha[g.name][0],
                                "family": self.alpha[g.name][1], "seed": self.settings.seed})
 
     # -- records ------------------------------------------------------------------------------
-    def group_of(self, cell) -> Group | None:
+    def group_of(self, cell: Cell) -> Group | None:
         return next((g for g in self.groups if cell.key in g.cells or cell.key in g.aliases), None)
 
-    def apply(self, rec: dict, cell) -> None:
+    def apply(self, rec: dict[str, Any], cell: Cell) -> None:
         """Latency from the rounds' per-call samples, and the ``paired`` block."""
         g = self.group_of(cell)
         if g is None or not g.workers:

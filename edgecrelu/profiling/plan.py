@@ -6,14 +6,19 @@ selected ONNX files parse and the power monitor starts.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from edgecrelu.backends.base import find_artifact
 from edgecrelu.errors import EdgeCReLUError, first_line, unknown
+from edgecrelu.profiling import POWER_MODES
 from edgecrelu.results import Cell
 
-ISOLATION = ("process", "none")
+if TYPE_CHECKING:
+    from edgecrelu.backends.base import Backend
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
+
 AUTO_FORMS = "auto"  # --forms auto: every form of the bundle, each a cell; the report shows a cell at its fastest
-POWER_MODES = ("auto", "none")  # auto: the profile's source, or none with a recorded warning where it cannot start
 POWER_NONE_HINT = "pass --power none to profile without power on purpose"
 FALLBACK_BACKEND = "onnxruntime"  # what every machine can run: named when another backend is missing
 
@@ -40,7 +45,7 @@ class ProfileConfig:
     seed: int = 0  # seed of the rounds' random orders (recorded)
 
 
-def effective_profile(profile, config: ProfileConfig):
+def effective_profile(profile: DeviceProfile, config: ProfileConfig) -> DeviceProfile:
     """The device profile with the command line's timing / thread overrides applied."""
     t = profile.timing
     over = {"warmup_s": config.warmup_s, "min_duration_s": config.duration_s,
@@ -59,11 +64,11 @@ def effective_profile(profile, config: ProfileConfig):
     return profile
 
 
-def _has_threads(section) -> bool:
+def _has_threads(section: object) -> bool:
     return is_dataclass(section) and any(f.name == "threads" for f in fields(section))
 
 
-def with_threads(profile, threads: int):
+def with_threads(profile: DeviceProfile, threads: int) -> DeviceProfile:
     """``profile`` with ``threads`` set in every option section that has such a field (the backends
     that run on CPU threads), so a new backend section with ``threads`` follows --threads unnamed."""
     over = {f.name: replace(getattr(profile, f.name), threads=threads) for f in fields(profile)
@@ -71,19 +76,19 @@ def with_threads(profile, threads: int):
     return replace(profile, **over)
 
 
-def backend_threads(profile, backend: str) -> int | None:
+def backend_threads(profile: DeviceProfile, backend: str) -> int | None:
     """The thread count ``backend`` runs with, or None where its options have none (TensorRT). A
     backend's options are the profile section named after it."""
     return getattr(getattr(profile, backend, None), "threads", None)
 
 
-def thread_warnings(profile, backends) -> dict:
+def thread_warnings(profile: DeviceProfile, backends: Iterable[str]) -> dict[str, str]:
     """``{backend: warning}`` for each backend whose thread count exceeds the cores this process may
     run on (its affinity set): oversubscribed threads wait for a core, and p99 latency explodes."""
     from edgecrelu.limits import cpus
 
     cores = cpus()
-    out = {}
+    out: dict[str, str] = {}
     for b in backends:
         n = backend_threads(profile, b)
         if n is not None and n > cores:
@@ -92,7 +97,7 @@ def thread_warnings(profile, backends) -> dict:
     return out
 
 
-def select_backends(profile, names) -> list:
+def select_backends(profile: DeviceProfile, names: Sequence[str] | None) -> list[Backend]:
     """Backend modules to use, each checked for its heavy dependency (one-line install hint)."""
     from edgecrelu.backends import get_backend
 
@@ -123,7 +128,7 @@ def unavailable_line(backend: str, exc: BaseException) -> str:
             f"(the section then says where it was measured)")
 
 
-def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
+def plan_cells(bundle: Bundle, profile: DeviceProfile, backends: Iterable[Backend], config: ProfileConfig) -> list[Cell]:
     """The selected cells, sorted; a selection the bundle cannot serve is a one-line error."""
     arts = bundle.artifacts()
     if config.variants:
@@ -138,7 +143,7 @@ def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
     batches = [int(b) for b in (config.batches or profile.batch_sizes)]
     if any(b < 1 for b in batches):
         raise EdgeCReLUError(f"batch sizes must be >= 1, got {batches}")
-    cells: set = set()
+    cells: set[Cell] = set()
     for mod in backends:
         cells.update(mod.enumerate_cells(bundle, variants=list(config.variants) if config.variants else None,
                                          precisions=precisions, forms=list(config.forms) if config.forms else None,
@@ -156,7 +161,7 @@ def plan_cells(bundle, profile, backends, config: ProfileConfig) -> list[Cell]:
     return sorted(cells)
 
 
-def verify_artifacts(bundle, cells) -> None:
+def verify_artifacts(bundle: Bundle, cells: Iterable[Cell]) -> None:
     """Load and check every selected ONNX file (a hash match does not prove a file parses)."""
     import onnx
 
@@ -166,14 +171,18 @@ def verify_artifacts(bundle, cells) -> None:
         if a is None or a.path in seen:
             continue
         seen.add(a.path)
+        path = bundle.path(a.path)
         try:
-            onnx.checker.check_model(str(bundle.path(a.path)))
+            if path.stat().st_size < 2**31 - 2**26:  # the bytes, parsed: check_model(path) fails on a
+                onnx.checker.check_model(onnx.load_model_from_string(path.read_bytes()))  # non-UTF-8 path
+            else:  # a proto over 2 GB cannot be checked in memory
+                onnx.checker.check_model(str(path))
         except Exception as exc:  # DecodeError, ValidationError, OSError...
             raise EdgeCReLUError(f"bundle {bundle.root}: {a.path} is not a valid ONNX model "
                                  f"({first_line(exc)})") from None
 
 
-def check_power(profile, mode: str = "auto"):
+def check_power(profile: DeviceProfile, mode: str = "auto") -> tuple[DeviceProfile, str | None]:
     """Start and stop the power monitor once, before any timing.
 
     Returns ``(profile, warning)``. Where the source cannot run here -- no monitor module in this

@@ -12,13 +12,18 @@ shared machinery is in ``sampling.py``; the sources are imported only when chose
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.errors import unknown
 from edgecrelu.profiling.sampling import PowerMonitor
+
+if TYPE_CHECKING:
+    from edgecrelu.devices import Power
 
 SOURCES = ("none", "tegrastats", "nvml")
 
 
-def get_monitor(power_settings) -> PowerMonitor:
+def get_monitor(power_settings: Power) -> PowerMonitor:
     """Monitor for a device profile's ``[power]`` table (``source``, ``interval_ms``)."""
     source = power_settings.source
     if source == "none":

@@ -24,6 +24,7 @@ times, per-call samples), so ``--resume`` continues the same sequence.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
@@ -35,6 +36,8 @@ import numpy as np
 
 from edgecrelu import sequential
 from edgecrelu.errors import EdgeCReLUError
+
+logger = logging.getLogger(__name__)
 
 AA = "aa"  # the A/A control's key: the reference's file in a second session
 STATS = ("p50", "mean")  # per-round statistics from block medians / block means
@@ -158,13 +161,12 @@ class Rounds:
     """Runs the groups' workers until every group is decided or the budget is spent."""
 
     def __init__(self, groups: list[Group], settings: RoundSettings, out: Path, start_worker: Callable,
-                 judge: Callable, log: Callable[[str], None]):
+                 judge: Callable):
         self.groups = groups
         self.settings = settings
         self.dir = Path(out) / "rounds"
         self.start_worker = start_worker  # (group, orders, index) -> worker result dict
         self.judge = judge  # (group) -> (decided verdict or None, {key: why dropped}) after each worker
-        self.log = log
         self.elapsed_s = 0.0
         self.sequence_id = None  # one id for the whole sequence, kept across --resume
 
@@ -201,7 +203,7 @@ class Rounds:
                 elif w.get("kind") == "elapsed":
                     self.elapsed_s = max(self.elapsed_s, float(w.get("elapsed_s", 0.0)))
             if g.workers:
-                self.log(f"  {g.name}: resuming the sequence after {len(g.workers)} worker(s), {g.rounds} round(s)")
+                logger.info(f"  {g.name}: resuming the sequence after {len(g.workers)} worker(s), {g.rounds} round(s)")
 
     def _append(self, g: Group, entry: dict) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -254,11 +256,11 @@ class Rounds:
         for k, why in drops.items():
             if k not in g.dropped:
                 g.dropped[k] = f"{why} (after round {g.rounds})"
-                self.log(f"  {g.name}: dropped {k}: {why}")
+                logger.info(f"  {g.name}: dropped {k}: {why}")
         n = len(g.workers)
         spent = self.elapsed_s if elapsed is None else elapsed
-        self.log(f"  {g.name}: worker {n}, round {g.rounds}, {spent:.0f} s of {self.settings.budget_s:g} s: "
-                 + (f"decided ({verdict})" if verdict and n >= self.settings.min_workers else "undecided"))
+        logger.info(f"  {g.name}: worker {n}, round {g.rounds}, {spent:.0f} s of {self.settings.budget_s:g} s: "
+                    + (f"decided ({verdict})" if verdict and n >= self.settings.min_workers else "undecided"))
         if verdict and n >= self.settings.min_workers:
             g.stop = {"reason": "decided", "verdict": verdict, "round": g.rounds, "workers": n,
                       "elapsed_s": round(spent, 1), "budget_s": self.settings.budget_s}

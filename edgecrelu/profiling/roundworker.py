@@ -46,6 +46,10 @@ def run_rounds(task: dict, bundle=None, profile=None) -> dict:
         bundle = Bundle.open(task["bundle"], verify=False)  # the parent verified it before timing
     if profile is None:
         profile = _profile_from_dict(task["profile"], task.get("profile_path", ""))
+    from edgecrelu.profiling.worker import cell_files, check_unchanged
+
+    files = cell_files(bundle, [Cell.from_dict(c) for c in task["cells"].values()])
+    check_unchanged(bundle, task, files)
     x = np.load(task["input"])
     runners, calls = {}, {}
     try:
@@ -87,6 +91,7 @@ def run_rounds(task: dict, bundle=None, profile=None) -> dict:
                 r.deactivate()
             except Exception:  # noqa: BLE001 -- closing a session must not hide the measurement's error
                 pass
+    check_unchanged(bundle, task, files)  # replaced during the rounds: which model was timed?
     return {"reps": reps, "rounds": rounds,
             "samples_ms": {k: np.concatenate(v).round(6).tolist() if v else [] for k, v in samples.items()}}
 
@@ -98,4 +103,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    from edgecrelu.progress import relay_to_parent
+
+    relay_to_parent()  # the parent relays this process's log lines to the user
     sys.exit(main())

@@ -8,6 +8,12 @@ device profile. Keeping the shared parts here lets those modules import them wit
 
 from __future__ import annotations
 
+import subprocess
+import threading
+from typing import Any, Callable, Literal
+
+Sample = dict[str, Any]  # one reading, time-stamped on arrival ("t", monotonic seconds)
+
 
 class PowerMonitor:
     """Started just before a cell's timed loop and stopped right after; this base measures nothing."""
@@ -20,24 +26,22 @@ class PowerMonitor:
     def stop(self) -> None:
         pass
 
-    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
+    def summary(self, inferences: int, duration_s: float | None = None) -> dict[str, Any] | None:
         """Power record for the cell; ``duration_s`` is the time the ``inferences`` took (the timed
         loop's wall time), else the monitor's own start-to-stop time (which includes warm-up)."""
         return None
 
-    def __enter__(self):
+    def __enter__(self) -> PowerMonitor:
         self.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.stop()
         return False
 
 
-def stop_sampler(proc, timeout: float = 5.0) -> None:
+def stop_sampler(proc: subprocess.Popen[str], timeout: float = 5.0) -> None:
     """Stop a sampling subprocess (tegrastats, nvidia-smi): terminate, then kill if it hangs."""
-    import subprocess
-
     proc.terminate()
     try:
         proc.wait(timeout=timeout)
@@ -54,10 +58,10 @@ def energy_mj_per_inference(mean_mw: float, duration_s: float, inferences: int) 
 
 
 def idle_fields(mean_mw: float | None, idle_mw: float | None, idle_s: float, idle_samples: int,
-                duration_s: float, inferences: int) -> dict:
+                duration_s: float, inferences: int) -> dict[str, Any]:
     """The idle baseline of a cell and what it leaves: ``idle_mw`` (the board before the timed loop, at
     the clocks the warm-up left), ``dynamic_mw`` = mean - idle and ``dynamic_mj_per_inference``."""
-    out = {"idle_mw": idle_mw, "idle_s": idle_s, "idle_samples": idle_samples}
+    out: dict[str, Any] = {"idle_mw": idle_mw, "idle_s": idle_s, "idle_samples": idle_samples}
     if mean_mw is not None and idle_mw is not None:
         dyn = mean_mw - idle_mw
         out["dynamic_mw"] = dyn
@@ -76,16 +80,16 @@ class SampledMonitor(PowerMonitor):
     """
 
     def __init__(self, interval_ms: int = 100, idle_s: float = 0.0):
-        import threading
-
         self.interval_ms = int(interval_ms)
         self.idle_s = max(float(idle_s), 0.0)
-        self.samples: list = []
+        self.samples: list[Sample] = []
+        self.argv: list[str] = []
         self._stop = threading.Event()  # set by stop(); polling loops wait on it
-        self._proc = None
-        self._thread = None
-        self._t0 = self._t1 = None
-        self._t_idle = None  # when the idle window began
+        self._proc: subprocess.Popen[str] | None = None
+        self._thread: threading.Thread | None = None
+        self._t0: float | None = None
+        self._t1: float | None = None
+        self._t_idle: float | None = None  # when the idle window began
 
     # -- starting --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -104,7 +108,7 @@ class SampledMonitor(PowerMonitor):
     def _mark_cell_start(self) -> None:
         """Called when the idle window ends (the timed loop starts next); counters are read here."""
 
-    def _spawn(self, argv: list, parse) -> None:
+    def _spawn(self, argv: list[str], parse: Callable[[str], Sample | None]) -> None:
         """Run ``argv`` line-buffered and append ``parse(line)`` (a dict, or None to skip) for each line.
 
         A tool writing to a pipe through stdio buffers its output in blocks, so samples would arrive in
@@ -112,34 +116,33 @@ class SampledMonitor(PowerMonitor):
         buffering where it exists, and we read line by line.
         """
         import shutil
-        import subprocess
 
         stdbuf = shutil.which("stdbuf")
         if stdbuf is not None:
             argv = [stdbuf, "-oL", *argv]
         self.argv = list(argv)
         self._proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-        self._begin(self._read_lines, parse)
+        self._begin(self._read_lines, self._proc, parse)
 
-    def _read_lines(self, parse) -> None:
+    def _read_lines(self, proc: subprocess.Popen[str], parse: Callable[[str], Sample | None]) -> None:
         import time
 
-        for line in iter(self._proc.stdout.readline, ""):
+        assert proc.stdout is not None  # Popen(stdout=PIPE)
+        for line in iter(proc.stdout.readline, ""):
             t = time.monotonic()  # stamped on arrival, before parsing
             sample = parse(line)
             if sample is not None:
                 sample["t"] = t
                 self.samples.append(sample)
 
-    def _begin(self, target, *args) -> None:
-        import threading
+    def _begin(self, target: Callable[..., None], *args: Any) -> None:
         import time
 
         self.samples = []
         self._stop.clear()
-        self._thread = threading.Thread(target=target, args=args, daemon=True)
+        thread = self._thread = threading.Thread(target=target, args=args, daemon=True)
         self._t0, self._t1 = time.monotonic(), None
-        self._thread.start()
+        thread.start()
 
     def stop(self) -> None:
         import time
@@ -165,10 +168,11 @@ class SampledMonitor(PowerMonitor):
             return None
         return self._t1 - self._t0
 
-    def split_samples(self) -> tuple[list, list]:
+    def split_samples(self) -> tuple[list[Sample], list[Sample]]:
         """(idle samples, cell samples), by arrival time: tegrastats and NVML report the reading at the
         moment they print or answer, so a sample that arrived before the cell started is idle."""
-        idle, cell = [], []
+        idle: list[Sample] = []
+        cell: list[Sample] = []
         for s in list(self.samples):
             t = s.get("t") if isinstance(s, dict) else None
             if self._t_idle is not None and t is not None and t < self._t0:
@@ -177,7 +181,7 @@ class SampledMonitor(PowerMonitor):
                 cell.append(s)
         return idle, cell
 
-    def summary(self, inferences: int, duration_s: float | None = None) -> dict | None:
+    def summary(self, inferences: int, duration_s: float | None = None) -> dict[str, Any] | None:
         """Mean power over the monitored window; energy per inference over ``duration_s`` (the time the
         ``inferences`` took, e.g. the timed loop without warm-up), else over the monitored window; with
         an idle window, the idle baseline and the dynamic energy beside the total."""
@@ -197,12 +201,12 @@ class SampledMonitor(PowerMonitor):
                 out.setdefault("warnings", []).append("no power sample in the idle window; no idle baseline")
         return out
 
-    def _idle_mw(self, idle: list) -> float | None:
+    def _idle_mw(self, idle: list[Sample]) -> float | None:
         vals = [v for v in (self._sample_mw(s) for s in idle) if v is not None]
         return sum(vals) / len(vals) if vals else None
 
-    def _sample_mw(self, sample) -> float | None:
+    def _sample_mw(self, sample: Sample) -> float | None:
         raise NotImplementedError
 
-    def _summarize(self, samples: list, duration_s: float, inferences: int) -> dict | None:
+    def _summarize(self, samples: list[Sample], duration_s: float, inferences: int) -> dict[str, Any] | None:
         raise NotImplementedError

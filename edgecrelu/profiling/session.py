@@ -21,23 +21,23 @@ Order of work:
 
 from __future__ import annotations
 
-import sys
+import logging
+import platform
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from edgecrelu import limits, signals
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, writing
-from edgecrelu.profiling import eta, launch
+from edgecrelu.profiling import ISOLATION, eta, launch
 from edgecrelu.profiling.launch import CellFailed
 from edgecrelu.profiling.opshare import cell_ops
 from edgecrelu.profiling.plan import (
-    ISOLATION,
     ProfileConfig,
+    backend_threads,
     check_power,
     effective_profile,
     plan_cells,
@@ -45,9 +45,12 @@ from edgecrelu.profiling.plan import (
     thread_warnings,
     verify_artifacts,
 )
-from edgecrelu.profiling.record import RunFacts, build_record, cell_accuracy
+from edgecrelu.profiling.record import RunFacts, build_record
+from edgecrelu.profiling.reference import cell_accuracy
 from edgecrelu.profiling.trials import PARTIAL, TrialStore, finished_records
 from edgecrelu.results import Cell, load_record, record_path, write_record
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,17 +63,12 @@ class ProfileRun:
     failures: dict = field(default_factory=dict)  # Cell -> one-line reason
 
 
-def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
 class Session:
     """One run's checked plan (device profile, bundle, cells, finished records) and its trial store."""
 
-    def __init__(self, config: ProfileConfig, log: Callable[[str], None], profile, power_warning: str | None,
-                 bundle, cells: list[Cell], done: dict):
+    def __init__(self, config: ProfileConfig, profile, power_warning: str | None, bundle, cells: list[Cell],
+                 done: dict):
         self.config = config
-        self.log = log
         self.profile = profile
         self.power_warning = power_warning
         self.bundle = bundle
@@ -82,9 +80,10 @@ class Session:
         profile_dict = {k: v for k, v in profile.to_dict().items() if k != "path"}  # as a worker parses it
         self.store = TrialStore(self.out, bundle.manifest_sha256, profile_dict, config.isolation, config.resume)
         self._eval_set: tuple | None = None
+        self.progress: eta.Progress | None = None  # the run's per-cell times (a worker's time limit)
 
     @classmethod
-    def open(cls, config: ProfileConfig, log: Callable[[str], None]) -> Session:
+    def open(cls, config: ProfileConfig) -> Session:
         """Everything checked before any timing: a bad selection or bundle is a one-line error here."""
         from edgecrelu.bundle import Bundle
         from edgecrelu.devices import load_device
@@ -95,14 +94,19 @@ class Session:
         for p in config.precisions or ():
             profile.check_precision(p)  # e.g. int8 on a Jetson Nano: refused before anything else
         backends = select_backends(profile, config.backends)
+        for b in backends:  # a profile's own threads, as --threads is: 100000 threads hung the first session
+            n = backend_threads(profile, b)
+            if n is not None:
+                limits.check_threads(n, f"[{b}] threads of device profile '{profile.name}':")
         bundle = Bundle.open(config.bundle)  # verifies every file against the manifest's sha256
         cells = plan_cells(bundle, profile, backends, config)
         for b in sorted({c.batch for c in cells}):
             limits.check_batch(b, bundle.model["input_shape"])  # before any worker allocates it
         verify_artifacts(bundle, cells)
         profile, power_warning = check_power(profile, config.power)
-        done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name, log)
-        return cls(config, log, profile, power_warning, bundle, cells, done)
+        done = finished_records(Path(config.out), cells, config.resume, bundle.manifest_sha256, profile.name,
+                                expect=lambda c: record_settings(profile, config, c), host=platform.node())
+        return cls(config, profile, power_warning, bundle, cells, done)
 
     def eval_set(self) -> tuple:
         """(x, y) of the bundle's eval split, read once per run (inputs, labels, the fp32 reference)."""
@@ -114,7 +118,10 @@ class Session:
         """Measure trial ``k`` of ``cell`` and keep its result in the store."""
         input_path = self.store.input_path(cell.batch, lambda: self.eval_set()[0])
         task = self.store.task(cell, k, self.bundle.root, self.profile.path, input_path)
-        res = launch.run_trial(task, self.config.isolation, self.bundle, self.profile, self.log)
+        t = self.profile.timing  # the planned work: warm-up, timed loop, and the eval pass as estimated
+        per_cell = self.progress.per_cell_s if self.progress is not None else 0.0
+        task = launch.with_timeout(task, t.warmup_s + t.min_duration_s + per_cell)
+        res = launch.run_trial(task, self.config.isolation, self.bundle, self.profile)
         return self.store.save(cell, k, res)
 
     def record(self, facts: RunFacts, cell: Cell, trials: list[dict], accuracy: tuple) -> dict:
@@ -154,7 +161,7 @@ class Session:
             if cells:
                 said.append((w, cells))
         for w, cells in said:
-            self.log(warning_line(w, cells))
+            logger.warning(warning_line(w, cells))
         return {w for w, _ in said}
 
     def run(self, on_record=None) -> ProfileRun:
@@ -167,9 +174,9 @@ class Session:
         result.resumed = [c for c in self.cells if c in self.done]
         pending = [c for c in self.cells if c not in self.done]
         settings = self.round_settings()
-        self.log(f"profile {self.bundle.root} on '{self.profile.name}': {len(self.cells)} cell(s), "
-                 f"{len(result.resumed)} already done; each cell once in its own process (accuracy, peak memory), "
-                 f"then paired timing rounds for at most {settings.budget_s:g} s, stopping once the verdict is decided")
+        logger.info(f"profile {self.bundle.root} on '{self.profile.name}': {len(self.cells)} cell(s), "
+                    f"{len(result.resumed)} already done; each cell once in its own process (accuracy, peak memory), "
+                    f"then paired timing rounds for at most {settings.budget_s:g} s, stopping once the verdict is decided")
         self.out.mkdir(parents=True, exist_ok=True)
         facts = RunFacts(run_id=run_id, bundle=self.bundle, profile=self.profile, isolation=self.config.isolation,
                          environment=capture() if pending else None, power_warning=self.power_warning)
@@ -181,8 +188,8 @@ class Session:
         continued = [c for c in result.resumed if undecided(self.done[c], settings.budget_s)] \
             if self.config.resume else []
         est = self.estimate([c for c in pending if 0 not in state[c]], settings)
-        self.log(est.line())
-        progress = eta.Progress(est, start=started)
+        logger.info(est.line())
+        progress = self.progress = eta.Progress(est, start=started)
         announced = self.announce(pending, continued)
         accuracy: dict = {}
         for i, cell in enumerate(pending):
@@ -195,22 +202,22 @@ class Session:
                 except CellFailed as exc:
                     result.failures[cell] = str(exc)
                     progress.cell_done(time.monotonic() - t_cell)
-                    self.log(f"{tag}: FAILED: {exc}; {progress.text()}")
+                    logger.warning(f"{tag}: FAILED: {exc}; {progress.text()}")
                     continue
             accuracy[cell] = cell_accuracy(self.bundle, cell, [state[cell][0]], self.eval_set, self.store.ref_dir)
             if not resumed:
                 progress.cell_done(time.monotonic() - t_cell)  # with the accuracy scored here
             top1 = (accuracy[cell][0] or {}).get("top1")
             peak = state[cell][0].get("peak_rss_bytes") or 0
-            self.log(f"{tag}: {'resumed: ' if resumed else ''}top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, "
-                     f"peak RSS {peak / 2**20:.0f} MB; {progress.text()}")
+            logger.info(f"{tag}: {'resumed: ' if resumed else ''}top-1 {'—' if top1 is None else f'{top1 * 100:.2f} %'}, "
+                        f"peak RSS {peak / 2**20:.0f} MB; {progress.text()}")
         measured = [c for c in pending if c not in result.failures]
         for c in continued:
             rec = self.done[c]
             state[c] = {0: {"peak_rss_bytes": (rec.get("memory") or {}).get("peak_rss_bytes") or 0}}
             accuracy[c] = (rec.get("accuracy"), None)
         if continued:
-            self.log(f"continuing the undecided sequence of rounds of {len(continued)} finished cell(s)")
+            logger.info(f"continuing the undecided sequence of rounds of {len(continued)} finished cell(s)")
         plan = RoundsPlan(self, measured + continued, state, accuracy, settings)
         plan.run()
         warned: dict = {}  # warning -> the cells whose record has it, logged once below
@@ -232,12 +239,21 @@ class Session:
             if on_record is not None:
                 on_record(path, rec)
         for w, cells in warned.items():
-            self.log(f"  {warning_line(w, cells)}")
-        self.log(f"  wrote {len(measured)} record(s) to {self.out}")
+            logger.warning(f"  {warning_line(w, cells)}")
+        logger.info(f"  wrote {len(measured)} record(s) to {self.out}")
         self.store.cleanup()
         result.records = [load_record(record_path(self.out, c)) for c in self.cells
                           if record_path(self.out, c).is_file()]
         return result
+
+
+def record_settings(profile, config: ProfileConfig, cell: Cell) -> dict:
+    """The settings a record of ``cell`` made by this run carries (``settings`` and the rounds' seed):
+    ``--resume`` keeps only records whose settings are these."""
+    t = profile.timing
+    return {"threads": backend_threads(profile, cell.backend), "warmup_s": t.warmup_s,
+            "min_duration_s": t.min_duration_s, "min_iterations": t.min_iterations,
+            "isolation": config.isolation, "power_source": profile.power.source, "seed": int(config.seed)}
 
 
 def warning_line(text: str, cells: list) -> str:
@@ -264,8 +280,7 @@ def undecided(record: dict, budget_s: float) -> bool:
     return stop.get("reason") == "budget" and float(stop.get("elapsed_s") or 0.0) < budget_s
 
 
-def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_record=None,
-                again: str = "`--resume`") -> ProfileRun:
+def run_profile(config: ProfileConfig, on_record=None, again: str = "`--resume`") -> ProfileRun:
     """Measure every selected cell of ``config.bundle`` on ``config.device``; see the module docstring.
 
     ``on_record(path, record)`` is called after each record is written. An interrupt (Ctrl-C,
@@ -276,7 +291,7 @@ def run_profile(config: ProfileConfig, log: Callable[[str], None] = _stderr, on_
     try:
         # One profile run per results directory: a second one would measure the same cells at once.
         with DirLock(out.parent / f".{out.name}.lock", f"results directory {out}"), writing("results", out):
-            session = Session.open(config, log)
+            session = Session.open(config)
             return session.run(on_record=on_record)
     except KeyboardInterrupt as exc:
         signals.explain(exc, interrupted_line(out, session, again))

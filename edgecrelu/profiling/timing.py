@@ -11,9 +11,12 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from edgecrelu.profiling.sampling import PowerMonitor
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class TrialTimes:
 
 def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,
                stage_times: Callable[[], dict | None] | None = None,
-               clock: Callable[[], int] = time.perf_counter_ns, monitor=None) -> TrialTimes:
+               clock: Callable[[], int] = time.perf_counter_ns, monitor: PowerMonitor | None = None) -> TrialTimes:
     """Run ``infer(feed)`` for warm-up then the timed loop; return per-call latencies in ms.
 
     ``stage_times`` (e.g. ``runner.stage_times_ms``) is called after every timed iteration when it
@@ -47,7 +50,7 @@ def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,
     while clock() < warm_end:
         infer(feed)
         n_warm += 1
-    collect_stages = stage_times is not None and stage_times() is not None
+    read_stages = stage_times if stage_times is not None and stage_times() is not None else None
     min_n = max(1, int(settings.min_iterations))
     samples: list[int] = []
     append = samples.append
@@ -59,7 +62,7 @@ def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,
     try:
         start = clock()
         deadline = start + int(settings.min_duration_s * 1e9)
-        if not collect_stages:
+        if read_stages is None:
             while True:
                 t0 = clock()
                 infer(feed)
@@ -73,7 +76,7 @@ def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,
                 infer(feed)
                 t1 = clock()
                 append(t1 - t0)
-                for k, v in (stage_times() or {}).items():
+                for k, v in (read_stages() or {}).items():
                     stages.setdefault(k, []).append(float(v))
                 if t1 >= deadline and len(samples) >= min_n:
                     break
@@ -85,7 +88,7 @@ def timed_loop(infer: Callable, feed: Mapping, settings: TimingSettings,
             monitor.stop()
     return TrialTimes(
         samples_ms=np.asarray(samples, dtype=np.float64) / 1e6,
-        stages_ms={k: np.asarray(v, dtype=np.float64) for k, v in stages.items()} if collect_stages else None,
+        stages_ms={k: np.asarray(v, dtype=np.float64) for k, v in stages.items()} if read_stages is not None else None,
         wall_s=(end - start) / 1e9,
         warmup_iterations=n_warm,
     )

@@ -11,9 +11,10 @@ says which of them a run may keep.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -21,18 +22,42 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write, atomic_write_json, sha256_bytes
 from edgecrelu.results import Cell, load_record, record_path
 
+logger = logging.getLogger(__name__)
+
 PARTIAL = ".partial"
 _SHARED = ("inputs", "ref", "rounds")  # per-bundle caches and the rounds workers' task files, not a cell's trials
 
 
-def finished_records(out: Path, cells, resume: bool, manifest_sha: str, profile_name: str,
-                     log: Callable[[str], None]) -> dict:
+def _v(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def check_same_run(path: Path, rec: dict, expect: dict, host: str | None) -> None:
+    """Refuse to keep a record this run could not have made: another host, or other ``expect``
+    settings (``{key: value}``; ``seed`` is the paired rounds' seed). A report would compare the
+    kept cells with the new ones as if one run had measured them all."""
+    old_host = (rec.get("environment") or {}).get("host")
+    if host is not None and old_host is not None and old_host != host:
+        raise EdgeCReLUError(f"{path} was measured on host '{old_host}', not on this one ('{host}'); --resume "
+                             "continues a run on the machine that made it: choose another --out")
+    have = dict(rec.get("settings") or {}, seed=(rec.get("paired") or {}).get("seed"))
+    diff = [f"{k} {_v(have[k])} (this run: {_v(v)})" for k, v in expect.items()
+            if have.get(k) is not None and have[k] != v]
+    if diff:
+        raise EdgeCReLUError(f"{path} was measured with other settings ({', '.join(diff)}); --resume keeps records "
+                             "of the same settings only: resume with that run's options, or choose another --out")
+
+
+def finished_records(out: Path, cells: Iterable[Cell], resume: bool, manifest_sha: str, profile_name: str,
+                     expect: Callable[[Cell], dict[str, Any]] | None = None,
+                     host: str | None = None) -> dict[Cell, dict[str, Any]]:
     """{cell: record} of the selected cells already measured in ``out`` on this bundle and device.
 
     Without ``resume`` any such record is an error (never overwrite finished records by accident);
-    a record that does not load is measured again.
+    a record that does not load is measured again. ``expect(cell)`` gives the settings this run
+    measures the cell with, ``host`` this machine: a record of others is refused (:func:`check_same_run`).
     """
-    done: dict = {}
+    done: dict[Cell, dict[str, Any]] = {}
     clash = [c for c in cells if record_path(out, c).exists()]
     if clash and not resume:
         raise EdgeCReLUError(
@@ -42,7 +67,7 @@ def finished_records(out: Path, cells, resume: bool, manifest_sha: str, profile_
         try:
             rec = load_record(record_path(out, c))
         except EdgeCReLUError as exc:
-            log(f"re-measuring {c.key}: its record does not load ({exc})")
+            logger.warning(f"re-measuring {c.key}: its record does not load ({exc})")
             continue
         if rec.get("bundle", {}).get("manifest_sha256") != manifest_sha:
             raise EdgeCReLUError(f"{record_path(out, c)} was measured on another bundle (manifest sha256 "
@@ -51,6 +76,7 @@ def finished_records(out: Path, cells, resume: bool, manifest_sha: str, profile_
         if other != profile_name:
             raise EdgeCReLUError(f"{record_path(out, c)} was measured with device profile '{other}', not "
                                  f"'{profile_name}'; choose another --out")
+        check_same_run(record_path(out, c), rec, expect(c) if expect else {}, host)
         done[c] = rec
     return done
 
@@ -141,7 +167,8 @@ class TrialStore:
         d = self.cell_dir(cell)
         d.mkdir(parents=True, exist_ok=True)
         return {
-            "bundle": str(bundle_root), "profile": self.profile_dict, "profile_path": profile_path,
+            "bundle": str(bundle_root), "manifest_sha256": self.manifest_sha,  # the worker checks it is unchanged
+            "profile": self.profile_dict, "profile_path": profile_path,
             "cell": cell.to_dict(), "trial": k, "input": input_path,
             "accuracy": k == 0, "logits_out": str(d / "logits.npy"), "out": str(d / f"trial{k}.out"),
         }

@@ -29,6 +29,46 @@ def _profile_from_dict(d: dict, path: str = ""):
     return parse_profile(d, path)
 
 
+def cell_files(bundle, cells, accuracy: bool = False) -> list[str]:
+    """The bundle files a worker opens for ``cells``: each cell's ONNX file (a torch cell: its
+    weights and arch.json), and the eval set for an accuracy pass."""
+    from edgecrelu.backends.base import find_artifact
+
+    rels = []
+    for cell in cells:
+        art = find_artifact(bundle, cell)
+        if art is not None:
+            rels.append(art.path)
+        else:
+            torch_files = (bundle.variants.get(cell.variant) or {}).get("torch") or {}
+            rels += [torch_files[k] for k in ("weights", "arch") if torch_files.get(k)]
+    if accuracy:
+        rels.append(bundle.manifest["dataset"]["eval"]["path"])
+    return sorted(set(rels))
+
+
+def check_unchanged(bundle, task: dict, rels: list[str]) -> None:
+    """Refuse to measure (or to return a measurement of) a bundle that is no longer the one the run
+    planned with: the manifest's sha256 the task carries, and the files ``rels`` against their hashes
+    in it. A bundle replaced while profile runs (``export --overwrite`` renames a new one in) would
+    otherwise give records of one model stamped with the other's hash."""
+    from edgecrelu.bundle import MANIFEST
+    from edgecrelu.fileio import sha256_file
+
+    want = task.get("manifest_sha256")
+    if want is None:
+        return
+    root = bundle.root
+    try:
+        now = sha256_file(root / MANIFEST)
+    except OSError:
+        now = None
+    problems = [f"its {MANIFEST} is not the one it had"] if now != want else bundle.verify(rels)
+    if problems:
+        raise EdgeCReLUError(f"bundle {root} changed since this run checked it ({problems[0]}; replaced while "
+                             "profiling?): not measured")
+
+
 def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> dict:
     """Measure one trial of ``task["cell"]``; see ``trials.TrialStore.task`` for the task's keys."""
     from edgecrelu.backends import get_backend
@@ -44,6 +84,8 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
         bundle = Bundle.open(task["bundle"], verify=False)  # the parent verified it before timing
     if profile is None:
         profile = _profile_from_dict(task["profile"], task.get("profile_path", ""))
+    files = cell_files(bundle, [cell], accuracy=bool(task.get("accuracy")))
+    check_unchanged(bundle, task, files)
     backend = get_backend(cell.backend)
     backend.check_available()
     if not isolated:
@@ -73,6 +115,7 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
             logits = predict_logits(runner.infer, input_name, x_eval, cell.batch, output_name)
             logits_path = task["logits_out"]
             np.save(logits_path, logits)
+    check_unchanged(bundle, task, files)  # replaced during the measurement: it measured which model?
     return {
         "samples_ms": times.samples_ms.tolist(),
         "stages_ms": {k: v.tolist() for k, v in times.stages_ms.items()} if times.stages_ms else None,
@@ -110,4 +153,7 @@ def main(argv=None, run=None, what: str = "worker task") -> int:
 
 
 if __name__ == "__main__":
+    from edgecrelu.progress import relay_to_parent
+
+    relay_to_parent()  # the parent relays this process's log lines to the user
     sys.exit(main())

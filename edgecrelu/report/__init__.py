@@ -34,7 +34,7 @@ class ReportConfig:
 
 @dataclass
 class ReportResult:
-    verdict: str  # "GO" | "NO-GO" (over all devices)
+    verdict: str  # "GO" | "NO-GO" | "INCONCLUSIVE" (over all devices)
     sentence: str  # the verdict sentence with the numbers and the reason
     terminal: str  # table + verdict for the terminal
     files: dict = field(default_factory=dict)  # format -> Path written

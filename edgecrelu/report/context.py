@@ -202,10 +202,9 @@ def provider_fallback(record: dict) -> str | None:
 
 def fallback_line(rows) -> str | None:
     """Once per section: how many cells ran on a fallback provider, and what the records say."""
-    said = [(r, provider_fallback(r.record)) for r in rows]
-    said = [(r, s) for r, s in said if s]
+    said = [s for s in (provider_fallback(r.record) for r in rows) if s]
     if not said:
         return None
-    what = "; ".join(dict.fromkeys(s for _, s in said))
+    what = "; ".join(dict.fromkeys(said))
     return (f"Provider fallback in {len(said)} of {len(rows)} cells ({what}): those latencies are not the "
             "requested device's.")

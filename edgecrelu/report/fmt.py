@@ -28,10 +28,10 @@ def signed(x: float | None, digits: int = 2) -> str:
     return s.replace("-", "−")
 
 
-def count(x: int | None) -> str:
-    if x is None:
+def count(n: int | None) -> str:
+    if n is None:
         return "—"
-    x = float(x)
+    x = float(n)
     for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(x) >= div:
             return f"{x / div:.2f}{unit}"

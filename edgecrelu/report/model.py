@@ -10,6 +10,7 @@ from edgecrelu import __version__
 from edgecrelu.devices import Decision
 from edgecrelu.fileio import utc_now
 from edgecrelu.report import cost, decision, formchoice, machines, table
+from edgecrelu.report.pairing_file import PairingFile, find_pairing
 from edgecrelu.report.policy import policy_from_record
 
 RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
@@ -27,6 +28,7 @@ class SectionReport:
     costs: list  # cost.Cost per configuration at batch 1
     warnings: list  # strings
     reproducibility: dict
+    pairing: PairingFile | None = None  # the phase-pairing analysis beside the section's bundle
 
     @property
     def table_rows(self) -> list:
@@ -92,7 +94,8 @@ def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionRep
     for r in rows:
         for w in r.record.get("warnings") or []:
             warns.append(f"{r.label} b{r.batch}: {w}")
-    return SectionReport(sec, policy, rows, baseline, verdict, costs, warns, reproducibility(sec.records))
+    return SectionReport(sec, policy, rows, baseline, verdict, costs, warns, reproducibility(sec.records),
+                         find_pairing(sec.records))
 
 
 def analyze(records: list[dict], overrides: dict | None = None, policy_source: str | None = None) -> Report:

@@ -55,12 +55,6 @@ def latency_range(record: dict, metric: str) -> tuple[float, float] | None:
     return max(0.0, float(value) - half), float(value) + half
 
 
-def spread_source(record: dict) -> str:
-    """Words for where :func:`latency_range` took its bounds from."""
-    n_trials = len([t for t in (record.get("trials") or []) if isinstance(t, dict)])
-    return f"{n_trials} trials" if n_trials >= 2 else "CoV (single trial)"
-
-
 def scaled_range(value: float | None, record: dict, inverse: bool) -> tuple[float, float] | None:
     """Spread of a quantity proportional (or, ``inverse``, inversely proportional) to p50 latency.
 

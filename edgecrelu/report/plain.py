@@ -3,31 +3,34 @@ one number behind it. The full sentence and the statistics follow it in every re
 
 from __future__ import annotations
 
+from edgecrelu.devices import Decision
+from edgecrelu.report.decision import Outcome, Reason, Verdict
+
 
 def _pct(x: float) -> str:
     return f"{abs(x) * 100:.1f} %"
 
 
-def in_plain_words(verdict, policy) -> str:
+def in_plain_words(verdict: Verdict, policy: Decision) -> str:
     v, what = verdict, "the CReLU versions of the model against the ReLU model"
-    if v.verdict == "GO" and v.best_crelu is not None:
+    if v.outcome is Outcome.GO and v.best_crelu is not None:
         lo = f" (at least {_pct(v.gain_ci[0])})" if v.gain_ci else ""
         gain = f"{_pct(v.gain)} faster" if v.gain is not None else "within every budget where no ReLU version is"
         return (f"Ship {v.best_crelu.label}: compared with the ReLU model it is {gain}{lo}, "
                 f"within the accuracy and latency budgets.")
-    if v.verdict == "NO-GO":
+    if v.outcome is Outcome.NO_GO:
         c = v.best_crelu
-        if v.reason == "accuracy" and c is not None and c.row.delta_top1_pts is not None:
+        if v.reason is Reason.ACCURACY and c is not None and c.row.delta_top1_pts is not None:
             return (f"Do not ship CReLU: comparing {what}, every CReLU version loses more accuracy than the "
                     f"{policy.max_accuracy_drop:g}-point budget allows (the closest loses "
                     f"{-c.row.delta_top1_pts:.1f} points of top-1).")
-        if v.reason == "min_gain" and v.gain is not None:
+        if v.reason is Reason.MIN_GAIN and v.gain is not None:
             return (f"Do not ship CReLU: comparing {what}, the best CReLU version is {_pct(v.gain)} "
                     f"{'faster' if v.gain >= 0 else 'slower'}, short of the {policy.min_gain * 100:g} % gain the "
                     "policy asks for.")
         return f"Do not ship CReLU: comparing {what}, no CReLU version meets the policy ({v.reason})."
-    if v.verdict == "INCONCLUSIVE":
-        if v.reason == "no_crelu":
+    if v.outcome is Outcome.INCONCLUSIVE:
+        if v.reason is Reason.NO_CRELU:
             return "No decision: no CReLU version was measured, so there is nothing to compare with the ReLU model."
         if v.gain_ci is not None and v.gain is not None:
             return (f"No decision yet: comparing {what}, the best CReLU version is {_pct(v.gain)} "

@@ -13,6 +13,7 @@ from edgecrelu.devices import (
     tomllib,  # tomllib, or tomli on Python 3.10
 )
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.objectives import NAMES as OBJECTIVES
 
 DECISION_KEYS = tuple(f.name for f in fields(Decision))
 # Top-level keys of a device profile: a copy of a profile may be passed as the policy file.
@@ -26,10 +27,8 @@ def _coerce_table(table: dict, where: str) -> dict:
 
 def check_policy(policy: Decision, where: str = "policy") -> Decision:
     """Reject values the decision cannot use, with the key named."""
-    if policy.objective not in devices.OBJECTIVES:
-        raise EdgeCReLUError(
-            f"{where}: decision.objective '{policy.objective}' is not one of: {', '.join(devices.OBJECTIVES)}"
-        )
+    if policy.objective not in OBJECTIVES:
+        raise EdgeCReLUError(f"{where}: decision.objective '{policy.objective}' is not one of: {', '.join(OBJECTIVES)}")
     for key in ("max_accuracy_drop", "min_gain"):
         if getattr(policy, key) < 0:
             raise EdgeCReLUError(f"{where}: decision.{key} must be >= 0")

@@ -1,12 +1,13 @@
-"""report.html: one self-contained page — inline CSS, inline SVG plots, no scripts, no external URLs."""
+"""report.html: one self-contained page — inline CSS, inline SVG plots, no scripts, no external URLs.
+:func:`html_blocks` is the HTML renderer of report blocks: every text it is given is escaped here."""
 
 from __future__ import annotations
 
 import json
 
-from edgecrelu.report.context import header_lines, headline
-from edgecrelu.report.markup import e, html_bold_head
-from edgecrelu.report.parts import parts
+from edgecrelu.report import blocks as b
+from edgecrelu.report.markup import e, split_head
+from edgecrelu.report.page import header_blocks, section_blocks
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1400px;
@@ -37,32 +38,88 @@ pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.78rem}
 """
 
 
+def _attrs(css: str = "", id: str = "") -> str:
+    return (f' class="{e(css)}"' if css else "") + (f' id="{e(id)}"' if id else "")
+
+
+def bold_head(sentence: str) -> str:
+    """``GO: ...`` with the verdict word in bold."""
+    split = split_head(sentence)
+    return f"<strong>{e(split[0])}</strong>{e(split[1])}" if split else e(sentence)
+
+
+def html_table(t: b.Table) -> str:
+    """A table in a sideways scroll box: text columns left-aligned (class ``t``), wrapping columns
+    may break their cells at spaces (class ``w``)."""
+    head = "".join(f'<th data-col="{e(c.name)}">{e(c.name)}</th>' for c in t.columns)
+    classes = []
+    for c in t.columns:
+        names = " ".join(n for n in ("t" if c.text else "", c.css, "w" if c.wrap else "") if n)
+        classes.append(f' class="{e(names)}"' if names else "")
+    out = [f'<div class="scroll"><table{_attrs(t.css)}><thead><tr>', head, "</tr></thead><tbody>"]
+    for i, line in enumerate(t.rows):
+        tr = _attrs(t.row_css[i]) if t.row_css else ""
+        out.append(f"<tr{tr}>" + "".join(f"<td{k}>{e(cell)}</td>" for k, cell in zip(classes, line)) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _paragraph(p: b.Paragraph) -> str:
+    text = e(p.text)
+    if p.source:
+        text += f" <small>({e(p.source)})</small>"
+    if p.lead:
+        text = f"<strong>{e(p.lead)}</strong> {text}"
+    return f"<p{_attrs(p.css or ('small' if p.note else ''), p.id)}>{text}</p>"
+
+
+def _items(items) -> str:
+    return "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"
+
+
+def html_block(block) -> str:
+    if isinstance(block, b.Section):
+        return "\n".join([f'<section id="{e(block.slug)}"><h2>{e(block.label)}</h2>']
+                         + [html_block(x) for x in block.blocks] + ["</section>"])
+    if isinstance(block, b.Heading):
+        return f"<h{block.level}>{e(block.text)}</h{block.level}>"
+    if isinstance(block, b.Paragraph):
+        return _paragraph(block)
+    if isinstance(block, b.BulletList):
+        if block.inline:
+            said = ([e(block.lead)] if block.lead else []) + ["; ".join(e(x) for x in block.items)]
+            return f"<p{_attrs(block.css)}>" + " ".join(said) + "</p>"
+        return (f"<p>{e(block.lead)}</p>" if block.lead else "") + _items(block.items)
+    if isinstance(block, b.Details):
+        return f"<details><summary>{e(block.summary)}</summary>{_items(block.items)}</details>"
+    if isinstance(block, b.Verdict):
+        return f'<div{_attrs("verdict " + block.word, block.id)}>{bold_head(block.sentence)}</div>'
+    if isinstance(block, b.Alert):
+        return f'<div class="warn"><strong>Warning:</strong> {e(block.text)}</div>'
+    if isinstance(block, b.Table):
+        return html_table(block)
+    if isinstance(block, b.Code):
+        return f"<pre>{e(block.text)}</pre>"
+    if isinstance(block, b.Figure):
+        return '<div class="plots">' + "".join(block.svgs) + "</div>"  # SVG markup, escaped where drawn
+    raise TypeError(f"not a report block: {block!r}")
+
+
+def html_blocks(blocks) -> str:
+    return "\n".join(html_block(x) for x in blocks)
+
+
 def render_html(report) -> str:
-    v = report
+    commit = f" (commit {report.commit})" if report.commit else ""
+    repro = [b.Heading("Reproducibility", 2),
+             b.Paragraph(f"Report written {report.created_utc} by edgecrelu {report.edgecrelu_version}{commit}.")]
+    for sr in report.sections:
+        repro += [b.Heading(sr.section.label), b.Code(json.dumps(sr.reproducibility, indent=2, sort_keys=True,
+                                                                 default=str))]
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>edgecrelu report: CReLU GO / NO-GO / INCONCLUSIVE</title>", f"<style>{CSS}</style></head><body>",
            "<h1>edgecrelu report: is the CReLU model worth shipping?</h1>",
-           f'<p class="plain" id="in-short"><strong>In short:</strong> {e(header_lines(report)["plain"])}</p>',
-           f'<div class="verdict {e(v.verdict)}" id="verdict">{html_bold_head(headline(v))}</div>']
-    lines = header_lines(report)
-    out.append(f'<p class="dataline" id="data-line">{e(lines["data"])}</p>')
-    out.append(f'<p class="noiseline" id="noise-line">{e(lines["noise"])}</p>')
-    if lines["accuracy"]:
-        out.append(f'<p class="noiseline" id="accuracy-line">{e(lines["accuracy"])}</p>')
-    for w in v.warnings:
-        out.append(f'<div class="warn"><strong>Warning:</strong> {e(w)}</div>')
-    section_parts = parts()
-    for sr in v.sections:
-        out.append(f'<section id="{e(sr.section.slug)}"><h2>{e(sr.section.label)}</h2>')
-        for part in section_parts:
-            out += part.html(sr, report)
-        out.append("</section>")
-    out.append("<h2>Reproducibility</h2>")
-    out.append(f"<p>Report written {e(report.created_utc)} by edgecrelu {e(report.edgecrelu_version)}"
-               + (f" (commit {e(report.commit)})" if report.commit else "") + ".</p>")
-    for sr in v.sections:
-        out.append(f"<h3>{e(sr.section.label)}</h3><pre>"
-                   + e(json.dumps(sr.reproducibility, indent=2, sort_keys=True, default=str)) + "</pre>")
-    out.append("</body></html>")
+           html_blocks(header_blocks(report)), html_blocks(section_blocks(report)), html_blocks(repro),
+           "</body></html>"]
     return "\n".join(out) + "\n"

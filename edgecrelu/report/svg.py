@@ -7,9 +7,10 @@ HTML page stays self-contained. Hover titles carry the exact numbers.
 from __future__ import annotations
 
 import math
-from html import escape
 
 from edgecrelu.registries import PRECISION_ORDER
+from edgecrelu.report.markup import e as _e  # the page's escaping: record text never reads as a URL
+from edgecrelu.report.table import kind_rank
 
 # One colour per series (variant + form), the baseline kind first: tab10, colour-blind-safe order.
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
@@ -17,11 +18,10 @@ PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#d
 W, H = 640, 380
 ML, MR, MB_ = 64, 20, 56  # margins: left, right, bottom (the top one holds the title and the legend)
 TITLE_H, LEGEND_ROW = 28, 16
-KIND_ORDER = {"relu": 0, "crelu-half": 1, "crelu": 2}
 
 
 def series_key(r) -> tuple:
-    return (KIND_ORDER.get(r.kind, 9), r.variant, r.form)
+    return (kind_rank(r.kind), r.variant, r.form)
 
 
 KIND_COLORS = {"relu": PALETTE[0], "crelu": PALETTE[1], "crelu-half": PALETTE[2]}  # one colour per variant kind
@@ -50,14 +50,14 @@ class Series:
         self.colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
     def key(self, r) -> tuple:
-        return (KIND_ORDER.get(r.kind, 9), r.variant, "") if r.variant in self._merged else series_key(r)
+        return (kind_rank(r.kind), r.variant, "") if r.variant in self._merged else series_key(r)
 
     def color(self, r) -> str:
         return self.colors[self.key(r)]
 
     def legend(self, width=W) -> tuple[list[str], int]:
         """Swatches under the title, wrapping; returns (elements, top margin for the plot)."""
-        out, x, y = [], ML, TITLE_H + 4
+        out, x, y = [], float(ML), TITLE_H + 4
         for name, col in zip(self.names, self.colors.values()):
             w = 24 + 6.5 * len(name)
             if x + w > width - MR and x > ML:
@@ -66,10 +66,6 @@ class Series:
             out.append(f'<text x="{x + 15:.0f}" y="{y + 10:.0f}" class="tick">{_e(name)}</text>')
             x += w
         return out, y + LEGEND_ROW + 10
-
-
-def _e(s) -> str:
-    return escape(str(s), quote=True)
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:

@@ -5,6 +5,7 @@ table shows a CReLU variant's (variant, precision, backend, batch) once, at its 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
@@ -14,8 +15,17 @@ from edgecrelu.report import noise, pareto
 from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
 
+if TYPE_CHECKING:
+    from edgecrelu.report.formchoice import FormChoice
+
 MB = 1024 * 1024
 CRELU_KINDS = ("crelu", "crelu-half")
+# The order of variant kinds in the report's tables and plots: the baseline kind, then the cheaper CReLU.
+KIND_ORDER = {"relu": 0, "crelu-half": 1, "crelu": 2}
+
+
+def kind_rank(kind: str) -> int:
+    return KIND_ORDER.get(kind, len(KIND_ORDER))
 
 
 @dataclass
@@ -60,11 +70,11 @@ class Row:
     pareto_memory: bool = False  # on the accuracy vs peak memory front (same batch)
     violations: list = field(default_factory=list)  # constraints shown broken: "accuracy", "latency", "memory"
     unclear: list = field(default_factory=list)  # constraints the intervals can neither clear nor break
-    acc_ci: object = None  # stats.AccuracyCI of top-1 vs the baseline (points)
-    p50_ratio_ci: object = None  # stats.RatioCI of p50 vs the baseline at the same batch
+    acc_ci: stats.AccuracyCI | None = None  # top-1 vs the baseline (points)
+    p50_ratio_ci: stats.RatioCI | None = None  # p50 vs the baseline at the same batch
     p99_ci: tuple | None = None  # 95 % interval on p99 from the trials (ms)
     percentile_flags: list = field(default_factory=list)  # percentiles the sample count cannot support
-    form_choice: object = None  # formchoice.FormChoice of the row's CReLU cell; None: no choice made
+    form_choice: FormChoice | None = None  # of the row's CReLU cell; None: no choice made
 
     @property
     def chosen(self) -> bool | None:
@@ -268,11 +278,6 @@ def budget_from_counts(record: dict, budget_ms: float):
     return sequential.budget_counts(over, int(p["calls"]))[0], over, int(p["calls"])
 
 
-def violations(r: Row, policy: Decision) -> list[str]:
-    """Constraints the row breaks with confidence (see :func:`check_constraints`)."""
-    return check_constraints(r, policy)[0]
-
-
 def table_rows(rows: list[Row]) -> list[Row]:
     """The rows the trade-off table shows: one per cell, a CReLU cell at its chosen form (the
     baseline is always shown, even where a policy makes it a CReLU form that was not chosen)."""
@@ -280,6 +285,5 @@ def table_rows(rows: list[Row]) -> list[Row]:
 
 
 def sort_rows(rows: list[Row]) -> list[Row]:
-    kinds = {"relu": 0, "crelu-half": 1, "crelu": 2}
-    return sorted(rows, key=lambda r: (r.batch, r.backend, kinds.get(r.kind, 9), r.variant,
+    return sorted(rows, key=lambda r: (r.batch, r.backend, kind_rank(r.kind), r.variant,
                                        PRECISION_ORDER.get(r.precision, 9), r.form))

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.fileio import sha256_file
+from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
 
-OPTIMIZERS = {"sgd": 0.05, "adamw": 0.002}  # name -> default learning rate
 WEIGHT_DECAY = {"sgd": 5e-4, "adamw": 0.05}
 USER_DEFAULT_INPUT_SIZE = 32  # for package.module:callable models (the zoo entries carry their own)
-DEVICES = ("cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,8 @@ class TrainConfig:
 
 
 def check_device(cfg: TrainConfig) -> None:
-    if cfg.device not in DEVICES:
-        raise unknown("device", cfg.device, list(DEVICES))
+    if cfg.device not in TORCH_DEVICES:
+        raise unknown("device", cfg.device, list(TORCH_DEVICES))
 
 
 def seeds_of(cfg: TrainConfig) -> list[int]:

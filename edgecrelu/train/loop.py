@@ -3,6 +3,7 @@ BatchNorm recalibration and evaluation. torch is imported inside the functions."
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -10,6 +11,8 @@ import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.train.distributed import Dist, all_reduce, barrier
+
+logger = logging.getLogger(__name__)
 
 
 def shift(x, pad: int, gen):
@@ -69,14 +72,15 @@ def recalibrate_bn(model, x, device, batch: int = 256, limit: int = 512) -> int:
     return n
 
 
-def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, log, tag: str) -> list[dict]:
+def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str) -> list[dict]:
     """Train ``model`` in place with the recipe; return the per-epoch history (rank 0 fills val_acc)."""
     import torch
-    from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, TensorDataset
+    from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, Sampler, TensorDataset
 
     train_set = TensorDataset(torch.from_numpy(ds.x_train), torch.from_numpy(ds.y_train))
     per_rank = max(1, recipe["batch_size"] // dist_.world)
     gen = torch.Generator().manual_seed(seed)
+    sampler: Sampler[int]
     if dist_.world > 1:
         sampler = DistributedSampler(train_set, num_replicas=dist_.world, rank=dist_.rank, shuffle=True, seed=seed)
     else:
@@ -93,6 +97,7 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, log, tag:
     decay = [p for p in params if p.ndim > 1]
     no_decay = [p for p in params if p.ndim <= 1]  # BN and biases: no weight decay
     groups = [{"params": decay, "weight_decay": recipe["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}]
+    opt: torch.optim.Optimizer
     if recipe["optimizer"] == "sgd":
         opt = torch.optim.SGD(groups, lr=recipe["lr"], momentum=recipe["momentum"], nesterov=True)
     else:
@@ -111,7 +116,7 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, log, tag:
     history = []
     for epoch in range(recipe["epochs"]):
         t0 = time.perf_counter()
-        if dist_.world > 1:
+        if isinstance(sampler, DistributedSampler):  # world > 1
             sampler.set_epoch(epoch)
         net.train()
         stats = torch.zeros(3, dtype=torch.float64, device=device)  # loss sum, correct, n: no sync per step
@@ -139,7 +144,7 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, log, tag:
         row["seconds"] = round(time.perf_counter() - t0, 3)
         history.append(row)
         if dist_.main:
-            log(f"{tag} epoch {epoch + 1}/{recipe['epochs']}  loss {row['loss']:.4f}  "
-                f"train {row['train_acc']:.3f}  val {row['val_acc']:.3f}  ({row['seconds']:.1f} s)")
+            logger.info(f"{tag} epoch {epoch + 1}/{recipe['epochs']}  loss {row['loss']:.4f}  "
+                        f"train {row['train_acc']:.3f}  val {row['val_acc']:.3f}  ({row['seconds']:.1f} s)")
         barrier(dist_)
     return history

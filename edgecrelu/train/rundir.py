@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +86,8 @@ def summarize_run(out: Path, variants: list[str], seeds: list[int]) -> tuple[lis
     difference from the ``relu`` baseline, flagged ``within_seed_noise`` when that difference is no
     larger than the larger of the two standard deviations (None with a single seed: unknown).
     """
-    checkpoints, summary = [], {}
+    checkpoints: list[dict[str, Any]] = []
+    summary: dict[str, dict[str, Any]] = {}
     for v in variants:
         rows = []
         for s in seeds:
@@ -104,15 +106,15 @@ def summarize_run(out: Path, variants: list[str], seeds: list[int]) -> tuple[lis
                       "test_acc_mean": st["mean"], "test_acc_std": st["std"], "val_acc_mean": float(np.mean(val)),
                       "params": rows[0]["params"], "macs": rows[0]["macs"]}
     base = "relu" if "relu" in summary else None
-    for v, s in summary.items():
+    for v, row in summary.items():
         if base is None or v == base:
             continue
         b = summary[base]
-        delta = s["test_acc_mean"] - b["test_acc_mean"]
-        s["vs_baseline"] = {
+        delta = row["test_acc_mean"] - b["test_acc_mean"]
+        row["vs_baseline"] = {
             "baseline": base, "test_acc_delta": delta,
-            "within_seed_noise": (abs(delta) <= max(s["test_acc_std"], b["test_acc_std"]))
-            if min(s["n"], b["n"]) > 1 else None,
+            "within_seed_noise": (abs(delta) <= max(row["test_acc_std"], b["test_acc_std"]))
+            if min(row["n"], b["n"]) > 1 else None,
         }
     return checkpoints, summary
 

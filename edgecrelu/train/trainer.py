@@ -13,13 +13,12 @@ rank sees its DistributedSampler shard, and only rank 0 evaluates and writes.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
-import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -42,27 +41,24 @@ from edgecrelu.train.rundir import (
 from edgecrelu.validate import require_finite
 from edgecrelu.variant import split_name
 
-
-def _log_default(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+logger = logging.getLogger(__name__)
 
 
-def train_run(config: TrainConfig, log: Callable[[str], None] | None = None) -> Path:
+def train_run(config: TrainConfig) -> Path:
     """Train every (variant, seed) of ``config`` into ``config.out``; return that directory.
 
     Errors in the model, variants, data or output directory are raised (one line) before any
-    training starts. ``log`` receives progress lines (default: stderr, rank 0 only). One process
+    training starts. Progress lines are logged by rank 0 only. One process
     trains into a run directory at a time (an advisory lock; under torchrun rank 0 holds it).
     """
     out = Path(config.out)
     rank0 = os.environ.get("RANK", "0") == "0"  # under torchrun rank 0 holds the lock and writes
     lock = DirLock(out.parent / f".{out.name}.lock", f"train run directory {out}") if rank0 else nullcontext()
     with lock, writing("the train run", out):
-        return _train_run(config, log)
+        return _train_run(config)
 
 
-def _train_run(config: TrainConfig, log: Callable[[str], None] | None) -> Path:
-    log = log or _log_default
+def _train_run(config: TrainConfig) -> Path:
     cfg = config
     check_device(cfg)
     torch = require("torch", "torch")
@@ -101,10 +97,9 @@ def _train_run(config: TrainConfig, log: Callable[[str], None] | None) -> Path:
             torch.cuda.set_device(device)
         started, t_run = utc_now(), time.perf_counter()
         barrier(dist_)  # every rank has read the old state before rank 0 writes
-        log_main = log if dist_.main else (lambda msg: None)
         skipped = len(variants) * len(seeds) - len(todo)
-        if skipped:
-            log_main(f"[edgecrelu] resume: {skipped} checkpoint(s) already finished in {out}")
+        if skipped and dist_.main:
+            logger.info(f"[edgecrelu] resume: {skipped} checkpoint(s) already finished in {out}")
         if dist_.main:
             out.mkdir(parents=True, exist_ok=True)
             write_run_json(out, header, started, 0.0)
@@ -115,9 +110,10 @@ def _train_run(config: TrainConfig, log: Callable[[str], None] | None) -> Path:
             np.random.seed(seed)
             random.seed(seed)
             model, arch_json, counts = build(cfg, variant, ds, input_size)
-            log_main(f"{tag}: {counts['params']:,} params, {counts['macs'] / 1e6:.1f} M MACs, "
-                     f"{len(ds.y_train)} train images, {dist_.world} process(es) on {device}")
-            history = train_one(model, ds, rec_recipe, seed, device, dist_, log_main, tag)
+            if dist_.main:
+                logger.info(f"{tag}: {counts['params']:,} params, {counts['macs'] / 1e6:.1f} M MACs, "
+                            f"{len(ds.y_train)} train images, {dist_.world} process(es) on {device}")
+            history = train_one(model, ds, rec_recipe, seed, device, dist_, tag)
             if dist_.main:
                 recalibrate_bn(model, ds.x_train, device)
                 val_acc = evaluate(model, ds.x_val, ds.y_val, device)
@@ -141,16 +137,16 @@ def _train_run(config: TrainConfig, log: Callable[[str], None] | None) -> Path:
                 require_finite(record, f"{tag}: {d / 'record.json'}")
                 atomic_write_json(d / "record.json", record)  # last: marks the checkpoint finished
                 write_run_json(out, header, started, time.perf_counter() - t_run)
-                log_main(f"{tag}: val {val_acc:.4f}  test {test_acc:.4f}  "
-                         f"({record['wall_time_s']:.1f} s) -> {d}")
+                logger.info(f"{tag}: val {val_acc:.4f}  test {test_acc:.4f}  "
+                            f"({record['wall_time_s']:.1f} s) -> {d}")
             barrier(dist_)
         if dist_.main:
             run = write_run_json(out, header, started, time.perf_counter() - t_run)
             for v, s in run["summary"].items():
                 if v in variants:
-                    log_main(f"[edgecrelu] {v:>16}: test acc {s['test_acc_mean']:.4f} ± {s['test_acc_std']:.4f} "
-                             f"over {s['n']} seed(s); {s['params']:,} params, {s['macs'] / 1e6:.1f} M MACs")
-            log_main(f"[edgecrelu] wrote {out / 'run.json'}")
+                    logger.info(f"[edgecrelu] {v:>16}: test acc {s['test_acc_mean']:.4f} ± {s['test_acc_std']:.4f} "
+                                f"over {s['n']} seed(s); {s['params']:,} params, {s['macs'] / 1e6:.1f} M MACs")
+            logger.info(f"[edgecrelu] wrote {out / 'run.json'}")
         barrier(dist_)
     finally:
         torch.set_num_threads(threads_before)

@@ -18,7 +18,7 @@ def run_dir(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("run") / "run"
     train_run(TrainConfig(model="inspect-net", variants=("relu", "crelu-half@2"), data="digits", out=str(out),
-                          epochs=1, width=0.25, input_size=8, threads=1), log=lambda m: None)
+                          epochs=1, width=0.25, input_size=8, threads=1))
     return out
 
 

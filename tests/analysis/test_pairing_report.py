@@ -26,7 +26,7 @@ def _pairing() -> dict:
                     layer_entry("c2", 2, "relu", rand, draws=4, cache=cache)]},
     ]
     return assemble(models, {"relu": paired, "crelu-half@1": base}, threshold=-0.5, draws=4, source="run",
-                    arch={"arch": "tiny", "input_shape": [1, 8, 8]})
+                    arch={"arch": "convpool-c", "input_shape": [1, 32, 32]})  # the model of the "go" records
 
 
 def test_recommendation_follows_the_pairing():

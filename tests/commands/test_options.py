@@ -77,7 +77,7 @@ def test_train_device_and_its_old_name(monkeypatch, tmp_path, args, device):
 
     seen = {}
 
-    def fake_train_run(config, log):
+    def fake_train_run(config):
         seen["device"] = config.device
         return tmp_path
 

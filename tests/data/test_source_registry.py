@@ -1,4 +1,5 @@
-"""Every registered data source is one module with ``TAKES_PATH`` and ``load`` (registries.DATA_SOURCES)."""
+"""Every registered data source is one module with ``load``; its facts (takes a path, options or
+nothing; synthetic) are in its registry entry (registries.DATA_SOURCES), nowhere else."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from edgecrelu.registries import DATA_SOURCES
 @pytest.mark.parametrize("name", DATA_SOURCES.names)
 def test_each_registered_source_has_its_module(name):
     mod = DATA_SOURCES.load(name)
-    assert isinstance(mod.TAKES_PATH, bool) and callable(mod.load)
+    assert callable(mod.load) and DATA_SOURCES.entry(name).takes in ("", "path", "options")
+    assert not any(hasattr(mod, fact) for fact in ("TAKES_PATH", "TAKES_OPTIONS", "SYNTHETIC"))
 
 
 def test_specs_and_parsing():

@@ -11,6 +11,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from log_lines import log_lines  # noqa: E402  (tests/log_lines.py)
+
 from edgecrelu.bundle import Bundle  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
 from edgecrelu.export.exporter import ExportConfig, export_bundle  # noqa: E402
@@ -170,10 +172,10 @@ def test_config_is_checked_before_work(tmp_path):
 def test_int8_drop_above_threshold_is_a_printed_warning(tmp_path):
     # a negative threshold makes any drop (even 0.00) exceed it: the untrained tiny model loses
     # nothing to INT8, and the point here is that a drop above --max-int8-drop is shouted, not stored
-    lines = []
     cfg = ExportConfig(run_dir=shared_run(), out=tmp_path / "b", variants=("relu",), precisions=("int8",),
                        max_int8_drop=-1.0, calib_size=16, eval_size=32)
-    out = export_bundle(cfg, log=lines.append)
+    with log_lines() as lines:
+        out = export_bundle(cfg)
     m = Bundle.open(out).manifest
     warn = [line for line in lines if line.startswith("warning: relu graph int8 loses")]
     assert len(warn) == 1 and m["warnings"] == [warn[0][len("warning: "):]]
@@ -191,10 +193,10 @@ def test_a_form_no_site_can_take_is_recorded_as_skipped(tmp_path, monkeypatch):
             return False
 
     monkeypatch.setattr(split, "FORM", NoConvConsumer())
-    lines = []
     cfg = ExportConfig(run_dir=shared_run(), out=tmp_path / "b", variants=("crelu-half@4",), precisions=("fp32",),
                        forms=("graph", "split"), calib_size=16, eval_size=32)
-    m = Bundle.open(export_bundle(cfg, log=lines.append)).manifest
+    with log_lines() as lines:
+        m = Bundle.open(export_bundle(cfg)).manifest
     forms = m["variants"]["crelu-half@4"]["forms"]
     assert forms["split"] == {"sites": 4, "sites_rewritten": 0,
                               "skipped": "none of the 4 CReLU sites can take it (see edgecrelu/export/forms/split.py)"}

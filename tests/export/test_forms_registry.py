@@ -17,6 +17,12 @@ def test_each_registered_form_has_its_module(name):
     assert get_form(name) is form
 
 
+def test_the_package_docstring_names_every_form():
+    import edgecrelu.export.forms as package
+
+    assert [name for name in FORMS.names if f"* ``{name}``" not in package.__doc__] == []
+
+
 def test_unknown_form():
     with pytest.raises(EdgeCReLUError, match="unknown form 'nope'; choose one of: folded, graph, pm1, split"):
         get_form("nope")

@@ -9,7 +9,7 @@ from edgecrelu.profiling.session import run_profile
 
 def test_process_isolation_reports_the_cells_own_peak(bundle, tmp_path):
     run = run_profile(cfg(bundle, tmp_path / "R", variants=("relu",), precisions=("fp32",), trials=1,
-                          isolation="process"), log=lambda m: None)
+                          isolation="process"))
     (r,) = run.records
     mem = r["memory"]
     assert mem["peak_rss_scope"].startswith("cell worker process")
@@ -36,7 +36,7 @@ def test_a_worker_killed_by_a_signal_fails_with_its_last_log_line(tmp_path, monk
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
     task = {"out": str(tmp_path / "cell" / "trial0.out"), "trial": 0}
     with pytest.raises(CellFailed) as err:
-        run_worker(task, log=lambda m: None, module="dying_worker")
+        run_worker(task, module="dying_worker")
     msg = str(err.value)
     assert msg.startswith("worker killed by signal 9 (SIGKILL")
     assert "its last log line: the log had the line while the worker ran" in msg, msg

@@ -29,7 +29,7 @@ def test_corrupt_onnx_with_matching_hash_is_refused_before_timing(bundle, tmp_pa
     _rehash(b)
     no_timing(monkeypatch)
     with pytest.raises(EdgeCReLUError, match="relu/graph.fp32.onnx is not a valid ONNX model"):
-        run_profile(cfg(b, tmp_path / "R"), log=lambda m: None)
+        run_profile(cfg(b, tmp_path / "R"))
     assert not (tmp_path / "R").exists()
 
 
@@ -41,7 +41,7 @@ def test_hash_mismatch_is_refused_before_timing(bundle, tmp_path, monkeypatch):
     p.write_bytes(bytes(data))
     no_timing(monkeypatch)
     with pytest.raises(EdgeCReLUError, match="failed verification.*folded.fp32.onnx"):
-        run_profile(cfg(b, tmp_path / "R"), log=lambda m: None)
+        run_profile(cfg(b, tmp_path / "R"))
 
 
 @pytest.mark.parametrize("kw, match", [
@@ -58,7 +58,7 @@ def test_bad_selection_is_one_line_error(bundle, tmp_path, monkeypatch, kw, matc
     no_timing(monkeypatch)
     kw = {"bundle": str(bundle), **kw}
     with pytest.raises(EdgeCReLUError, match=match) as err:
-        run_profile(cfg(kw.pop("bundle"), tmp_path / "R", **kw), log=lambda m: None)
+        run_profile(cfg(kw.pop("bundle"), tmp_path / "R", **kw))
     assert "\n" not in str(err.value)
 
 

@@ -60,15 +60,15 @@ def test_a_sequence_stops_when_judged_decided_and_resumes_where_it_was(tmp_path)
 
     s = RoundSettings(budget_s=60, min_workers=5, rounds_per_worker=2, seed=3)
     g = group()
-    Rounds([g], s, tmp_path, _fake_worker({"a": 1.1}), judge, lambda m: None).run()
+    Rounds([g], s, tmp_path, _fake_worker({"a": 1.1}), judge).run()
     assert g.stop["reason"] == "decided" and g.stop["workers"] == 7 and g.rounds == 14
 
     # an interrupted run: the same sequence continues from the recorded workers, same orders
     g2 = group()
-    r2 = Rounds([g2], s, tmp_path, _fake_worker({"a": 1.1}), lambda g: (None, {}), lambda m: None)
+    r2 = Rounds([g2], s, tmp_path, _fake_worker({"a": 1.1}), lambda g: (None, {}))
     r2.load()
     assert len(g2.workers) == 7 and [w["orders"] for w in g2.workers] == [w["orders"] for w in g.workers]
-    assert r2.sequence() == Rounds([group()], s, tmp_path, None, None, None).sequence()
+    assert r2.sequence() == Rounds([group()], s, tmp_path, None, None).sequence()
 
 
 def test_the_budget_ends_an_undecided_sequence(tmp_path):
@@ -81,7 +81,7 @@ def test_the_budget_ends_an_undecided_sequence(tmp_path):
         time.sleep(0.05)
         return _fake_worker({})(group, orders, index)
 
-    Rounds([g], s, tmp_path, slow, lambda g: (None, {}), lambda m: None).run()
+    Rounds([g], s, tmp_path, slow, lambda g: (None, {})).run()
     assert g.stop["reason"] == "budget" and g.stop["verdict"] is None and len(g.workers) >= 1
 
 
@@ -95,7 +95,7 @@ def test_no_worker_starts_past_the_budget_but_every_group_gets_one(tmp_path):
         time.sleep(0.3)
         return _fake_worker({})(group, orders, index)
 
-    Rounds(groups, s, tmp_path, slow, lambda g: (None, {}), lambda m: None).run()
+    Rounds(groups, s, tmp_path, slow, lambda g: (None, {})).run()
     # pass 1 ends at 0.9 s, under the budget; pass 2: b1 ends at 1.2 s, past it, so b8 and b32 wait
     assert [len(g.workers) for g in groups] == [2, 1, 1]
     assert all(g.stop["reason"] == "budget" for g in groups)

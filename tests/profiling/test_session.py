@@ -4,6 +4,7 @@ import os
 
 import pytest
 from fixtures.tiny_bundle import LABEL_TOP1, cached_tiny_bundle
+from log_lines import log_lines  # tests/log_lines.py
 from profile_helpers import cfg
 
 from edgecrelu.devices import load_device
@@ -15,8 +16,8 @@ from edgecrelu.results import REQUIRED
 
 
 def test_records_have_every_field(bundle, tmp_path):
-    log = []
-    run = run_profile(cfg(bundle, tmp_path / "R", batches=(1, 8)), log=log.append)
+    with log_lines() as log:
+        run = run_profile(cfg(bundle, tmp_path / "R", batches=(1, 8)))
     assert len(run.records) == 12 and not run.failures  # 3 artifacts x fp32/int8 x batch 1/8
     assert len({r["run_id"] for r in run.records}) == 1
     for r in run.records:
@@ -82,7 +83,7 @@ def test_power_from_a_fake_tegrastats(bundle, tmp_path, monkeypatch):
                     .replace('source = "none"', 'source = "tegrastats"\ninterval_ms = 20')
                     .replace('name = "cpu"', 'name = "fake-jetson"'))
     run = run_profile(cfg(bundle, tmp_path / "R", device=str(prof), variants=("relu",), precisions=("fp32",),
-                          duration_s=0.3), log=lambda m: None)
+                          duration_s=0.3))
     (r,) = run.records
     p = r["power"]
     assert p["source"] == "tegrastats" and p["mean_mw"] == pytest.approx(4823.0)
@@ -105,7 +106,7 @@ def test_a_failing_cell_does_not_stop_the_others(tmp_path, monkeypatch):
     monkeypatch.setattr(ortb, "make_runner", make_runner)
     config = ProfileConfig(bundle=str(cached_tiny_bundle()), out=str(tmp_path / "R"), precisions=("fp32",),
                            batches=(1,), warmup_s=0, duration_s=0.01, iterations=3, trials=2, isolation="none")
-    run = run_profile(config, log=lambda m: None)
+    run = run_profile(config)
     assert [c.form for c in run.failures] == ["folded"]
     assert "simulated build failure" in next(iter(run.failures.values()))
     assert len(run.records) == 2 and len(list((tmp_path / "R").glob("*.json"))) == 2
@@ -118,8 +119,8 @@ def test_the_plan_and_its_estimate_come_first_and_every_cell_line_says_the_time_
 
     # an estimate far off (1000 s a cell): the lines after the first cell follow the measured times instead
     monkeypatch.setitem(eta.CELL_START_S, "none", 1000.0)
-    log = []
-    run_profile(cfg(bundle, tmp_path / "R", variants=("relu",)), log=log.append)  # fp32 + int8 at batch 1
+    with log_lines() as log:
+        run_profile(cfg(bundle, tmp_path / "R", variants=("relu",)))  # fp32 + int8 at batch 1
     first_cell = next(i for i, line in enumerate(log) if line.startswith("[cell "))
     (est,) = [line for line in log[:first_cell] if line.startswith("estimate: ")]
     assert "2 cell(s) to measure on 50 eval images each" in est and "per-cell pass ~33 min" in est
@@ -136,8 +137,8 @@ def test_more_threads_than_cores_is_one_warning_before_timing_and_in_every_recor
     from edgecrelu import limits
 
     monkeypatch.setattr(limits, "cpus", lambda: 1)
-    log = []
-    run = run_profile(cfg(bundle, tmp_path / "R", variants=("relu",), threads=2), log=log.append)
+    with log_lines() as log:
+        run = run_profile(cfg(bundle, tmp_path / "R", variants=("relu",), threads=2))
     said = [line for line in log if "2 threads on the 1 core(s)" in line]
     assert len(said) == 1 and said[0].startswith("warning (2 cells): onnxruntime runs 2 threads")
     assert log.index(said[0]) < min(i for i, line in enumerate(log) if line.startswith("[cell "))
@@ -151,9 +152,9 @@ def test_each_distinct_warning_is_logged_once_with_its_cell_count(bundle, tmp_pa
     # CPU, in every cell; each of those warnings is one line, not one per cell.
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                if not (p and os.path.exists(os.path.join(p, "tegrastats")))))
-    log = []
-    run = run_profile(cfg(bundle, tmp_path / "R", device="jetson-orin-nano", backends=("onnxruntime",),
-                          precisions=("fp32",)), log=log.append)
+    with log_lines() as log:
+        run = run_profile(cfg(bundle, tmp_path / "R", device="jetson-orin-nano", backends=("onnxruntime",),
+                              precisions=("fp32",)))
     assert len(run.records) == 3
     every = {w for r in run.records for w in r["warnings"]}
     assert any("power not measured" in w for w in every) and any("CUDAExecutionProvider" in w for w in every)

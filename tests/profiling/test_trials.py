@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 from fixtures.tiny_bundle import cached_tiny_bundle
+from log_lines import log_lines  # tests/log_lines.py
 from profile_helpers import cfg, files
 
 from edgecrelu.devices import load_device
@@ -22,12 +23,12 @@ def test_interrupt_after_a_record_then_resume(bundle, tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_profile(config, log=lambda m: None, on_record=stop)
+        run_profile(config, on_record=stop)
     (first,) = files(out)
     before = (out / first).read_bytes()
     with pytest.raises(EdgeCReLUError, match="--resume"):  # never overwrite finished records by accident
-        run_profile(config, log=lambda m: None)
-    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True), log=lambda m: None)
+        run_profile(config)
+    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True))
     assert len(run.resumed) == 1 and len(run.measured) == 2
     assert files(out) == sorted(f"{Cell(v, f, 'fp32', 'onnxruntime', 1).key}.json" for v, f in
                                 [("relu", "graph"), ("crelu-half@1", "graph"), ("crelu-half@1", "folded")])
@@ -48,11 +49,11 @@ def test_interrupt_mid_pass_keeps_finished_cells(bundle, tmp_path, monkeypatch):
 
     monkeypatch.setattr(session.Session, "run_trial", flaky)
     with pytest.raises(KeyboardInterrupt):
-        run_profile(cfg(bundle, out, precisions=("fp32",)), log=lambda m: None)
+        run_profile(cfg(bundle, out, precisions=("fp32",)))
     assert files(out) == []  # no partial record
     first = calls[2][0]
     calls.clear()
-    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True), log=lambda m: None)
+    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True))
     assert calls == [(first, 0)]  # only the missing cell ran
     assert len(run.records) == 3 and all(r["paired"]["workers"] >= 1 for r in run.records)
     assert all(r["accuracy"]["n"] == 50 for r in run.records)
@@ -74,14 +75,14 @@ def test_interrupt_during_the_rounds_resumes_the_same_sequence(bundle, tmp_path,
 
     monkeypatch.setattr(rounds.Rounds, "_one_worker", flaky)
     with pytest.raises(KeyboardInterrupt):
-        run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=30.0), log=lambda m: None)
+        run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=30.0))
     seq = (out / "rounds" / "sequence").read_text().strip()
     first_two = [line for line in (out / "rounds" / "onnxruntime.b1.jsonl").read_text().splitlines()
                  if '"worker"' in line]
     assert len(first_two) == 2
     monkeypatch.setattr(rounds.Rounds, "_one_worker", real)
-    log = []
-    run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=0.5), log=log.append)
+    with log_lines() as log:
+        run = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=0.5))
     assert any("resuming the sequence after 2 worker(s)" in line for line in log), log
     assert {r["paired"]["sequence"] for r in run.records} == {seq}
     assert all(r["paired"]["workers"] >= 3 for r in run.records if not r["paired"]["dropped"])
@@ -94,22 +95,22 @@ def test_resume_refuses_records_of_another_device(tmp_path):
     config = ProfileConfig(bundle=str(cached_tiny_bundle()), out=str(tmp_path / "R"), variants=("relu",),
                            precisions=("fp32",), batches=(1,), warmup_s=0, duration_s=0.01, iterations=3, trials=1,
                            isolation="none")
-    run_profile(config, log=lambda m: None)
+    run_profile(config)
     other = tmp_path / "other.toml"
     other.write_text(open(load_device("cpu").path).read().replace('name = "cpu"', 'name = "other-cpu"'))
 
     with pytest.raises(EdgeCReLUError, match="device profile 'cpu'"):
-        run_profile(replace(config, device=str(other), resume=True), log=lambda m: None)
+        run_profile(replace(config, device=str(other), resume=True))
     assert trials.PARTIAL == ".partial"
 
 
 def test_resume_continues_a_sequence_that_spent_its_budget(bundle, tmp_path):
     out = tmp_path / "R"
-    first = run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=0.3), log=lambda m: None)
+    first = run_profile(cfg(bundle, out, precisions=("fp32",), budget_s=0.3))
     assert all(r["paired"]["stop"]["reason"] == "budget" for r in first.records)
     before = {r["cell"]["form"] + r["cell"]["variant"]: r for r in first.records}
-    log = []
-    again = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=5.0), log=log.append)
+    with log_lines() as log:
+        again = run_profile(cfg(bundle, out, precisions=("fp32",), resume=True, budget_s=5.0))
     assert any("continuing the undecided sequence" in line for line in log), log
     assert any(r["paired"]["reference"] == Cell.from_dict(r["cell"]).key for r in again.records)
     for r in again.records:

@@ -4,7 +4,9 @@ unstable cells, ratios the spread covers, provider fallback, constant columns.""
 from edgecrelu.report import render
 from edgecrelu.report.context import accuracy_line, data_facts, noise_of
 from edgecrelu.report.model import analyze
-from edgecrelu.report.render_text import collapse, render_terminal, table_cells
+from edgecrelu.report.parts.tradeoff import KEEP
+from edgecrelu.report.parts.tradeoff import table as tradeoff_table
+from edgecrelu.report.render_text import render_terminal
 
 from .helpers import load_case
 
@@ -59,7 +61,8 @@ def test_ratio_inside_the_spread_is_marked_and_counted():
     rep = analyze(recs)
     row = _row(rep, "crelu-half@4", "graph", "fp32")
     assert row.p50_ratio_ci.lo < 1 < row.p50_ratio_ci.hi
-    headers, body = table_cells(rep.sections[0].rows)
+    t = tradeoff_table(rep.sections[0].rows)
+    headers, body = t.headers, t.rows
     line = body[rep.sections[0].rows.index(row)]
     assert line[headers.index("p50 ratio")] == "0.850 ≈"
     other = body[rep.sections[0].rows.index(_row(rep, "crelu-half@4", "folded", "int8"))]
@@ -97,11 +100,12 @@ def test_provider_fallback_said_once_per_section():
 
 def test_constant_columns_collapse_into_a_line():
     rep = analyze(load_case("go"))
-    headers, body, same = collapse(*table_cells(rep.sections[0].table_rows))
+    t, same = tradeoff_table(rep.sections[0].table_rows).collapse(KEEP)
+    headers = t.headers
     assert "backend" not in headers and "backend: onnxruntime" in same
     assert headers[:5] == ["variant", "form", "runner-up", "prec", "batch"]
     assert headers.index("p50 ms") < headers.index("MACs") < headers.index("Δ top-1 pts") < headers.index("flags") \
         < headers.index("top-1 % [95% CI]")  # decision columns first
     assert "Same on every row: backend: onnxruntime" in render(rep, "md")
-    one = collapse(*table_cells(rep.sections[0].rows[:1]))
-    assert one[2] == []  # one row: nothing to collapse
+    one = tradeoff_table(rep.sections[0].rows[:1]).collapse(KEEP)
+    assert one[1] == []  # one row: nothing to collapse

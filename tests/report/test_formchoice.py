@@ -7,7 +7,7 @@ import json
 
 from edgecrelu.report import render
 from edgecrelu.report.model import analyze
-from edgecrelu.report.render_text import table_cells
+from edgecrelu.report.parts.tradeoff import table as tradeoff_table
 
 from .helpers import load_case
 
@@ -136,7 +136,7 @@ def test_a_form_that_breaks_a_budget_is_passed_over_while_another_meets_it():
 
 def test_relu_only_records_have_no_runner_up_column():
     rep = analyze([r for r in load_case("go") if r["cell"]["variant"] == "relu"])
-    headers, _ = table_cells(rep.sections[0].table_rows)
+    headers = tradeoff_table(rep.sections[0].table_rows).headers
     assert "runner-up" not in headers and rep.sections[0].verdict.forms == []
     assert "no timed CReLU cells" in render(rep, "md")
 

@@ -28,7 +28,8 @@ def test_part_shows_shares_and_conv_counts():
     records = _with_ops(load_case("go"))
     report = analyze(records)
     sr = report.sections[0]
-    headers, body = opshare.cells(sr)
+    table = opshare.cells(sr)
+    body = table.rows
     with_ops = [r for r in sr.rows if r.record.get("ops")]
     assert len(body) == len(with_ops) > 0
     int8 = [b for b in body if b[2] == "int8"]
@@ -41,7 +42,7 @@ def test_part_shows_shares_and_conv_counts():
 
 def test_part_is_absent_without_ops():
     report = analyze(load_case("go"))
-    assert opshare.md(report.sections[0], report) == [] and opshare.html(report.sections[0], report) == []
+    assert opshare.blocks(report.sections[0], report) == []
 
 
 def test_bad_ops_field_is_one_line():
@@ -57,7 +58,7 @@ def test_shares_are_ordered_by_size_whatever_the_record_key_order():
     import json
 
     records = json.loads(json.dumps(_with_ops(load_case("go")), sort_keys=True))
-    _, body = opshare.cells(analyze(records).sections[0])
+    body = opshare.cells(analyze(records).sections[0]).rows
     assert body and all(b[6].split(",")[0] in ("QLinearConv 70%", "Conv 70%") for b in body)
     assert all(b[6].split(", ")[1] == "Relu 20%" for b in body)
 
@@ -79,7 +80,8 @@ def test_realisation_splits_where_the_saving_went():
     _cell(records, "crelu-half@4", "graph", "int8", 1)["ops"] = {  # not the chosen form: no row
         "runs": 5, "total_ms": 2.0, "shares": {"Conv": 1.0}}
     report = analyze(records)
-    headers, body = opshare.realisation(report.sections[0])
+    table = opshare.realisation(report.sections[0])
+    headers, body = table.headers, table.rows
     assert len(body) == 1
     row = dict(zip(headers, body[0]))
     r = 6.7 / 9.0
@@ -92,7 +94,7 @@ def test_realisation_splits_where_the_saving_went():
     assert row["added ops, % of ReLU's p50"].startswith(f"{added:+.1%} (Mul {mul:+.1%}")
     # the profiles' own totals (1.0 and 0.9 ms, separate runs) do not enter: scaling one changes nothing
     _cell(records, "relu", "graph", "int8", 1)["ops"]["total_ms"] = 5.0
-    assert opshare.realisation(analyze(records).sections[0])[1] == body
+    assert opshare.realisation(analyze(records).sections[0]).rows == body
     md = render_md(report)
     assert "How much of the MAC saving became time" in md and "as a share of ReLU's p50" in md
     page = render_html(report)
@@ -104,4 +106,4 @@ def test_realisation_splits_where_the_saving_went():
 def test_realisation_needs_relu_profiled_too():
     records = load_case("go")
     _cell(records, "crelu-half@4", "folded", "int8", 1)["ops"] = {"runs": 5, "total_ms": 0.9, "shares": {"Mul": 1.0}}
-    assert opshare.realisation(analyze(records).sections[0])[1] == []
+    assert opshare.realisation(analyze(records).sections[0]).rows == []

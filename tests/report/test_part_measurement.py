@@ -8,7 +8,7 @@ import pytest
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.report.model import analyze
 from edgecrelu.report.parts import measurement
-from edgecrelu.report.render_md import render_md
+from edgecrelu.report.render_md import md_blocks, render_md
 from edgecrelu.results import validate as validate_record
 from tests.report.helpers import load_case
 
@@ -29,7 +29,7 @@ def _with_gpu_fields(records):
 def test_rows_with_gpu_fields_are_shown():
     records = _with_gpu_fields(load_case("go"))
     report = analyze(records)
-    md = "\n".join(measurement.md(report.sections[0], report))
+    md = "\n".join(md_blocks(measurement.blocks(report.sections[0], report)))
     assert "### How the GPU numbers were measured" in md
     assert "energy counter" in md and "6000" in md and "3" in md
     assert "NOT as named: fp16 3, fp32 1" in md and "1410-1980 MHz (sw_power_cap)" in md
@@ -40,7 +40,7 @@ def test_rows_with_gpu_fields_are_shown():
 
 def test_nothing_without_the_fields():
     report = analyze(load_case("go"))
-    assert measurement.md(report.sections[0], report) == [] and measurement.html(report.sections[0], report) == []
+    assert measurement.blocks(report.sections[0], report) == []
 
 
 def test_optional_fields_are_validated():

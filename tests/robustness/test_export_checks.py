@@ -67,3 +67,24 @@ def test_a_manifest_with_a_non_finite_number_is_not_committed(tmp_path, value):
                       "artifacts": [{"variant": "relu", "form": "graph", "precision": "fp32",
                                      "path": "relu/graph.fp32.onnx", "parity_max_abs_diff": value}]})
     assert not out.exists()
+
+
+def test_export_of_an_incomplete_train_run_warns(tmp_path):
+    """An interrupted train run (run.json complete: false) exported its finished variants without a
+    word: the bundle then lacked the CReLU model and the report had nothing to decide (issue 28)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    from tests.export.helpers import make_run
+
+    run = make_run(tmp_path / "run", variants=("relu",))
+    meta = json.loads((run / "run.json").read_text())
+    meta["variants"] = ["relu", "crelu-half@1"]  # training stopped before crelu-half@1
+    meta["complete"] = False
+    (run / "run.json").write_text(json.dumps(meta))
+    out = tmp_path / "bundle"
+    r = CliRunner().invoke(cli, ["export", str(run), "--out", str(out), "--precisions", "fp32", "--forms", "graph"])
+    assert r.exit_code == 0, r.output
+    [line] = [ln for ln in r.stderr.splitlines() if ln.startswith("warning: ") and "complete: false" in ln]
+    assert "crelu-half@1" in line and str(run) in line, line
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert any("incomplete" in w for w in manifest["warnings"])  # inspect shows it too

@@ -53,7 +53,7 @@ def _scored(tmp_path, logits, ref=None):
     """``cell_accuracy`` of the tiny bundle's relu fp32 cell on ``logits`` (``ref``: a cached fp32
     reference, as a swapped reference file would give)."""
     pytest.importorskip("onnxruntime")
-    from edgecrelu.profiling.record import cell_accuracy
+    from edgecrelu.profiling.reference import cell_accuracy
 
     bundle = Bundle.open(cached_tiny_bundle(precisions=("fp32",)))
     cell = Cell("relu", "graph", "fp32", "onnxruntime", 1)

@@ -11,6 +11,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from log_lines import log_lines  # noqa: E402  (tests/log_lines.py)
+
 from edgecrelu.data import load_dataset  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
 from edgecrelu.nn.build import build_model  # noqa: E402
@@ -25,8 +27,8 @@ TINY = TrainConfig(model="convpool-c", data="digits", width=0.25, input_size=16,
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("train") / "run"
-    lines: list[str] = []
-    train_run(replace(TINY, out=str(out)), log=lines.append)
+    with log_lines() as lines:
+        train_run(replace(TINY, out=str(out)))
     return out, lines
 
 
@@ -80,12 +82,12 @@ def test_existing_run_needs_resume_and_resume_skips_finished(run, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(src, out)
     with pytest.raises(EdgeCReLUError, match="already holds a train run; pass --resume"):
-        train_run(replace(TINY, out=str(out)), log=lambda m: None)
+        train_run(replace(TINY, out=str(out)))
     before = {p: p.stat().st_mtime_ns for p in out.rglob("weights.pt")}
     # break one checkpoint (weights no longer match their record): only that one is retrained
     (out / "relu" / "seed1" / "weights.pt").write_bytes(b"broken")
-    lines: list[str] = []
-    train_run(replace(TINY, out=str(out), resume=True), log=lines.append)
+    with log_lines() as lines:
+        train_run(replace(TINY, out=str(out), resume=True))
     trained = [line for line in lines if "M MACs," in line and "params" in line and "seed" in line]
     assert len(trained) == 1 and "relu seed 1" in trained[0], lines
     after = {p: p.stat().st_mtime_ns for p in out.rglob("weights.pt")}
@@ -93,7 +95,7 @@ def test_existing_run_needs_resume_and_resume_skips_finished(run, tmp_path):
     assert changed == [out / "relu" / "seed1" / "weights.pt"]
     assert load_record(out, "relu", 1) is not None
     with pytest.raises(EdgeCReLUError, match="its recipe differs"):
-        train_run(replace(TINY, out=str(out), resume=True, epochs=2), log=lambda m: None)
+        train_run(replace(TINY, out=str(out), resume=True, epochs=2))
 
 
 def test_interrupt_keeps_finished_checkpoints(tmp_path):
@@ -101,16 +103,16 @@ def test_interrupt_keeps_finished_checkpoints(tmp_path):
 
     cfg = replace(TINY, out=str(out), variants=("relu",), seeds=(0, 1), input_size=8)
 
-    def log(msg):
+    def interrupt(msg):
         if msg.startswith("[2/2]"):  # Ctrl-C as the second checkpoint starts
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        train_run(cfg, log=log)
+    with pytest.raises(KeyboardInterrupt), log_lines(interrupt):
+        train_run(cfg)
     run_json = json.loads((out / "run.json").read_text())
     assert [(c["variant"], c["seed"]) for c in run_json["checkpoints"]] == [("relu", 0)]
     assert not run_json["complete"] and load_record(out, "relu", 1) is None
-    lines: list[str] = []
-    train_run(replace(cfg, resume=True), log=lines.append)
+    with log_lines() as lines:
+        train_run(replace(cfg, resume=True))
     assert json.loads((out / "run.json").read_text())["complete"]
     assert any("1 checkpoint(s) already finished" in line for line in lines)

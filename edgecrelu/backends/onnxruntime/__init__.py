@@ -8,6 +8,9 @@ functions.
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING, Collection, Iterable
+
 from edgecrelu.backends.base import artifact_for, onnx_cells
 from edgecrelu.backends.onnxruntime.int8cpu import saturation_warning
 from edgecrelu.backends.onnxruntime.loader import CPU, SessionLoader
@@ -15,6 +18,10 @@ from edgecrelu.backends.onnxruntime.runner import OrtRunner
 from edgecrelu.devices import OrtOptions
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.results import Cell
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
 
 NAME = "onnxruntime"
 EXTRA = ""  # onnxruntime is a core dependency; GPU / Jetson builds come from other wheels (see HINT)
@@ -29,15 +36,17 @@ def check_available() -> None:
         raise EdgeCReLUError(f"onnxruntime is not installed; install it with: {HINT}") from None
 
 
-def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
+def enumerate_cells(bundle: Bundle, *, variants: Collection[str] | None = None,
+                    precisions: Collection[str] | None = None, forms: Collection[str] | None = None,
+                    batches: Iterable[int] = (1,), profile: DeviceProfile | None = None) -> list[Cell]:
     """One cell per ONNX artifact of the bundle (after filtering) and batch size."""
     return onnx_cells(bundle, NAME, variants=variants, precisions=precisions, forms=forms, batches=batches)
 
 
-def make_runner(bundle, cell: Cell, profile) -> OrtRunner:
+def make_runner(bundle: Bundle, cell: Cell, profile: DeviceProfile) -> OrtRunner:
     art = artifact_for(bundle, cell)
     loader = SessionLoader(bundle.path(art.path), profile.onnxruntime, precision=cell.precision,
-                           trt=getattr(profile, "tensorrt", None), model_sha256=art.sha256)
+                           trt=profile.tensorrt, model_sha256=art.sha256)
     if cell.precision == "int8" and CPU in profile.onnxruntime.providers:
         why = saturation_warning(art.info)
         if why:
@@ -45,6 +54,6 @@ def make_runner(bundle, cell: Cell, profile) -> OrtRunner:
     return OrtRunner(loader)
 
 
-def reference_runner(model_path) -> OrtRunner:
+def reference_runner(model_path: str | os.PathLike[str]) -> OrtRunner:
     """The FP32 reference every cell's agreement is measured against: ONNX Runtime on the CPU, one thread."""
     return OrtRunner(SessionLoader(model_path, OrtOptions(threads=1, providers=(CPU,))))

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
 
 from edgecrelu.backends.base import Loader
-from edgecrelu.devices import OrtOptions
+from edgecrelu.devices import OrtOptions, TrtOptions
 from edgecrelu.errors import EdgeCReLUError, first_line
+from edgecrelu.registries import ORT_CPU_PROVIDER as CPU
+
+if TYPE_CHECKING:  # onnxruntime itself is imported inside functions only
+    from onnxruntime import InferenceSession, SessionOptions
 
 GRAPH_OPT = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
              "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
-CPU = "CPUExecutionProvider"
 
 
 def check_options(threads: int | None = None) -> OrtOptions:
@@ -35,7 +39,7 @@ def allow_spinning(threads: int) -> str:
     return "0" if threads > 1 else "1"
 
 
-def session_options(options: OrtOptions):
+def session_options(options: OrtOptions) -> SessionOptions:
     """``ort.SessionOptions`` for ``options``: intra-op threads, one inter-op thread, sequential."""
     import onnxruntime as ort
 
@@ -49,7 +53,7 @@ def session_options(options: OrtOptions):
     return so
 
 
-def trt_ep_cache_dir(model_sha256: str, precision: str, trt, ort_version: str):
+def trt_ep_cache_dir(model_sha256: str, precision: str, trt: TrtOptions | None, ort_version: str) -> Path:
     """Engine / timing cache folder for ORT's TensorRT provider. Every trial is a fresh process and
     session, so without a cache each one rebuilds the engine (minutes on a Jetson). ORT's own cache
     is not invalidated when settings change, so the folder is keyed by everything we set."""
@@ -62,7 +66,8 @@ def trt_ep_cache_dir(model_sha256: str, precision: str, trt, ort_version: str):
     return default_root() / "ort-trt" / key_of(key)
 
 
-def provider_options(name: str, precision: str, trt=None, cache_dir=None) -> dict:
+def provider_options(name: str, precision: str, trt: TrtOptions | None = None,
+                     cache_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
     """Options for the GPU providers; the CPU provider takes none. ``cache_dir``: where the
     TensorRT provider keeps engines (and timing caches), see :func:`trt_ep_cache_dir`."""
     if name == "CUDAExecutionProvider":
@@ -87,8 +92,9 @@ def provider_options(name: str, precision: str, trt=None, cache_dir=None) -> dic
     return {}
 
 
-def choose_providers(requested, precision: str = "fp32", trt=None, model_sha256: str | None = None,
-                     warnings: list | None = None) -> list[tuple[str, dict]]:
+def choose_providers(requested: Iterable[str], precision: str = "fp32", trt: TrtOptions | None = None,
+                     model_sha256: str | None = None,
+                     warnings: list[str] | None = None) -> list[tuple[str, dict[str, str]]]:
     """(provider, options) for each requested provider this build offers, in order; the CPU provider
     when none is. What was skipped is appended to ``warnings``."""
     import onnxruntime as ort
@@ -107,13 +113,23 @@ def choose_providers(requested, precision: str = "fp32", trt=None, model_sha256:
             warnings.append(f"onnxruntime provider {p} is not available in this build (has: "
                             f"{', '.join(available)}); skipped")
     if not chosen:
-        warnings.append("no requested provider available; using CPUExecutionProvider")
+        warnings.append(f"no requested provider available; using {CPU}")
         chosen = [(CPU, {})]
     return chosen
 
 
-def open_session(model, options: OrtOptions, *, precision: str = "fp32", trt=None, model_sha256: str | None = None,
-                 warnings: list | None = None, profile_prefix: str | None = None):
+def _utf8(text: str) -> bool:
+    """False for a path with a byte that is not UTF-8 (a surrogate escape) or, under LC_ALL=C, any non-ASCII."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def open_session(model: str | os.PathLike[str] | bytes | Any, options: OrtOptions, *, precision: str = "fp32",
+                 trt: TrtOptions | None = None, model_sha256: str | None = None, warnings: list[str] | None = None,
+                 profile_prefix: str | None = None) -> InferenceSession:
     """An ``InferenceSession`` for ``model`` (a path, serialized bytes or an ``onnx.ModelProto``).
 
     ``precision`` / ``trt`` / ``model_sha256`` set up the TensorRT provider (its engine cache is keyed
@@ -128,6 +144,9 @@ def open_session(model, options: OrtOptions, *, precision: str = "fp32", trt=Non
         model = model.SerializeToString()
     elif isinstance(model, os.PathLike):
         model = str(model)
+    if isinstance(model, str) and not _utf8(model):  # ORT takes a path as UTF-8 text: hand it the bytes
+        with open(model, "rb") as f:
+            model = f.read()
     so = session_options(options)
     if profile_prefix is not None:
         so.enable_profiling = True
@@ -141,12 +160,12 @@ def open_session(model, options: OrtOptions, *, precision: str = "fp32", trt=Non
     return session
 
 
-class SessionLoader(Loader):
+class SessionLoader(Loader["InferenceSession"]):
     """One ONNX file's session for a runner: :func:`open_session` with a one-line error, and the
     provider warnings kept for the record."""
 
-    def __init__(self, model_path, options: OrtOptions, *, precision: str = "fp32", trt=None,
-                 model_sha256: str | None = None):
+    def __init__(self, model_path: str | os.PathLike[str], options: OrtOptions, *, precision: str = "fp32",
+                 trt: TrtOptions | None = None, model_sha256: str | None = None):
         self.model_path = Path(model_path)
         self.options = options
         self.precision = precision
@@ -154,7 +173,7 @@ class SessionLoader(Loader):
         self.model_sha256 = model_sha256  # keys the TensorRT provider's engine cache
         self.warnings: list[str] = []
 
-    def load(self):
+    def load(self) -> InferenceSession:
         try:
             return open_session(self.model_path, self.options, precision=self.precision, trt=self.trt,
                                 model_sha256=self.model_sha256, warnings=self.warnings)

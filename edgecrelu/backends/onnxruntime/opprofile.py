@@ -16,12 +16,18 @@ import os
 import statistics
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from edgecrelu.backends.onnxruntime.loader import open_session, session_options
+from edgecrelu.backends.onnxruntime.loader import CPU, open_session, session_options
+from edgecrelu.devices import OrtOptions, TrtOptions
 from edgecrelu.realisation import FLOAT_CONVS, INT_CONVS
 
+if TYPE_CHECKING:
+    import numpy as np
+    from onnxruntime import InferenceSession
 
-def optimized_ops(model_path, options) -> list[str]:
+
+def optimized_ops(model_path: str | os.PathLike[str], options: OrtOptions) -> list[str]:
     """Op types of the graph ORT runs for ``model_path`` with ``options`` (CPU provider)."""
     import onnx
     import onnxruntime as ort
@@ -30,11 +36,11 @@ def optimized_ops(model_path, options) -> list[str]:
         dst = Path(tmp) / "optimized.onnx"
         so = session_options(options)
         so.optimized_model_filepath = str(dst)
-        ort.InferenceSession(str(model_path), so, providers=["CPUExecutionProvider"])
+        ort.InferenceSession(str(model_path), so, providers=[CPU])
         return [n.op_type for n in onnx.load(str(dst), load_external_data=False).graph.node]
 
 
-def conv_kinds(model_path, options) -> dict:
+def conv_kinds(model_path: str | os.PathLike[str], options: OrtOptions) -> dict[str, int]:
     """``{"qlinear": n, "float": m}``: convs ORT runs as integer kernels and as float ones."""
     ops = optimized_ops(model_path, options)
     return {"qlinear": sum(o in INT_CONVS for o in ops), "float": sum(o in FLOAT_CONVS for o in ops)}
@@ -48,7 +54,8 @@ def shares(us_per_op: dict[str, float]) -> dict[str, float]:
     return {k: round(v / total, 4) for k, v in sorted(us_per_op.items(), key=lambda kv: -kv[1])}
 
 
-def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, precision: str = "fp32") -> dict:
+def op_time_shares(model_path: str | os.PathLike[str], options: OrtOptions, feed: dict[str, np.ndarray], runs: int = 5,
+                   trt: TrtOptions | None = None, precision: str = "fp32") -> dict[str, Any]:
     """``{"runs", "total_ms", "shares": {op_type: fraction}}`` from ``runs`` profiled inferences of
     a session of its own (one untimed warm-up first); the trace file is deleted afterwards. Each node
     counts at its median run, so the warm-up (first-run allocations, in the trace too) stays out;
@@ -64,16 +71,16 @@ def op_time_shares(model_path, options, feed: dict, runs: int = 5, trt=None, pre
     return {"runs": int(runs), "total_ms": round(sum(per_op.values()) / 1000.0, 4), "shares": shares(per_op)}
 
 
-def profiled_op_us(sess) -> dict[str, float]:
+def profiled_op_us(sess: InferenceSession) -> dict[str, float]:
     """Ends the profiling of ``sess`` (opened with ``profile_prefix``) and reads its trace: microseconds
     per op type of one inference, each node at its median run."""
     return per_op_us(node_medians(json.loads(Path(sess.end_profiling()).read_text())))
 
 
-def node_medians(trace: list) -> dict[str, tuple[str, float]]:
+def node_medians(trace: list[dict[str, Any]]) -> dict[str, tuple[str, float]]:
     """``{node: (op type, median kernel microseconds)}`` over every run in an ORT profile trace: the
     median per node keeps a warm-up run or a slow moment of the machine out."""
-    per: dict[str, tuple[str, list]] = {}
+    per: dict[str, tuple[str, list[float]]] = {}
     for ev in trace:
         if ev.get("cat") != "Node" or not str(ev.get("name", "")).endswith("_kernel_time"):
             continue

@@ -12,8 +12,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
-CPU = "CPUExecutionProvider"
+if TYPE_CHECKING:
+    import numpy as np
+    from onnxruntime import InferenceSession
+
+    from edgecrelu.backends.onnxruntime.runner import OrtRunner
+
+from edgecrelu.registries import ORT_CPU_PROVIDER as CPU
+
 CUDA = "CUDAExecutionProvider"
 TRT_EP = "TensorrtExecutionProvider"
 
@@ -26,10 +34,10 @@ def int8_cuda_warning(precision: str, providers: list[str]) -> str | None:
             "to the CPU): not an INT8 number; profile INT8 with the TensorRT provider or the tensorrt backend")
 
 
-def count_node_providers(profile_events: list) -> dict:
+def count_node_providers(profile_events: list[Any]) -> dict[str, dict[str, Any]]:
     """ORT profiler events -> {provider: number of node runs} and {op type: {provider: n}}."""
-    by_provider: dict = {}
-    by_op: dict = {}
+    by_provider: dict[str, int] = {}
+    by_op: dict[str, dict[str, int]] = {}
     seen = set()
     for ev in profile_events:
         if not isinstance(ev, dict) or ev.get("cat") != "Node":
@@ -49,7 +57,7 @@ def count_node_providers(profile_events: list) -> dict:
     return {"nodes": by_provider, "ops": by_op}
 
 
-def placement_warning(placement: dict, requested_first: str) -> str | None:
+def placement_warning(placement: dict[str, Any], requested_first: str) -> str | None:
     """A warning when nodes ran on a provider other than the first one requested (usually the CPU)."""
     nodes = placement.get("nodes") or {}
     others = {p: n for p, n in nodes.items() if p != requested_first}
@@ -61,7 +69,8 @@ def placement_warning(placement: dict, requested_first: str) -> str | None:
             f"({', '.join(f'{p}: {n}' for p, n in sorted(others.items()))}; ops {', '.join(ops[:6])})")
 
 
-def node_providers(open_session, feed: dict, workdir: str | os.PathLike) -> dict:
+def node_providers(open_session: Callable[[str], InferenceSession], feed: dict[str, np.ndarray],
+                   workdir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """Run ``feed`` once through a profiling session from ``open_session(profile_prefix)`` and count
     the provider of each node (ORT's profiler records it per node)."""
     prefix = Path(workdir) / "ort-placement"
@@ -79,7 +88,7 @@ _ORT_TYPES = {"tensor(float)": "float32", "tensor(float16)": "float16", "tensor(
               "tensor(int64)": "int64", "tensor(int32)": "int32", "tensor(int8)": "int8", "tensor(uint8)": "uint8"}
 
 
-def zero_feed(session, batch: int = 1) -> dict:
+def zero_feed(session: InferenceSession, batch: int = 1) -> dict[str, np.ndarray]:
     """Zeros for every input of ``session``, symbolic dimensions set to ``batch``."""
     import numpy as np
 
@@ -90,7 +99,7 @@ def zero_feed(session, batch: int = 1) -> dict:
     return feed
 
 
-def gpu_record(runner) -> dict:
+def gpu_record(runner: OrtRunner) -> dict[str, Any]:
     """What an :class:`~edgecrelu.backends.onnxruntime.runner.OrtRunner` adds to its record for GPU
     providers: the INT8-on-CUDA flag and the provider each node ran on. Nothing for CPU-only sessions."""
     import tempfile
@@ -99,7 +108,7 @@ def gpu_record(runner) -> dict:
 
     loader = runner.loader
     providers = list(getattr(runner, "_providers", []) or [])
-    out: dict = {"warnings": []}
+    out: dict[str, Any] = {"warnings": []}
     w = int8_cuda_warning(loader.precision, providers)
     if w:
         out["warnings"].append(w)

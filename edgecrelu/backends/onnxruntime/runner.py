@@ -3,12 +3,18 @@ opens on activation, and says which providers actually ran."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
-import numpy as np
-
-from edgecrelu.backends.base import Runner
+from edgecrelu.backends.base import Feed, Outputs, Runner
 from edgecrelu.backends.onnxruntime.loader import SessionLoader, allow_spinning
+from edgecrelu.errors import EdgeCReLUError
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+
+
+def _inactive(*args: Any) -> list[Any]:
+    raise EdgeCReLUError("onnxruntime: no session (the runner is not active)")
 
 
 class OrtRunner(Runner):
@@ -19,34 +25,38 @@ class OrtRunner(Runner):
     def __init__(self, loader: SessionLoader):
         super().__init__()
         self.loader = loader
-        self.session = None
+        self.session: InferenceSession | None = None
         self._out_names: list[str] = []
         self._providers: list[str] = []
+        self._run: Callable[..., list[Any]] = _inactive  # the session's run while active
+        self._gpu_record: dict[str, Any] | None = None
 
     def activate_impl(self) -> None:
-        self.session = self.loader()
-        self._providers = self.session.get_providers()
-        self._out_names = [o.name for o in self.session.get_outputs()]
-        self._run = self.session.run
+        session = self.session = self.loader()
+        self._providers = session.get_providers()
+        self._out_names = [o.name for o in session.get_outputs()]
+        self._run = session.run
 
     def deactivate_impl(self) -> None:
-        self.session = self._run = None
+        self.session, self._run = None, _inactive
 
-    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict:
+    def infer_impl(self, feed: Feed) -> Outputs:
         names = self._out_names
         return dict(zip(names, self._run(names, feed)))
 
     def input_names_impl(self) -> list[str]:
+        if self.session is None:
+            raise EdgeCReLUError(f"{self.name}: input_names() called before activate()")
         return [i.name for i in self.session.get_inputs()]
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         import onnxruntime as ort
 
         from edgecrelu.backends.onnxruntime.placement import gpu_record
 
         options = self.loader.options
         threads = int(options.threads)
-        if getattr(self, "_gpu_record", None) is None:  # GPU providers: INT8 flag, provider per node
+        if self._gpu_record is None:  # GPU providers: INT8 flag, provider per node
             self._gpu_record = gpu_record(self)
         gpu = dict(self._gpu_record)
         return {

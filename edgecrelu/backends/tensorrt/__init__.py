@@ -14,11 +14,18 @@ Only ``builder.build_engine`` and ``runtime`` import tensorrt / pycuda, inside t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Collection, Iterable
+
 from edgecrelu.backends.base import artifact_for, onnx_cells
 from edgecrelu.backends.tensorrt.builder import TRT_PRECISIONS
 from edgecrelu.backends.tensorrt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError, require
 from edgecrelu.results import Cell
+
+if TYPE_CHECKING:
+    from edgecrelu.backends.base import Runner
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
 
 NAME = "tensorrt"
 EXTRA = "trt"
@@ -64,19 +71,22 @@ def check_dla(core: int) -> None:
                              "set dla_core = -1 in a copy of the device profile")
 
 
-def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
+def enumerate_cells(bundle: Bundle, *, variants: Collection[str] | None = None,
+                    precisions: Collection[str] | None = None, forms: Collection[str] | None = None,
+                    batches: Iterable[int] = (1,), profile: DeviceProfile | None = None) -> list[Cell]:
     """One cell per fp32 / fp16 / int8 artifact and batch size.
 
     With DLA (``tensorrt.dla_core >= 0``) fp32 artifacts are left out: DLA runs FP16 / INT8 only.
     """
-    dla = profile is not None and profile.tensorrt.dla_core >= 0
+    dla_core = profile.tensorrt.dla_core if profile is not None else -1
+    dla = dla_core >= 0
     if dla:
-        check_dla(profile.tensorrt.dla_core)
+        check_dla(dla_core)
     wanted = [p for p in (precisions or TRT_PRECISIONS) if p in TRT_PRECISIONS and not (dla and p == "fp32")]
     return onnx_cells(bundle, NAME, variants=variants, precisions=wanted, forms=forms, batches=batches)
 
 
-def make_runner(bundle, cell: Cell, profile):
+def make_runner(bundle: Bundle, cell: Cell, profile: DeviceProfile) -> Runner:
     """A :class:`~edgecrelu.backends.tensorrt.runner.TrtRunner` over the cell's engine loader."""
     # Imported here: the loader imports check_available / trt_version from this module.
     from edgecrelu.backends.tensorrt.loader import EngineLoader

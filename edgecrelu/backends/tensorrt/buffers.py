@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -15,7 +15,7 @@ class TensorSpec:
     """An engine I/O tensor as the engine reports it (``-1`` marks a dynamic dimension)."""
 
     name: str
-    shape: tuple  # e.g. (-1, 1, 32, 32)
+    shape: tuple[int, ...]  # e.g. (-1, 1, 32, 32)
     dtype: str  # numpy dtype name: "float32", "float16", "int8", ...
     is_input: bool
 
@@ -25,13 +25,13 @@ class BufferSpec:
     """A concrete buffer for one batch size."""
 
     name: str
-    shape: tuple  # concrete shape
+    shape: tuple[int, ...]  # concrete shape
     dtype: str
     nbytes: int
     is_input: bool
 
 
-def resolve_shape(shape: Sequence[int], batch: int, name: str = "tensor") -> tuple:
+def resolve_shape(shape: Sequence[int], batch: int, name: str = "tensor") -> tuple[int, ...]:
     """Replace a dynamic batch (axis 0) with ``batch``; any other dynamic axis is an error."""
     out = list(int(d) for d in shape)
     if not out:
@@ -59,7 +59,7 @@ def total_bytes(buffers: Sequence[BufferSpec]) -> int:
     return sum(b.nbytes for b in buffers)
 
 
-def check_feed(buffers: Sequence[BufferSpec], feed: dict) -> None:
+def check_feed(buffers: Sequence[BufferSpec], feed: Mapping[str, np.ndarray]) -> None:
     """One-line error when the feed does not match the input buffers' names and shapes."""
     inputs = {b.name: b for b in buffers if b.is_input}
     missing = sorted(set(inputs) - set(feed))

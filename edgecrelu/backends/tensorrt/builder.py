@@ -17,12 +17,16 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Sequence
 
 from edgecrelu.backends.tensorrt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
 from edgecrelu.registries import ONNX_PRECISIONS
+
+if TYPE_CHECKING:
+    from edgecrelu.devices import TrtOptions
 
 TRT_PRECISIONS = ONNX_PRECISIONS  # TensorRT runs the bundle's ONNX files
 
@@ -72,7 +76,7 @@ def batch_profile(batches: Sequence[int], batch: int, *, static: bool = False) -
     return bs[0], batch, bs[-1]
 
 
-def make_plan(options, precision: str, version: TrtVersion | str, *, batches: Sequence[int], batch: int,
+def make_plan(options: TrtOptions, precision: str, version: TrtVersion | str, *, batches: Sequence[int], batch: int,
               input_name: str, input_chw: Sequence[int], module: str | None = None) -> BuildPlan:
     """Build plan from a device profile's ``[tensorrt]`` options (:class:`devices.TrtOptions`).
 
@@ -165,7 +169,8 @@ def build_engine(onnx_path: str | os.PathLike, plan: BuildPlan, *,
         raise EdgeCReLUError(f"{exc} (build log: {failed_log})") from None
 
 
-def _build(trt, logger, log: list[str], onnx_path, plan: BuildPlan, timing_cache) -> tuple[bytes, str]:
+def _build(trt: ModuleType, logger: Any, log: list[str], onnx_path: str | os.PathLike, plan: BuildPlan,
+           timing_cache: str | os.PathLike | None) -> tuple[bytes, str, str | None]:
     builder = trt.Builder(logger)
     flags = 0
     if plan.explicit_batch_flag:

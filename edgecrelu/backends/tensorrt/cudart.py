@@ -9,12 +9,15 @@ cuda-python is imported inside :func:`cudart_module` only.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any, Callable
+
 
 class CudaError(RuntimeError):
     pass
 
 
-def cudart_module():
+def cudart_module() -> ModuleType:
     """``cuda.bindings.runtime`` (cuda-python >= 12.6), else ``cuda.cudart`` (older); ImportError if neither."""
     try:
         from cuda.bindings import runtime as cudart
@@ -23,7 +26,7 @@ def cudart_module():
     return cudart
 
 
-def check(result, what: str):
+def check(result: Any, what: str) -> Any:
     """The results of a cuda-python call after its error code; CudaError when that is not cudaSuccess."""
     err, *rest = result if isinstance(result, tuple) else (result,)
     if int(err) != 0:
@@ -34,12 +37,13 @@ def check(result, what: str):
 class CudaGraph:
     """One captured piece of stream work, replayed with :meth:`launch` on the same stream."""
 
-    def __init__(self, cudart, stream_handle: int):
+    def __init__(self, cudart: ModuleType, stream_handle: int):
         self.cudart = cudart
         self.stream = int(stream_handle)
-        self.graph = self.exec = None
+        self.graph: Any = None  # cudaGraph_t, then its cudaGraphExec_t
+        self.exec: Any = None
 
-    def capture(self, enqueue) -> None:
+    def capture(self, enqueue: Callable[[], bool]) -> None:
         """Capture what ``enqueue()`` puts on the stream (it returns False when it refuses)."""
         rt = self.cudart
         mode = rt.cudaStreamCaptureMode.cudaStreamCaptureModeGlobal

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from types import ModuleType
+from typing import Any
 
 # Layers that do the arithmetic a precision name promises; the rest (reformats, shuffles, Q/DQ,
 # activations fused elsewhere) may legitimately run in another type.
@@ -29,7 +31,7 @@ def dtype_of(fmt: str) -> str:
     return "unknown"
 
 
-def layer_precision(layer: dict) -> str:
+def layer_precision(layer: dict[str, Any]) -> str:
     """A layer's compute type: that of its first input (an INT8 conv reads int8), else of its first output."""
     for key in ("Inputs", "Outputs"):
         for t in layer.get(key) or []:
@@ -38,16 +40,16 @@ def layer_precision(layer: dict) -> str:
     return "unknown"
 
 
-def layer_device(layer: dict) -> str:
+def layer_device(layer: dict[str, Any]) -> str:
     text = f"{layer.get('LayerType', '')} {layer.get('Name', '')}"
     return "DLA" if re.search(r"\bDLA\b|kDLA|dla", text) else "GPU"
 
 
-def is_compute(layer: dict) -> bool:
+def is_compute(layer: dict[str, Any]) -> bool:
     return bool(_COMPUTE.search(f"{layer.get('LayerType', '')} {layer.get('Name', '')}"))
 
 
-def summarize_layers(info_json: str, precision: str, dla: bool = False) -> dict:
+def summarize_layers(info_json: str, precision: str, dla: bool = False) -> dict[str, Any]:
     """Counts per precision and device (all layers, and the compute layers), and whether the engine is
     what its name says: every compute layer in ``precision`` and, with ``dla``, on the DLA."""
     try:
@@ -58,36 +60,40 @@ def summarize_layers(info_json: str, precision: str, dla: bool = False) -> dict:
     if not layers or not all(isinstance(layer, dict) for layer in layers):
         return {"available": False,
                 "why": "no per-layer detail (engine built without detailed profiling verbosity)"}
-    out = {"available": True, "layers": len(layers), "precision": {}, "device": {},
-           "compute_precision": {}, "compute_device": {}}
+    by_precision: dict[str, int] = {}
+    by_device: dict[str, int] = {}
+    compute_precision: dict[str, int] = {}
+    compute_device: dict[str, int] = {}
+    out: dict[str, Any] = {"available": True, "layers": len(layers), "precision": by_precision, "device": by_device,
+                           "compute_precision": compute_precision, "compute_device": compute_device}
     off_precision, off_device = [], []
     for layer in layers:
         p, d = layer_precision(layer), layer_device(layer)
-        out["precision"][p] = out["precision"].get(p, 0) + 1
-        out["device"][d] = out["device"].get(d, 0) + 1
+        by_precision[p] = by_precision.get(p, 0) + 1
+        by_device[d] = by_device.get(d, 0) + 1
         if is_compute(layer):
-            out["compute_precision"][p] = out["compute_precision"].get(p, 0) + 1
-            out["compute_device"][d] = out["compute_device"].get(d, 0) + 1
+            compute_precision[p] = compute_precision.get(p, 0) + 1
+            compute_device[d] = compute_device.get(d, 0) + 1
             if p != precision:
                 off_precision.append(f"{layer.get('Name', '?')} ({p})")
             if dla and d != "DLA":
                 off_device.append(str(layer.get("Name", "?")))
-    out["matches_name"] = not off_precision and not off_device and bool(out["compute_precision"])
+    out["matches_name"] = not off_precision and not off_device and bool(compute_precision)
     warnings = []
     if off_precision:
-        n = sum(out["compute_precision"].values())
+        n = sum(compute_precision.values())
         warnings.append(f"engine is not all {precision}: {len(off_precision)} of {n} compute layers run in "
                         f"another precision ({', '.join(off_precision[:3])}{', ...' if len(off_precision) > 3 else ''})")
     if off_device:
         warnings.append(f"DLA engine runs {len(off_device)} compute layer(s) on the GPU (fallback): "
                         f"{', '.join(off_device[:3])}{', ...' if len(off_device) > 3 else ''}")
-    if not out["compute_precision"]:
+    if not compute_precision:
         warnings.append("the engine inspector listed no compute layer; precision not checked")
     out["warnings"] = warnings
     return out
 
 
-def inspect_engine(trt, engine, context, precision: str, dla: bool = False) -> dict:
+def inspect_engine(trt: ModuleType, engine: Any, context: Any, precision: str, dla: bool = False) -> dict[str, Any]:
     """:func:`summarize_layers` of a deserialized engine (the context resolves dynamic shapes)."""
     try:
         inspector = engine.create_engine_inspector()

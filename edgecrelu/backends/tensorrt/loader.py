@@ -7,15 +7,23 @@ keeps its log and a per-GPU timing cache. tensorrt and pycuda are imported insid
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.backends.base import Loader
 from edgecrelu.backends.tensorrt import check_available, trt_version, trt_version_full
 from edgecrelu.backends.tensorrt.builder import BuildPlan, make_plan
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.progress import progress
+
+if TYPE_CHECKING:
+    from edgecrelu.backends.tensorrt.cache import GpuId
+    from edgecrelu.devices import TrtOptions
+
+logger = logging.getLogger(__name__)  # in a worker process, relayed to the user (edgecrelu.progress)
 
 
 @dataclass(frozen=True)
@@ -24,14 +32,15 @@ class Engine:
 
     data: bytes
     plan: BuildPlan
-    info: dict  # versions, GPU, plan, cache key / paths / hit, build time, the equivalent trtexec command
+    info: dict[str, Any]  # versions, GPU, plan, cache key / paths / hit, build time, the equivalent trtexec command
 
 
-class EngineLoader(Loader):
+class EngineLoader(Loader[Engine]):
     """Loads (or builds and caches) the engine of one ONNX file for one cell."""
 
-    def __init__(self, *, onnx_path, onnx_sha256: str, precision: str, batch: int, batches: tuple, options,
-                 input_name: str, input_chw: tuple, cache_root=None):
+    def __init__(self, *, onnx_path: str | os.PathLike[str], onnx_sha256: str, precision: str, batch: int,
+                 batches: tuple[int, ...], options: TrtOptions, input_name: str, input_chw: tuple[int, ...],
+                 cache_root: str | os.PathLike[str] | None = None):
         self.onnx_path = Path(onnx_path)
         self.onnx_sha256 = onnx_sha256
         self.precision = precision
@@ -78,7 +87,7 @@ class EngineLoader(Loader):
                     "timing_cache"), cuda_graph=False, transfers=self.options.transfers))}
         return Engine(data, plan, info)
 
-    def _cached_or_built(self, plan, gpu, version: str) -> tuple[bytes, dict]:
+    def _cached_or_built(self, plan: BuildPlan, gpu: GpuId, version: str) -> tuple[bytes, dict[str, Any]]:
         """``version``: the full TensorRT version string, build number included."""
         from edgecrelu.backends.tensorrt.builder import build_engine
         from edgecrelu.backends.tensorrt.cache import EngineCache, engine_key, key_inputs, key_of
@@ -94,14 +103,14 @@ class EngineLoader(Loader):
         if self.options.timing_cache:
             gpu_tag = engine_key("", "", {}, str(version), gpu)[:12]  # timing caches are per GPU and version
             timing_cache = cache.root / f"timing-{gpu_tag}.cache"
-        progress(f"building TensorRT {version} engine: {self.onnx_path.parent.name}/{self.onnx_path.name} "
+        logger.info(f"building TensorRT {version} engine: {self.onnx_path.parent.name}/{self.onnx_path.name} "
                  f"{self.precision} batch {plan.profile.min[0]}..{plan.profile.max[0]} (opt {plan.profile.opt[0]}) "
                  f"-> {cache.engine_path(key)}")
         t0 = time.perf_counter()
         data, log, tc_note = build_engine(self.onnx_path, plan, timing_cache=timing_cache,
                                           failed_log=cache.root / "failed" / f"{key}.log")
         build_s = time.perf_counter() - t0
-        progress(f"built in {build_s:.1f} s")
+        logger.info(f"built in {build_s:.1f} s")
         cache.put(key, inputs, data, log, extra={"build_s": build_s, "onnx": str(self.onnx_path)})
         out = {**info, "cache_hit": False, "build_s": build_s, "rebuilt": self.force_build,
                "timing_cache": str(timing_cache) if timing_cache and Path(timing_cache).is_file() else None}

@@ -4,12 +4,16 @@ at the cell's batch."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from edgecrelu.backends.base import Feed, InferFn, Outputs, Runner
+from edgecrelu.backends.tensorrt.loader import Engine, EngineLoader
+from edgecrelu.errors import EdgeCReLUError
 
-from edgecrelu.backends.base import Runner
-from edgecrelu.backends.tensorrt.loader import EngineLoader
+if TYPE_CHECKING:
+    from edgecrelu.backends.tensorrt.builder import BuildPlan
+    from edgecrelu.backends.tensorrt.runtime import TrtRuntime
+    from edgecrelu.devices import TrtOptions
 
 
 class TrtRunner(Runner):
@@ -17,13 +21,14 @@ class TrtRunner(Runner):
 
     name = "tensorrt"
 
-    def __init__(self, loader: EngineLoader, options):
+    def __init__(self, loader: EngineLoader, options: TrtOptions):
         super().__init__()
         self.loader = loader
         self.options = options  # devices.TrtOptions: CUDA graphs, transfers, DLA core at run time
         self.warnings: list[str] = []
-        self.info: dict = {}
-        self.runtime = None
+        self.info: dict[str, Any] = {}
+        self.runtime: TrtRuntime | None = None
+        self.plan: BuildPlan | None = None
 
     def activate_impl(self) -> None:
         from edgecrelu.backends.tensorrt.runtime import EngineNotLoadable, TrtRuntime
@@ -46,7 +51,7 @@ class TrtRunner(Runner):
         if self.options.cuda_graphs and dla_core >= 0:
             self.warnings.append("CUDA graphs are off with DLA (not supported there)")
 
-    def _open_runtime(self, TrtRuntime, engine):
+    def _open_runtime(self, TrtRuntime: type[TrtRuntime], engine: Engine) -> TrtRuntime:
         rt = TrtRuntime(engine.data, self.loader.batch, cuda_graph=self.options.cuda_graphs,
                         dla_core=engine.plan.dla_core, precision=engine.plan.precision)
         rt.open()
@@ -57,38 +62,44 @@ class TrtRunner(Runner):
             self.runtime.close()
             self.runtime = None
 
-    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return self.runtime.infer(feed)
+    def infer_impl(self, feed: Feed) -> Outputs:
+        return self._runtime().infer(feed)
+
+    def _runtime(self) -> TrtRuntime:
+        if self.runtime is None:
+            raise EdgeCReLUError(f"{self.name}: no engine (the runner is not active)")
+        return self.runtime
 
     def input_names_impl(self) -> list[str]:
         return list(self.runtime.input_names) if self.runtime else [self.loader.input_name]
 
-    def timing_call(self, feed):
+    def timing_call(self, feed: Feed) -> InferFn:
         """End to end by default; with ``tensorrt.transfers = false`` the input is uploaded once and
         only the device work is timed (trtexec --noDataTransfers, TensorRT 11's default)."""
         if self.options.transfers:
             return self.infer
-        self.runtime.upload(feed)
-        return self.runtime.compute_only
+        rt = self._runtime()
+        rt.upload(feed)
+        return rt.compute_only
 
-    def stage_times_ms(self) -> dict | None:
+    def stage_times_ms(self) -> dict[str, float] | None:
         return self.runtime.stage_times_ms() if self.runtime else None
 
-    def memory_info(self) -> dict:
+    def memory_info(self) -> dict[str, Any]:
         return self.runtime.memory_info() if self.runtime else {}
 
     def trtexec_line(self) -> str | None:
         """The trtexec command that builds this engine and times it as it ran here (graph or not)."""
         from edgecrelu.backends.tensorrt.trtexec import trtexec_command
 
-        plan = getattr(self, "plan", None)
+        plan = self.plan
         if plan is None:
             return self.info.get("trtexec")
         return " ".join(trtexec_command(plan, str(self.loader.onnx_path), timing_cache=self.info.get("timing_cache"),
                                         cuda_graph=bool(self.runtime and self.runtime.graph_used),
                                         transfers=self.options.transfers))
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         rt = self.runtime
         return {
             "backend": self.name,

@@ -11,7 +11,8 @@ tensorrt and pycuda are imported in :meth:`TrtRuntime.open` only.
 
 from __future__ import annotations
 
-from typing import Mapping
+from types import ModuleType
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -23,7 +24,7 @@ TRT_DTYPES = {"FLOAT": "float32", "HALF": "float16", "INT8": "int8", "INT32": "i
               "BOOL": "bool", "UINT8": "uint8"}
 
 
-def numpy_dtype(trt, dt) -> str:
+def numpy_dtype(trt: ModuleType, dt: Any) -> str:
     """Numpy dtype name for a ``trt.DataType`` (by member name, so it works whether or not
     ``trt.nptype`` exists in this release)."""
     name = getattr(dt, "name", None) or str(dt).split(".")[-1]
@@ -42,7 +43,7 @@ MEASURED_METHOD = ("cudaMemGetInfo free-memory drop from before deserialization 
 FOOTPRINT_METHOD = "engine bytes + activation bytes for the cell's shapes + I/O bytes"
 
 
-def gpu_identity():
+def gpu_identity() -> tuple[str, str]:
     """(name, "major.minor") of CUDA device 0 via pycuda's driver API."""
     import pycuda.driver as cuda
 
@@ -59,15 +60,19 @@ class TrtRuntime:
                  precision: str | None = None):
         self.engine_bytes = engine_bytes
         self.precision = precision  # what the engine's name says; checked against its layers
-        self.layers: dict | None = None
+        self.layers: dict[str, Any] | None = None
         self.batch = int(batch)
         self.want_graph = bool(cuda_graph) and dla_core < 0  # CUDA graphs do not work with DLA
         self.dla_core = dla_core
         self.warnings: list[str] = []
         self.graph_used = False
-        self.graph_via = None  # "pycuda" | "cuda-python" when a CUDA graph ran
-        self._last: dict | None = None
-        self._ctx = None
+        self.graph_via: str | None = None  # "pycuda" | "cuda-python" when a CUDA graph ran
+        self._last: dict[str, float] | None = None
+        # pycuda / tensorrt objects (untyped packages): the primary context, the graph that replays the
+        # enqueue (a pycuda GraphExec or a cudart.CudaGraph), the activation memory of a user-managed context
+        self._ctx: Any = None
+        self._graph_exec: Any = None
+        self._activation_mem: Any = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def open(self) -> None:
@@ -96,10 +101,10 @@ class TrtRuntime:
             raise EngineNotLoadable("TensorRT could not deserialize the engine (built by another TensorRT version or GPU?)")
         # Activation memory for the cell's shapes, not the largest profile shape: the context gets
         # user-managed memory sized after the input shapes are set (TensorRT 10.1+).
-        strategy = getattr(trt, "ExecutionContextAllocationStrategy", None)
-        self._user_memory = strategy is not None and hasattr(strategy, "USER_MANAGED")
-        if self._user_memory:
-            self.context = self.engine.create_execution_context(strategy.USER_MANAGED)
+        user_managed = getattr(getattr(trt, "ExecutionContextAllocationStrategy", None), "USER_MANAGED", None)
+        self._user_memory = user_managed is not None
+        if user_managed is not None:
+            self.context = self.engine.create_execution_context(user_managed)
         else:
             self.context = self.engine.create_execution_context()
 
@@ -301,7 +306,7 @@ class TrtRuntime:
         self._copy_inputs()
         self.stream.synchronize()
 
-    def compute_only(self, _feed=None) -> None:
+    def compute_only(self, _feed: Mapping[str, np.ndarray] | None = None) -> None:
         """One inference on the inputs already on the device; outputs stay there. Synchronous."""
         _, e1, e2, _ = self.events
         e1.record(self.stream)
@@ -310,10 +315,10 @@ class TrtRuntime:
         e2.synchronize()
         self._last = {"compute": e2.time_since(e1)}
 
-    def stage_times_ms(self) -> dict | None:
+    def stage_times_ms(self) -> dict[str, float] | None:
         return dict(self._last) if self._last else None
 
-    def memory_info(self) -> dict:
+    def memory_info(self) -> dict[str, Any]:
         """Device memory, two ways: a deterministic footprint (engine + activations for this cell's
         shapes + I/O) and the measured free-memory drop, each labelled with its method."""
         return {

@@ -8,14 +8,20 @@ Each variant is rebuilt from the bundle's ``<variant>/arch.json`` and ``<variant
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Collection, Iterable
+
 from edgecrelu.backends.torch.loader import EXTRA, ModelLoader
 from edgecrelu.backends.torch.runner import TorchRunner
 from edgecrelu.errors import EdgeCReLUError, require
+from edgecrelu.registries import TORCH_FORMS as FORMS
 from edgecrelu.results import Cell
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
 
 NAME = "torch"
 PRECISIONS = ("fp32", "fp16", "bf16")
-FORMS = ("eager", "compile")
 
 
 def check_available() -> None:
@@ -23,7 +29,7 @@ def check_available() -> None:
     require("edgecrelu.nn.build", EXTRA)
 
 
-def _torch_variants(bundle, variants=None) -> list[str]:
+def _torch_variants(bundle: Bundle, variants: Collection[str] | None = None) -> list[str]:
     out = []
     for name, v in sorted(bundle.variants.items()):
         if variants and name not in variants:
@@ -34,7 +40,9 @@ def _torch_variants(bundle, variants=None) -> list[str]:
     return out
 
 
-def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batches=(1,), profile=None) -> list[Cell]:
+def enumerate_cells(bundle: Bundle, *, variants: Collection[str] | None = None,
+                    precisions: Collection[str] | None = None, forms: Collection[str] | None = None,
+                    batches: Iterable[int] = (1,), profile: DeviceProfile | None = None) -> list[Cell]:
     """Cells for every variant that carries torch weights: eager (and ``compile`` when the profile's
     ``[torch] compile`` is on, or asked for by ``forms``) x fp32 / fp16 / bf16 x batches.
 
@@ -45,7 +53,7 @@ def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batch
     if forms and set(forms) & set(FORMS):
         want_forms = [f for f in FORMS if f in forms]
     want_prec = [p for p in (precisions or ("fp32",)) if p in PRECISIONS]
-    cells = []
+    cells: list[Cell] = []
     for v in _torch_variants(bundle, variants):
         for f in want_forms:
             for p in want_prec:
@@ -54,7 +62,7 @@ def enumerate_cells(bundle, *, variants=None, precisions=None, forms=None, batch
     return sorted(set(cells))
 
 
-def make_runner(bundle, cell: Cell, profile) -> TorchRunner:
+def make_runner(bundle: Bundle, cell: Cell, profile: DeviceProfile) -> TorchRunner:
     if cell.form not in FORMS:
         raise EdgeCReLUError(f"torch backend runs forms {', '.join(FORMS)}, not '{cell.form}'")
     if cell.precision not in PRECISIONS:

@@ -5,14 +5,22 @@ for the ``compile`` form, ``torch.compile``'d and run once. torch is imported in
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.backends.base import Loader
 from edgecrelu.errors import EdgeCReLUError, first_line, require
 from edgecrelu.fileio import read_json_object
-from edgecrelu.progress import progress
+
+if TYPE_CHECKING:
+    from edgecrelu.devices import TorchOptions
+
+logger = logging.getLogger(__name__)  # in a worker process, relayed to the user (edgecrelu.progress)
 
 EXTRA = "torch"
 DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
@@ -22,22 +30,25 @@ DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 class TorchModel:
     """What :class:`ModelLoader` hands a runner."""
 
-    module: object  # the eval-mode (possibly compiled) nn.Module on its device
-    torch: object  # the torch module, imported by the loader
-    device: object  # torch.device
-    dtype: object  # torch dtype of the weights and inputs
-    fmt: object  # torch memory format of the inputs
+    # torch's own types are Any here: the target side does not import torch, not even for the type
+    # checker (import-linter counts type-only imports; docs/architecture.md)
+    module: Any  # the eval-mode (possibly compiled) nn.Module on its device; None once released
+    torch: ModuleType  # the torch module, imported by the loader
+    device: Any  # torch.device
+    dtype: Any  # torch.dtype of the weights and inputs
+    fmt: Any  # torch.memory_format of the inputs
     channels_last: bool
-    input_chw: tuple  # (C, H, W) from arch.json
+    input_chw: tuple[int, ...]  # (C, H, W) from arch.json
     param_bytes: int  # parameters and buffers on the device
     mem_before: int | None  # CUDA bytes allocated before the model moved there (None on CPU)
     compile_s: float | None  # torch.compile + first call, outside timing
 
 
-class ModelLoader(Loader):
+class ModelLoader(Loader[TorchModel]):
     """Loads one variant's weights for one form (eager / compile), precision and batch."""
 
-    def __init__(self, *, weights, arch, form: str, precision: str, batch: int, options):
+    def __init__(self, *, weights: str | os.PathLike[str], arch: str | os.PathLike[str], form: str, precision: str,
+                 batch: int, options: TorchOptions):
         self.weights, self.arch = weights, arch
         self.form, self.precision, self.batch = form, precision, int(batch)
         self.options = options  # devices.TorchOptions
@@ -63,7 +74,8 @@ class ModelLoader(Loader):
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
             mem_before = torch.cuda.memory_allocated()
-        model = model.to(device=dev, dtype=dtype, memory_format=fmt)
+        # torch's stub of Module.to lacks memory_format, which Module.to takes (its docstring lists it)
+        model = model.to(device=dev, dtype=dtype, memory_format=fmt)  # type: ignore[call-overload]
         param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
         param_bytes += sum(b.numel() * b.element_size() for b in model.buffers())
         chw = tuple(arch_json["input_shape"])
@@ -75,7 +87,7 @@ class ModelLoader(Loader):
     def _compile(self, torch, model, chw, device, dtype, fmt):
         """torch.compile, then one call at the cell's batch so compilation (seconds, and where a
         missing C++ compiler shows up) happens here and not inside the warm-up or timed loop."""
-        progress(f"torch.compile {Path(self.weights).parent.name} {self.precision} batch {self.batch} on {device}")
+        logger.info(f"torch.compile {Path(self.weights).parent.name} {self.precision} batch {self.batch} on {device}")
         t0 = time.perf_counter()
         try:
             compiled = torch.compile(model)
@@ -87,5 +99,5 @@ class ModelLoader(Loader):
         except Exception as exc:  # no C++ compiler / unsupported platform, raised at the first call
             raise EdgeCReLUError(f"torch.compile is not usable here: {first_line(exc)}") from None
         compile_s = time.perf_counter() - t0
-        progress(f"compiled in {compile_s:.1f} s")
+        logger.info(f"compiled in {compile_s:.1f} s")
         return compiled, compile_s

@@ -5,11 +5,11 @@ and D2H; ``infer`` synchronizes, so wall-clock time is what an application sees.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping
+from typing import Any
 
 import numpy as np
 
-from edgecrelu.backends.base import Runner
+from edgecrelu.backends.base import Feed, Outputs, Runner
 from edgecrelu.backends.torch.loader import DTYPES, ModelLoader, TorchModel
 from edgecrelu.errors import EdgeCReLUError
 
@@ -26,8 +26,9 @@ class TorchRunner(Runner):
         self.input_name, self.output_name = input_name, output_name
         self.warnings: list[str] = []
         self.model: TorchModel | None = None  # kept after deactivation without its module, for describe()
-        self._last: dict | None = None
-        self._pinned = None
+        self._last: dict[str, float] | None = None
+        self._pinned: Any = None  # on CUDA: the pinned host torch.Tensor inputs are staged in
+        self._events: list[Any] = []  # on CUDA: torch.cuda.Event x 4 around H2D, compute, D2H
 
     def activate_impl(self) -> None:
         m = self.model = self.loader()
@@ -37,16 +38,20 @@ class TorchRunner(Runner):
             self._events = [torch.cuda.Event(enable_timing=True) for _ in range(4)]
 
     def deactivate_impl(self) -> None:
-        self.model = replace(self.model, module=None)
         self._pinned = None
+        if self.model is None:
+            return
+        self.model = replace(self.model, module=None)
         if self.options.device == "cuda":
             self.model.torch.cuda.empty_cache()
 
     def input_names_impl(self) -> list[str]:
         return [self.input_name]
 
-    def infer_impl(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def infer_impl(self, feed: Feed) -> Outputs:
         m = self.model
+        if m is None or m.module is None:
+            raise EdgeCReLUError(f"{self.name}: infer() called before activate()")
         torch = m.torch
         if self.input_name not in feed:
             raise EdgeCReLUError(f"missing input '{self.input_name}'")
@@ -57,7 +62,8 @@ class TorchRunner(Runner):
                 y = m.module(x)
                 return {self.output_name: y.float().numpy()}
             e0, e1, e2, e3 = self._events
-            host = self._pinned if x_np.shape == tuple(self._pinned.shape) else torch.empty(
+            pinned = self._pinned
+            host = pinned if pinned is not None and x_np.shape == tuple(pinned.shape) else torch.empty(
                 x_np.shape, dtype=torch.float32).pin_memory()
             host.numpy()[...] = x_np
             e0.record()
@@ -71,10 +77,10 @@ class TorchRunner(Runner):
             self._last = {"h2d": e0.elapsed_time(e1), "compute": e1.elapsed_time(e2), "d2h": e2.elapsed_time(e3)}
             return {self.output_name: out.numpy()}
 
-    def stage_times_ms(self) -> dict | None:
+    def stage_times_ms(self) -> dict[str, float] | None:
         return dict(self._last) if self._last else None
 
-    def memory_info(self) -> dict:
+    def memory_info(self) -> dict[str, Any]:
         m = self.model
         if m is None:
             return {}
@@ -85,7 +91,7 @@ class TorchRunner(Runner):
             info["device_reserved_bytes"] = int(torch.cuda.max_memory_reserved())
         return info
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         m = self.model
         torch = m.torch if m else None
         d = {

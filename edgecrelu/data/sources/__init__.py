@@ -1,12 +1,12 @@
 """Data sources by spec: ``inspection[:OPTIONS]``, ``digits``, ``imagefolder:PATH``, ``cifar10:PATH``, ``npz:PATH``.
 
-Each source is one module here (listed in ``edgecrelu.registries.DATA_SOURCES``) exposing
-``TAKES_PATH`` and ``load(path, size, channels, skip_bad) -> RawSource``: images in raw units,
-already at the requested size and channel count (so a folder of large photos never sits in memory
-at full resolution), labels, class names, the ``scale`` that maps raw units to [0, 1], and a sha256
-of the source's own content. Adding a source is one module here plus its line in the registry.
-A source with ``TAKES_OPTIONS`` gets the text after ``name:`` as ``path`` (``inspection:n=600``);
-one with ``SYNTHETIC = True`` is generated, not measured, and every record says so.
+Each source is one module here exposing ``load(path, size, channels, skip_bad) -> RawSource``:
+images in raw units, already at the requested size and channel count (so a folder of large photos
+never sits in memory at full resolution), labels, class names, the ``scale`` that maps raw units to
+[0, 1], and a sha256 of the source's own content. Its facts are in its registry entry
+(``edgecrelu.registries.DATA_SOURCES``): whether it takes a path (``npz:PATH``), options (the text
+after ``name:``, ``inspection:n=600``) or nothing, and whether it is synthetic (generated, not
+measured: every record says so). Adding a source is one module here plus its line in the registry.
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ from pathlib import Path
 
 from edgecrelu.data.sources.common import RawSource
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.registries import DATA_SOURCES
+from edgecrelu.registries import DATA_SOURCES, DATA_SPECS
+from edgecrelu.registry import SourceEntry
 
 
 def specs() -> tuple[str, ...]:
     """What ``--data`` accepts, in registry order: ``digits``, ``imagefolder:PATH``, ..."""
-    def spec(name):
-        mod = DATA_SOURCES.load(name)
-        if mod.TAKES_PATH:
-            return f"{name}:PATH"
-        return f"{name}[:OPTIONS]" if getattr(mod, "TAKES_OPTIONS", False) else name
+    return DATA_SPECS
 
-    return tuple(spec(name) for name in DATA_SOURCES)
+
+def _entry(name: str) -> SourceEntry:
+    entry = DATA_SOURCES.entry(name)
+    assert isinstance(entry, SourceEntry), entry  # the registry lists data sources with their facts
+    return entry
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
@@ -36,10 +37,10 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     name = name.strip()
     if name not in DATA_SOURCES:
         raise unknown("data source", spec, specs())
-    mod = DATA_SOURCES.load(name)
-    if getattr(mod, "TAKES_OPTIONS", False):
+    takes = _entry(name).takes
+    if takes == "options":
         return name, (path or None)
-    if not mod.TAKES_PATH:
+    if takes != "path":
         if sep:
             raise EdgeCReLUError(f"data source '{name}' takes no path (got '{spec}')")
         return name, None
@@ -50,11 +51,11 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
 
 def load_source(spec: str, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
     name, path = parse_spec(spec)
-    mod = DATA_SOURCES.load(name)
-    if mod.TAKES_PATH and path is not None and not Path(path).exists():
+    entry = _entry(name)
+    if entry.takes == "path" and path is not None and not Path(path).exists():
         raise EdgeCReLUError(f"data source {name}: {path} does not exist")
     if channels not in (None, 1, 3):
         raise EdgeCReLUError(f"channels must be 1 or 3 (got {channels})")
-    src = mod.load(path, size, channels, skip_bad)
-    info = {"name": name, "synthetic": bool(getattr(mod, "SYNTHETIC", False)), **src.info}
+    src = DATA_SOURCES.load(name).load(path, size, channels, skip_bad)
+    info = {"name": name, "synthetic": entry.synthetic, **src.info}
     return replace(src, info=info)

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from edgecrelu.data.preprocess import to_raw
-from edgecrelu.data.sources.common import RawSource
+from edgecrelu.data.sources.common import RawSource, required_path
 from edgecrelu.errors import EdgeCReLUError, first_line
 
-TAKES_PATH = True
 CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 CIFAR10_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -43,8 +42,8 @@ def _unpickle(path: Path) -> dict:
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in obj.items()}
 
 
-def load(path, size, channels, skip_bad) -> RawSource:
-    root = Path(path)
+def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+    root = required_path("cifar10", path)
     if (root / "cifar-10-batches-py").is_dir():
         root = root / "cifar-10-batches-py"
     missing = [b for b in CIFAR10_BATCHES if not (root / b).is_file()]
@@ -64,7 +63,7 @@ def load(path, size, channels, skip_bad) -> RawSource:
             raise EdgeCReLUError(f"cifar10: {root / b} has {len(x)} images but {len(y)} labels in 0..9")
         xs.append(x)
         ys.append(y)
-    names = CIFAR10_NAMES
+    names: tuple[str, ...] = CIFAR10_NAMES
     if (root / "batches.meta").is_file():
         meta = _unpickle(root / "batches.meta")
         got = meta.get("label_names")

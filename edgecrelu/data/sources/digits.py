@@ -9,10 +9,8 @@ import numpy as np
 from edgecrelu.data.preprocess import to_raw
 from edgecrelu.data.sources.common import RawSource
 
-TAKES_PATH = False
 
-
-def load(path, size, channels, skip_bad) -> RawSource:
+def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
     try:
         from sklearn.datasets import load_digits
     except ImportError:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import sys
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from edgecrelu.data.preprocess import to_raw
-from edgecrelu.data.sources.common import RawSource
+from edgecrelu.data.sources.common import RawSource, required_path
 from edgecrelu.errors import EdgeCReLUError, first_line
 
-TAKES_PATH = True
+logger = logging.getLogger(__name__)
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
 _GREY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
@@ -39,10 +40,10 @@ def _read_image(path: Path, want: int | None) -> np.ndarray:
         return np.asarray(img.convert("RGB"), dtype=np.float32)
 
 
-def load(path, size, channels, skip_bad) -> RawSource:
+def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
     from PIL import Image, UnidentifiedImageError
 
-    root = Path(path)
+    root = required_path("imagefolder", path)
     if not root.is_dir():
         raise EdgeCReLUError(f"imagefolder: {root} is not a directory (expected one subfolder per class)")
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -93,7 +94,7 @@ def load(path, size, channels, skip_bad) -> RawSource:
     if not images:
         raise EdgeCReLUError(f"imagefolder: no readable images under {root}")
     if bad:
-        print(f"[edgecrelu] skipped {len(bad)} unreadable image(s), e.g. {bad[0]}", file=sys.stderr)
+        logger.warning(f"[edgecrelu] skipped {len(bad)} unreadable image(s), e.g. {bad[0]}")
     return RawSource(
         images=np.stack(images).astype(np.float32),
         labels=np.asarray(labels, dtype=np.int64),

@@ -30,10 +30,6 @@ from edgecrelu.data.preprocess import to_raw
 from edgecrelu.data.sources.common import RawSource
 from edgecrelu.errors import EdgeCReLUError
 
-TAKES_PATH = False
-TAKES_OPTIONS = True  # inspection:n=...,side=...,difficulty=...,seed=...
-SYNTHETIC = True
-
 CLASSES = ("good", "scratch", "spot", "crack", "stain")
 TEXTURES = ("woven", "brushed", "speckled", "mottled")
 DEFAULTS = {"n": 2000, "side": 0, "difficulty": 0.5, "seed": 0, "test": 0}  # side 0: the input size
@@ -138,8 +134,8 @@ def _defect(rng, cls: str, yy, xx, difficulty: float) -> np.ndarray:
     return 0.8 / (1.0 + np.exp((rho - r) / (0.6 * px)))
 
 
-def generate(n: int = DEFAULTS["n"], side: int = 64, difficulty: float = DEFAULTS["difficulty"],
-             seed: int = DEFAULTS["seed"]) -> tuple[np.ndarray, np.ndarray]:
+def generate(n: int = int(DEFAULTS["n"]), side: int = 64, difficulty: float = DEFAULTS["difficulty"],
+             seed: int = int(DEFAULTS["seed"])) -> tuple[np.ndarray, np.ndarray]:
     """(images (n', side, side) uint8, labels (n',) int64), n' = n rounded down to whole classes.
 
     Classes are balanced and interleaved; each image draws its own texture, defect and lighting from
@@ -167,7 +163,7 @@ def generate(n: int = DEFAULTS["n"], side: int = 64, difficulty: float = DEFAULT
     return out, labels
 
 
-def load(path, size, channels, skip_bad) -> RawSource:
+def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
     """``path`` carries the options text after ``inspection:`` (or None)."""
     opts = parse_options(path)
     opts["side"] = opts["side"] or int(size[0])

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from edgecrelu.data.preprocess import to_nhwc, to_raw
-from edgecrelu.data.sources.common import RawSource
+from edgecrelu.data.sources.common import RawSource, required_path
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.fileio import sha256_file
 
-TAKES_PATH = True
 
-def load(path, size, channels, skip_bad) -> RawSource:
-    p = Path(path)
+def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+    p = required_path("npz", path)
     try:
         with np.load(p, allow_pickle=False) as z:
             if "x" not in z or "y" not in z:

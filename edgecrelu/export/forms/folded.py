@@ -3,6 +3,8 @@ but twice that conv's MACs)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from onnx import helper
 
@@ -10,12 +12,16 @@ from edgecrelu.export.forms.base import Form
 from edgecrelu.export.forms.edit import conv_parts
 from edgecrelu.export.forms.sites import node_key
 
+if TYPE_CHECKING:
+    from edgecrelu.export.forms.edit import GraphEdit
+    from edgecrelu.export.forms.sites import CReLUSite, GraphIndex
+
 
 class FoldedForm(Form):
     name = "folded"
     description = "one Conv with [W; -W], [b; -b], then Relu (no Neg/Concat; 2x that conv's MACs)"
 
-    def rewrite(self, idx, site, edit):
+    def rewrite(self, idx: GraphIndex, site: CReLUSite, edit: GraphEdit) -> bool:
         parts = conv_parts(idx, site.y)
         # the conv disappears, so y must feed nothing but this site
         if parts is None or not idx.only_used_by(site.y, [idx.producer[k] for k in site.nodes]):

@@ -12,7 +12,7 @@ class GraphForm(Form):
     name = "graph"
     description = "as exported: Conv -> Neg -> Concat -> Relu"
 
-    def apply_counted(self, model):
+    def apply_counted(self, model: onnx.ModelProto) -> tuple[onnx.ModelProto, int, int]:
         out = onnx.ModelProto()
         out.CopyFrom(model)
         return out, 0, len(find_crelu_sites(out.graph))

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from onnx import helper
 
 from edgecrelu.export.forms.base import Form
 from edgecrelu.export.forms.edit import conv_channels
 
+if TYPE_CHECKING:
+    from edgecrelu.export.forms.edit import GraphEdit
+    from edgecrelu.export.forms.sites import CReLUSite, GraphIndex
+
 
 class PlusMinusIdentityForm(Form):
     name = "pm1"
     description = "conv with C filters, then a 1x1 Conv with weights [I; -I] and Relu"
 
-    def rewrite(self, idx, site, edit):
+    def rewrite(self, idx: GraphIndex, site: CReLUSite, edit: GraphEdit) -> bool:
         found = conv_channels(idx, site.y)  # any conv, grouped too: it is left as it is
         if found is None:
             return False

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterable
 
 import numpy as np
 import onnx
@@ -20,12 +21,12 @@ class CReLUSite:
     nodes: tuple  # first-output names of the Neg / Concat / Relu nodes that make up the site
 
 
-def node_key(node) -> str:
+def node_key(node: onnx.NodeProto) -> str:
     """A node's identity within one graph: its first output (node names are optional in ONNX)."""
     return node.output[0]
 
 
-def attr(node, name, default=None):
+def attr(node: onnx.NodeProto, name: str, default: Any = None) -> Any:
     for a in node.attribute:
         if a.name == name:
             return helper.get_attribute_value(a)
@@ -35,10 +36,10 @@ def attr(node, name, default=None):
 class GraphIndex:
     """Producers, consumers and initializers of a graph, by tensor name."""
 
-    def __init__(self, graph):
+    def __init__(self, graph: onnx.GraphProto):
         self.graph = graph
-        self.producer = {}
-        self.consumers: dict[str, list] = {}
+        self.producer: dict[str, onnx.NodeProto] = {}
+        self.consumers: dict[str, list[onnx.NodeProto]] = {}
         for n in graph.node:
             for o in n.output:
                 self.producer[o] = n
@@ -51,7 +52,7 @@ class GraphIndex:
         self.tensor_names = set(self.producer) | set(self.consumers) | set(self.inits) | self.outputs | {
             i.name for i in graph.input}
 
-    def only_used_by(self, tensor: str, nodes) -> bool:
+    def only_used_by(self, tensor: str, nodes: Iterable[onnx.NodeProto]) -> bool:
         if tensor in self.outputs:
             return False
         keys = {node_key(n) for n in nodes}
@@ -62,7 +63,7 @@ class GraphIndex:
         return None if t is None else numpy_helper.to_array(t)
 
 
-def find_crelu_sites(graph) -> list[CReLUSite]:
+def find_crelu_sites(graph: onnx.GraphProto) -> list[CReLUSite]:
     """Every CReLU site (both exporter shapes, either concat order) in ``graph``."""
     idx = GraphIndex(graph)
     sites = []

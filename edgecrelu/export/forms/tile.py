@@ -16,18 +16,25 @@ calibrated range can differ.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+import onnx
 from onnx import helper, numpy_helper
 
 from edgecrelu.export.forms.base import Form
 from edgecrelu.export.forms.edit import conv_channels, prune_initializers
+
+if TYPE_CHECKING:
+    from edgecrelu.export.forms.edit import GraphEdit
+    from edgecrelu.export.forms.sites import CReLUSite, GraphIndex
 
 
 class TileForm(Form):
     name = "tile"
     description = "Tile(y) x [+1; -1] then Relu: y read once, so INT8 keeps every conv quantized"
 
-    def rewrite(self, idx, site, edit):
+    def rewrite(self, idx: GraphIndex, site: CReLUSite, edit: GraphEdit) -> bool:
         found = conv_channels(idx, site.y)  # any conv, grouped too: it is left as it is
         if found is None:
             return False
@@ -45,7 +52,7 @@ class TileForm(Form):
         return True
 
 
-    def post_quantize(self, qdq):
+    def post_quantize(self, qdq: onnx.ModelProto) -> onnx.ModelProto:
         out = type(qdq)()
         out.CopyFrom(qdq)
         g = out.graph

@@ -1,9 +1,9 @@
 """The parts of one device section of report.md and report.html, in page order.
 
-Each part is a module with ``md(sr, report) -> list[str]`` (Markdown lines) and
-``html(sr, report) -> list[str]`` (HTML fragments), where ``sr`` is a
-:class:`~edgecrelu.report.model.SectionReport`. Adding a part to the report is one module here plus
-its line in ``PARTS``.
+Each part is a module with ``blocks(sr, report) -> list`` of :mod:`edgecrelu.report.blocks` (an empty
+list: the part has nothing to say for this section), where ``sr`` is a
+:class:`~edgecrelu.report.model.SectionReport`; ``render_md`` and ``render_html`` turn the blocks into
+each format. Adding a part to the report is one module here plus its line in ``PARTS``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from edgecrelu.report import render_text
+from edgecrelu.report import fmt
+from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
 from edgecrelu.report.cost import demand_sentence
-from edgecrelu.report.markup import e, html_table, md_table
 
 _HOW = ("A device serves floor(1000 / p99) images/s at batch 1 (worst case); \"devices needed\" = "
         "ceil(demand / images/s per device), the devices of this kind that keep up with every station at once "
@@ -12,11 +12,22 @@ _HOW = ("A device serves floor(1000 / p99) images/s at batch 1 (worst case); \"d
         "measured.")
 
 
-def md(sr, report) -> list[str]:
-    return ["### Cost at the line rate", "", f"Demand: {demand_sentence(sr.policy)}. {_HOW}", "",
-            md_table(*render_text.cost_cells(sr)), ""]
+def _opt(v, spec: str) -> str:
+    return "—" if v is None else format(v, spec)
 
 
-def html(sr, report) -> list[str]:
-    return [f"<h3>Cost at the line rate</h3><p>Demand: {e(demand_sentence(sr.policy))}. {e(_HOW)}</p>",
-            html_table(*render_text.cost_cells(sr), text_cols=(0,))]
+def table(sr) -> Table:
+    spec = [(Column("configuration (batch 1)", text=True), lambda c: c.label),
+            (Column("p99 ms"), lambda c: fmt.ms(c.p99_ms)),
+            (Column("images/s per device"), lambda c: str(c.capacity_ips)),
+            (Column("stations per device"), lambda c: str(c.stations_per_device)),
+            (Column("devices needed"), lambda c: _opt(c.devices_needed, "")),
+            (Column("headroom vs budget"), lambda c: "—" if c.headroom_pct is None else f"{c.headroom_pct:+.0f} %")]
+    if any(c.kwh_per_day is not None for c in sr.costs):
+        spec += [(Column("kWh/day"), lambda c: _opt(c.kwh_per_day, ".3g")),
+                 (Column("kWh/year"), lambda c: _opt(c.kwh_per_year, ".3g"))]
+    return Table.of(sr.costs, spec)
+
+
+def blocks(sr, report) -> list:
+    return [Heading("Cost at the line rate"), Paragraph(f"Demand: {demand_sentence(sr.policy)}. {_HOW}"), table(sr)]

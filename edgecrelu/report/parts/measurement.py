@@ -7,10 +7,11 @@ Only rows whose records carry these (optional) fields appear; a CPU-only section
 
 from __future__ import annotations
 
-from edgecrelu.report.markup import e, html_table, md_table
+from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
 
-HEADERS = ["configuration", "batch", "power method", "idle mW", "dynamic mJ/inf", "total mJ/inf",
-           "footprint MB", "measured MB", "layers", "clocks"]
+COLUMNS = [Column("configuration", text=True), Column("batch"), Column("power method", text=True),
+           Column("idle mW"), Column("dynamic mJ/inf"), Column("total mJ/inf"), Column("footprint MB"),
+           Column("measured MB"), Column("layers", text=True), Column("clocks", text=True)]
 LEGEND = ("footprint = engine + activations for the cell's shapes + I/O (TensorRT; deterministic); measured = "
           "the free-memory drop around session creation (TensorRT, cudaMemGetInfo: 2 MiB granular, on a Jetson "
           "mixed with host memory) or what the backend reports (torch: allocator peak; ONNX Runtime: host RSS). "
@@ -65,16 +66,8 @@ def body(sr) -> list[list[str]]:
     return [c for c in (row_cells(r) for r in sr.rows) if c is not None]
 
 
-def md(sr, report) -> list[str]:
+def blocks(sr, report) -> list:
     rows = body(sr)
     if not rows:
         return []
-    return ["### How the GPU numbers were measured", "", md_table(HEADERS, rows), "", LEGEND, ""]
-
-
-def html(sr, report) -> list[str]:
-    rows = body(sr)
-    if not rows:
-        return []
-    return ["<h3>How the GPU numbers were measured</h3>", html_table(HEADERS, rows, text_cols=(0, 2, 8, 9)),
-            f"<p>{e(LEGEND)}</p>"]
+    return [Heading("How the GPU numbers were measured"), Table(COLUMNS, rows), Paragraph(LEGEND)]

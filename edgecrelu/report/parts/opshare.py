@@ -10,7 +10,7 @@ from __future__ import annotations
 from edgecrelu import stats
 from edgecrelu.realisation import realisation_breakdown
 from edgecrelu.report import fmt
-from edgecrelu.report.markup import e, html_table, md_table
+from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
 from edgecrelu.report.table import table_rows
 
 TOP = 4  # op types shown per cell
@@ -21,8 +21,13 @@ def _convs(ops: dict) -> str:
     return f"{c['qlinear']} / {c['qlinear'] + c['float']}" if c else "—"
 
 
-def cells(sr) -> tuple[list[str], list[list[str]]]:
-    headers = ["variant", "form", "precision", "batch", "p50 ms", "QLinearConv / convs", "time by op type"]
+def _text(name: str, **kw) -> Column:
+    return Column(name, text=True, **kw)
+
+
+def cells(sr) -> Table:
+    columns = [_text("variant"), _text("form"), _text("precision"), Column("batch"), Column("p50 ms"),
+               _text("QLinearConv / convs"), _text("time by op type")]
     body = []
     for r in sr.rows:
         ops = r.record.get("ops")
@@ -32,7 +37,7 @@ def cells(sr) -> tuple[list[str], list[list[str]]]:
         by_share = sorted(ops["shares"].items(), key=lambda kv: (-kv[1], kv[0]))
         top = ", ".join(f"{op} {share:.0%}" for op, share in by_share[:TOP])
         body.append([r.variant, r.form, r.precision, str(r.batch), fmt.ms(r.p50), _convs(ops), top])
-    return headers, body
+    return Table(columns, body)
 
 
 def _op_ms(row) -> dict[str, float] | None:
@@ -48,11 +53,12 @@ def _variant_macs(row):
     return (row.record.get("memory") or {}).get("macs")
 
 
-def realisation(sr) -> tuple[list[str], list[list[str]]]:
+def realisation(sr) -> Table:
     """One row per CReLU cell at its chosen form whose variant has fewer MACs than ReLU and that has an
     op profile, as has ReLU's cell (same backend, precision, batch)."""
-    headers = ["variant", "form", "precision", "batch", "MAC ratio", "p50 ratio", "realised", "MAC-op time ratio",
-               "added ops, % of ReLU's p50"]
+    columns = [_text("variant"), _text("form"), _text("precision"), Column("batch"), Column("MAC ratio"),
+               Column("p50 ratio"), Column("realised"), Column("MAC-op time ratio"),
+               _text("added ops, % of ReLU's p50", wrap=True)]
     relu = {(r.backend, r.precision, r.batch): r for r in sr.rows if r.kind == "relu"}
     body = []
     for r in table_rows(sr.rows):
@@ -74,7 +80,7 @@ def realisation(sr) -> tuple[list[str], list[list[str]]]:
                      "—" if p50_ratio is None else f"{p50_ratio:.3f}",
                      "—" if p50_ratio is None else f"{(1 - p50_ratio) / (1 - ratio):.0%}",
                      "—" if b["mac_op_ratio"] is None else f"{b['mac_op_ratio']:.3f}", added])
-    return headers, body
+    return Table(columns, body)
 
 
 REALISATION_NOTE = ("Realised: the share of the MAC saving that became time, (1 − p50 ratio) / (1 − MAC ratio), "
@@ -84,25 +90,12 @@ REALISATION_NOTE = ("Realised: the share of the MAC saving that became time, (1 
                     "runs less of), as a share of ReLU's p50.")
 
 
-def md(sr, report) -> list[str]:
-    headers, body = cells(sr)
-    if not body:
+def blocks(sr, report) -> list:
+    ops = cells(sr)
+    if not ops.rows:
         return []
-    out = ["### Where the time goes (ONNX Runtime op profile)", "", md_table(headers, body), ""]
-    rh, rb = realisation(sr)
-    if rb:
-        out += ["#### How much of the MAC saving became time", "", REALISATION_NOTE, "", md_table(rh, rb), ""]
-    return out
-
-
-def html(sr, report) -> list[str]:
-    headers, body = cells(sr)
-    if not body:
-        return []
-    out = [f"<h3>{e('Where the time goes (ONNX Runtime op profile)')}</h3>",
-           html_table(headers, body, text_cols=(0, 1, 2, 5, 6))]
-    rh, rb = realisation(sr)
-    if rb:
-        out += [f"<h4>{e('How much of the MAC saving became time')}</h4>", f"<p>{e(REALISATION_NOTE)}</p>",
-                html_table(rh, rb, text_cols=(0, 1, 2, 8), wrap_cols=(8,))]
+    out = [Heading("Where the time goes (ONNX Runtime op profile)"), ops]
+    real = realisation(sr)
+    if real.rows:
+        out += [Heading("How much of the MAC saving became time", 4), Paragraph(REALISATION_NOTE), real]
     return out

@@ -6,17 +6,12 @@ the forms section)."""
 from __future__ import annotations
 
 from edgecrelu.report import svg
+from edgecrelu.report.blocks import Figure
 from edgecrelu.report.table import table_rows
 
 
-def md(sr, report) -> list[str]:
-    return []
-
-
-def html(sr, report) -> list[str]:
+def blocks(sr, report) -> list:
     rows = table_rows(sr.rows)
-    return ['<div class="plots">',
-            svg.accuracy_vs_latency(rows, sr.policy.latency_budget_p99_ms),
-            svg.latency_per_precision(rows, sr.policy.latency_budget_p99_ms),
-            svg.memory_bars(rows, sr.policy.memory_budget_mb),
-            "</div>"]
+    return [Figure([svg.accuracy_vs_latency(rows, sr.policy.latency_budget_p99_ms),
+                    svg.latency_per_precision(rows, sr.policy.latency_budget_p99_ms),
+                    svg.memory_bars(rows, sr.policy.memory_budget_mb)])]

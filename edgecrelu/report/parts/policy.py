@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgecrelu.report.markup import e
+from edgecrelu.report.blocks import BulletList
 
 
 def policy_lines(p) -> list[str]:
@@ -16,10 +16,5 @@ def policy_lines(p) -> list[str]:
     ]
 
 
-def md(sr, report) -> list[str]:
-    return ["Policy (" + report.policy_source + "):", ""] + [f"- {line}" for line in policy_lines(sr.policy)] + [""]
-
-
-def html(sr, report) -> list[str]:
-    return ["<p class=\"small\">Policy (" + e(report.policy_source) + "): "
-            + "; ".join(e(x) for x in policy_lines(sr.policy)) + "</p>"]
+def blocks(sr, report) -> list:
+    return [BulletList(policy_lines(sr.policy), lead=f"Policy ({report.policy_source}):", inline=True, css="small")]

@@ -6,9 +6,9 @@ what follows it. With several, each section boxes its own verdict and states its
 
 from __future__ import annotations
 
+from edgecrelu.report.blocks import Details, Paragraph, Verdict
 from edgecrelu.report.context import accuracy_line, fallback_line, noise_of
 from edgecrelu.report.decision import RULES
-from edgecrelu.report.markup import e, html_bold_head, md_bold_head
 
 
 def _extra(sr, report) -> list[str]:
@@ -31,22 +31,8 @@ def _extra(sr, report) -> list[str]:
     return out
 
 
-def _boxed(report) -> bool:
-    return len(report.sections) > 1
-
-
-def md(sr, report) -> list[str]:
-    out = [md_bold_head(sr.verdict.sentence), ""] if _boxed(report) else []
-    for line in _extra(sr, report):
-        out += [line, ""]
-    return out + [sr.verdict.best_overall_sentence, "", "How the verdict is reached:", ""] + \
-        [f"- {rule}" for rule in RULES] + [""]
-
-
-def html(sr, report) -> list[str]:
+def blocks(sr, report) -> list:
     vd = sr.verdict
-    box = [f'<div class="verdict {e(vd.verdict)}">{html_bold_head(vd.sentence)}</div>'] if _boxed(report) else []
-    return box + [f'<p class="decide">{e(line)}</p>' for line in _extra(sr, report)] + \
-        [f"<p>{e(vd.best_overall_sentence)}</p>",
-         "<details><summary>How the verdict is reached</summary><ul>"
-         + "".join(f"<li>{e(rule)}</li>" for rule in RULES) + "</ul></details>"]
+    box = [Verdict(vd.sentence, vd.verdict)] if len(report.sections) > 1 else []
+    return box + [Paragraph(line, css="decide") for line in _extra(sr, report)] + [
+        Paragraph(vd.best_overall_sentence), Details("How the verdict is reached", RULES)]

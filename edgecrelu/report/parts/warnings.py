@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from edgecrelu.report.markup import e
+from edgecrelu.report.blocks import BulletList, Heading
 
 
-def md(sr, report) -> list[str]:
-    return ["### Warnings", ""] + [f"- {w}" for w in sr.warnings] + [""] if sr.warnings else []
-
-
-def html(sr, report) -> list[str]:
-    return ["<h3>Warnings</h3><ul>" + "".join(f"<li>{e(w)}</li>" for w in sr.warnings) + "</ul>"] if sr.warnings else []
+def blocks(sr, report) -> list:
+    return [Heading("Warnings"), BulletList(sr.warnings)] if sr.warnings else []

@@ -15,6 +15,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 from api_double import install
+from log_lines import log_lines
 
 from edgecrelu.backends import get_backend
 from edgecrelu.devices import DeviceProfile, Power, Timing, TrtOptions
@@ -89,16 +90,15 @@ def test_tensorrt_11_without_the_strongly_typed_flag(bundle, monkeypatch):
     np.testing.assert_array_equal(out, reference(bundle, cell, X8[:1]))
 
 
-def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache, capsys):
+def test_engine_cache_hit_and_version_change(bundle, monkeypatch, engine_cache):
     cell = Cell("relu", "graph", "fp32", "tensorrt", 1)
     be = get_backend("tensorrt")
     calls = install(monkeypatch, "10.3.0")
-    with be.make_runner(bundle, cell, profile()) as r:
+    with log_lines() as said, be.make_runner(bundle, cell, profile()) as r:  # relayed live by the profile parent
         first = r.describe()
     assert calls.names().count("build_serialized_network") == 1
-    err = capsys.readouterr().err  # progress lines, relayed live by the profile parent
-    assert "[edgecrelu progress] building TensorRT 10.3.0 engine: relu/graph.fp32.onnx fp32 batch 1..8" in err
-    assert "[edgecrelu progress] built in " in err
+    assert "building TensorRT 10.3.0 engine: relu/graph.fp32.onnx fp32 batch 1..8" in said[0]
+    assert said[1].startswith("built in ")
     log = open(first["build_log"]).read()
     assert "[INFO] [MemUsageChange] fake build" in log and "tactic chatter" not in log  # VERBOSE dropped
     timing = sorted(engine_cache.glob("timing-*.cache"))
