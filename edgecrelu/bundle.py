@@ -20,7 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Collection, Iterable
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
@@ -28,6 +28,9 @@ from edgecrelu.fileio import DirLock, make_temp_dir, read_json_object, recover_d
 from edgecrelu.schema import manifest as schema
 from edgecrelu.schema.base import check
 from edgecrelu.validate import require_finite, schema_version_error
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 MANIFEST = "manifest.json"
@@ -145,7 +148,10 @@ class Bundle:
     def variants(self) -> dict:
         return self.manifest.get("variants", {})
 
-    def artifacts(self, variants=None, precisions=None, forms=None) -> list[Artifact]:
+    def artifacts(
+        self, variants: Collection[str] | None = None, precisions: Collection[str] | None = None,
+        forms: Collection[str] | None = None,
+    ) -> list[Artifact]:
         out = [Artifact.from_dict(a) for a in self.manifest.get("artifacts", [])]
         if variants:
             out = [a for a in out if a.variant in variants]
@@ -168,7 +174,7 @@ class Bundle:
         except (OSError, ValueError) as exc:
             raise EdgeCReLUError(f"cannot read {p}: {exc}") from None
 
-    def load_eval(self):
+    def load_eval(self) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of the eval split, checked: scores on NaN pixels or labels outside the model's
         classes would be numbers without meaning."""
         import numpy as np

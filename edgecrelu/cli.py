@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # name -> module under edgecrelu.commands; help lists the ones whose module exists.
 COMMANDS = {
     "models": "models",
+    "data": "data",
     "train": "train",
     "export": "export",
     "inspect": "inspect",
@@ -38,6 +39,7 @@ COMMANDS = {
     "ship": "ship",
     "compare": "compare",
     "run": "run",
+    "sweep": "sweep",
     "analyze": "analyze",
     "convert": "convert",
 }

@@ -82,7 +82,7 @@ def _coerce(section: str, key: str, value, default, source: str = "device profil
     return value
 
 
-def coerce_table(cls, section: str, table: dict, source: str = "device profile") -> dict:
+def coerce_table(cls: type, section: str, table: dict[str, Any], source: str = "device profile") -> dict[str, Any]:
     """Check the keys and value types of a ``[section]`` table against the dataclass ``cls``;
     return the keyword arguments it sets. Errors name ``source`` and the key."""
     known = {f.name: f for f in fields(cls)}
@@ -91,8 +91,27 @@ def coerce_table(cls, section: str, table: dict, source: str = "device profile")
     for key, value in table.items():
         if key not in known:
             raise EdgeCReLUError(f"{source}: unknown key '{section}.{key}'; valid keys: {', '.join(known)}")
+        if str(known[key].type).startswith("dict"):  # a table of numbers (decision.class_recall_budget)
+            kwargs[key] = _coerce_numbers(f"{section}.{key}", value, source)
+            continue
         kwargs[key] = _coerce(section, key, value, getattr(defaults, key), source)
     return kwargs
+
+
+def _coerce_numbers(where: str, value, source: str) -> dict | None:
+    """A ``{name = number}`` table: names non-empty, numbers finite and >= 0."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise EdgeCReLUError(f"{source}: {where} must be a table of name = number, got {value!r}")
+    out = {}
+    for name, v in value.items():
+        if not str(name).strip():
+            raise EdgeCReLUError(f"{source}: {where} has an empty name")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise EdgeCReLUError(f"{source}: {where}.{name} must be a number >= 0, got {v!r}")
+        out[str(name)] = _finite(float(v), source, f"{where}.{name}")
+    return out
 
 
 def _build(cls, section: str, table: dict):

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import IO, Callable
 
 
+def _bytes_writer(data: bytes) -> Callable[[IO], object]:
+    return lambda f: f.write(data)
+
+
 def _stage(path: Path, write: Callable[[IO], object], binary: bool) -> str:
     """``write(f)`` to a temp file beside ``path``, fsynced; returns its name (removed on failure)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -82,7 +86,7 @@ def atomic_write_files(directory: str | os.PathLike, files: dict[str, bytes]) ->
     staged: dict[str, str] = {}
     try:
         for name, data in files.items():
-            staged[name] = _stage(directory / name, lambda f, d=data: f.write(d), binary=True)
+            staged[name] = _stage(directory / name, _bytes_writer(data), binary=True)
         out = {}
         for name, tmp in list(staged.items()):
             os.replace(tmp, directory / name)
@@ -271,7 +275,7 @@ class DirLock:
     def __init__(self, lockfile: str | os.PathLike, what: str):
         self.lockfile = lock_path(Path(lockfile))
         self.what = what
-        self._fd = None
+        self._fd: int | None = None
 
     def acquire(self) -> "DirLock":
         from edgecrelu.errors import EdgeCReLUError

@@ -7,7 +7,7 @@ adding a backend, a form or a data source is one new module plus its line below.
 
 from __future__ import annotations
 
-from edgecrelu.registry import Entry, Registry, SourceEntry
+from edgecrelu.registry_types import Entry, Registry, SourceEntry
 
 BACKENDS = Registry("backend", [
     Entry("onnxruntime", "ONNX Runtime: CPU, CUDA or TensorRT execution providers", "edgecrelu.backends.onnxruntime"),
@@ -26,6 +26,7 @@ ORT_CPU_PROVIDER = "CPUExecutionProvider"  # ONNX Runtime's CPU provider: the fa
 TORCH_DEVICES = ("cpu", "cuda")  # where torch trains (train --train-device) and runs (a profile's [torch] device)
 TORCH_FORMS = ("eager", "compile")  # the torch backend's own forms (it runs the weights, not an ONNX form)
 OPTIMIZERS = {"sgd": 0.05, "adamw": 0.002}  # training optimizer -> its default peak learning rate
+RESIZE_POLICIES = ("stretch", "letterbox", "crop")  # how images meet the input size (edgecrelu/data/preprocess.py)
 PRECISION_ORDER = {name: i for i, name in enumerate(("fp32", "fp16", "bf16", "int8"))}  # table rows, plot groups
 
 FORMS = Registry("form", [

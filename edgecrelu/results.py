@@ -82,6 +82,8 @@ def typed(record: dict, source: str = "record") -> schema.Record:
 
 def load_record(path: str | os.PathLike) -> dict:
     p = Path(path)
+    if p.exists() and not p.is_file():  # a FIFO or /dev/zero named *.json: reading it never ends
+        raise EdgeCReLUError(f"cannot read result record {p}: not a regular file")
     try:
         rec = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested past Python's stack
@@ -130,7 +132,7 @@ def _record_files(root: Path) -> list[Path]:
     return sorted(files)
 
 
-def check_out_outside(out, paths: Iterable[str | os.PathLike]) -> None:
+def check_out_outside(out: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]]) -> None:
     """Refuse an output directory inside a results directory: the next report would read what
     this one writes (``report.json``) as a record."""
     if out is None:

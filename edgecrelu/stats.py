@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from edgecrelu import sequential
 
@@ -223,7 +224,36 @@ def value_interval(record: dict, metric: str) -> tuple[float, float] | None:
 # ---------------------------------------------------------------- accuracy
 
 
-def encode_correct(correct) -> str:
+def encode_classes(predicted: ArrayLike) -> str:
+    """Per-image top-1 classes as base64 of the zlib-compressed uint8 (uint16 past 256 classes) array;
+    ``n`` is kept beside it and the item size follows from the length."""
+    import zlib
+
+    p = np.asarray(predicted, dtype=np.int64).reshape(-1)
+    dtype = np.uint8 if (p.size == 0 or p.max() < 256) else np.dtype("<u2")
+    return base64.b64encode(zlib.compress(p.astype(dtype).tobytes(), 9)).decode("ascii")
+
+
+def decode_classes(acc: dict) -> np.ndarray | None:
+    """The per-image top-1 classes of ``acc`` (an accuracy record), or None where absent or unreadable."""
+    import zlib
+
+    text, n = acc.get("predicted"), acc.get("n")
+    if not isinstance(text, str) or not n:
+        return None
+    try:
+        raw = zlib.decompress(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError, zlib.error):
+        return None
+    n = int(n)
+    if len(raw) == n:
+        return np.frombuffer(raw, dtype=np.uint8).astype(np.int64)
+    if len(raw) == 2 * n:
+        return np.frombuffer(raw, dtype="<u2").astype(np.int64)
+    return None
+
+
+def encode_correct(correct: ArrayLike) -> str:
     """Per-image top-1 correctness as base64 of the packed bits (``n`` is kept beside it)."""
     return base64.b64encode(np.packbits(np.asarray(correct, dtype=bool)).tobytes()).decode("ascii")
 
@@ -259,8 +289,8 @@ class AccuracyCI:
     p_value: float | None = None  # McNemar exact (paired) — probability of a split this uneven by chance
     seeds: tuple | None = None  # (lo, hi) of the seed-level interval where both records carry seeds
     notes: list = field(default_factory=list)
-    seed_counts: tuple | None = None  # (seeds of a, seeds of b) where the seed interval sets the width
-    images_interval: tuple | None = None  # (lo, hi) from the images alone, kept when the seeds set the width
+    seed_counts: tuple[int, int] | None = None  # (seeds of a, seeds of b) where the seed interval sets the width
+    images_interval: tuple[float, float] | None = None  # (lo, hi) from the images alone, kept when the seeds set the width
 
     def to_dict(self) -> dict:
         return {"diff_pts": self.diff_pts, "lo": self.lo, "hi": self.hi, "n": self.n, "paired": self.paired,
@@ -319,9 +349,37 @@ def unpaired_bootstrap(ka: int, na: int, kb: int, nb: int) -> tuple[float, float
     return _percentile_ci(db - da)
 
 
-def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False) -> AccuracyCI | None:
+def identical_outputs(a: dict, b: dict) -> bool:
+    """True when two records of the same eval images give the same top-1 class on every image (both
+    carry per-image classes), or, lacking them, ran the same file on the same backend and are right on
+    the same images."""
+    acc_a, acc_b = a.get("accuracy") or {}, b.get("accuracy") or {}
+    if (a.get("bundle") or {}).get("dataset_sha256") != (b.get("bundle") or {}).get("dataset_sha256"):
+        return False
+    pa, pb = decode_classes(acc_a), decode_classes(acc_b)
+    if pa is not None and pb is not None:
+        return len(pa) == len(pb) and bool(np.array_equal(pa, pb))
+    xa, xb = decode_correct(acc_a), decode_correct(acc_b)
+    return (same_artifact(a, b) and (a.get("cell") or {}).get("backend") == (b.get("cell") or {}).get("backend")
+            and xa is not None and xb is not None and len(xa) == len(xb) and bool(np.array_equal(xa, xb)))
+
+
+def same_artifact(a: dict, b: dict) -> bool:
+    """Both records ran one file: the same artifact hash, or the same cell of one bundle (its manifest
+    hash pins every file's)."""
+    art_a, art_b = ((r.get("bundle") or {}).get("artifact") or {} for r in (a, b))
+    if art_a.get("sha256") and art_b.get("sha256"):
+        return bool(art_a["sha256"] == art_b["sha256"])
+    ma, mb = ((r.get("bundle") or {}).get("manifest_sha256") for r in (a, b))
+    ca, cb = ({k: (r.get("cell") or {}).get(k) for k in ("variant", "form", "precision")} for r in (a, b))
+    return ma is not None and ma == mb and ca == cb
+
+
+def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False, identical_exact: bool = False) -> AccuracyCI | None:
     """Interval on top1(b) - top1(a) in points; paired where both records carry per-image results.
-    With ``seeds_gate`` the seed-to-seed interval sets the width where it is the wider one."""
+    With ``seeds_gate`` the seed-to-seed interval sets the width where it is the wider one. With
+    ``identical_exact`` (``compare``: one model measured twice) identical outputs on every image give
+    a difference of exactly 0 (a zero-width interval): no image can move the estimate."""
     from scipy import stats
 
     acc_a, acc_b = a.get("accuracy") or {}, b.get("accuracy") or {}
@@ -330,6 +388,9 @@ def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False) -> AccuracyCI 
         return None
     xa, xb = decode_correct(acc_a), decode_correct(acc_b)
     same_data = (a.get("bundle") or {}).get("dataset_sha256") == (b.get("bundle") or {}).get("dataset_sha256")
+    if identical_exact and xa is not None and identical_outputs(a, b):
+        return AccuracyCI(0.0, 0.0, 0.0, len(xa), True,
+                          "identical outputs on every image (the same model measured twice): exactly 0", 0, 1.0)
     if xa is not None and xb is not None and len(xa) == len(xb) and same_data:
         diff = (xb.mean() - xa.mean()) * 100
         only_b, only_a = int(np.sum(xb & ~xa)), int(np.sum(xa & ~xb))
@@ -388,6 +449,35 @@ def seed_accuracies(record: dict) -> list[float] | None:
                 return [float(a) for a in accs]
     return None
 
+
+
+Z_95 = 1.959963984540054  # two-sided 95 %: the verdict's intervals
+Z_POWER = 0.8416212335729143  # one-sided 80 %: POWER
+
+
+def images_for_budget(discordance: float, budget_pts: float) -> int | None:
+    """Paired eval images for which a true 0-point difference puts the 95 % interval above minus
+    ``budget_pts`` with 80 % power, at ``discordance`` (the share of images exactly one of the two models
+    gets right: at a 0 difference the per-image variance of the paired difference). None without a budget."""
+    if budget_pts <= 0:
+        return None
+    return max(1, math.ceil((Z_95 + Z_POWER) ** 2 * discordance / (budget_pts / 100.0) ** 2))
+
+
+def detectable_drop_pts(discordance: float, n: int) -> float:
+    """The smallest accuracy budget (points) ``n`` paired images decide with 80 % power when the true
+    difference is 0, at ``discordance``: the inverse of :func:`images_for_budget`."""
+    return (Z_95 + Z_POWER) * math.sqrt(discordance / n) * 100.0 if n > 0 else math.inf
+
+
+def discordance_bound(discordant: int, n: int) -> float:
+    """The discordant share to plan with: the measured one, or with none seen its exact 95 % upper
+    bound (a set where no image differs says only that the rate is small)."""
+    if n <= 0:
+        return 0.0
+    if discordant > 0:
+        return discordant / n
+    return 1.0 - ((1.0 - CONFIDENCE) / 2) ** (1.0 / n)  # Clopper-Pearson, as accuracy_interval's 0-discordant bound
 
 
 def non_inferiority(ci: AccuracyCI | None, max_drop_pts: float) -> str:

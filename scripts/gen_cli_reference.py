@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from edgecrelu.cli import cli
@@ -28,10 +29,14 @@ def _help(args: list[str]) -> str:
 
 def reference() -> str:
     parts = [START, "", "Generated from `--help` by `scripts/gen_cli_reference.py`; do not edit by hand.", ""]
-    names = [None] + cli.list_commands(None)
-    for name in names:
-        args = [] if name is None else [name]
-        title = "edgecrelu" if name is None else f"edgecrelu {name}"
+    commands: list[list[str]] = [[]]
+    for name in cli.list_commands(None):
+        commands.append([name])
+        group = cli.get_command(None, name)
+        if isinstance(group, click.Group):  # `edgecrelu data check`: each subcommand's own help
+            commands += [[name, sub] for sub in group.list_commands(None)]
+    for args in commands:
+        title = " ".join(["edgecrelu", *args])
         parts += [f"### `{title}`", "", "```text", _help(args), "```", ""]
     parts.append(END)
     return "\n".join(parts)

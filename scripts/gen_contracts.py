@@ -22,7 +22,7 @@ import msgspec
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edgecrelu.schema import base, manifest, pairing, profile, record, trainrun  # noqa: E402
+from edgecrelu.schema import base, datacheck, manifest, pairing, profile, record, trainrun  # noqa: E402
 
 DOC = ROOT / "docs" / "contracts.md"
 START, END = "<!-- schema:start -->", "<!-- schema:end -->"
@@ -30,6 +30,7 @@ FORMATS = [  # (title, file, model module, root model)
     ("Result record", "`RESULTS/<cell key>.json`", record, record.Record),
     ("Bundle manifest", "`BUNDLE/manifest.json`", manifest, manifest.Manifest),
     ("Train run", "`runs/NAME/run.json`", trainrun, trainrun.TrainRun),
+    ("Data check", "`runs/NAME/data-check.json`, `BUNDLE/data/check.json`", datacheck, datacheck.DataCheck),
     ("Pairing analysis", "`DIR/pairing.json`", pairing, pairing.Pairing),
     ("Device profile", "`profiles/<name>.toml`", profile, profile.DeviceProfile),
 ]

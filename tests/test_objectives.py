@@ -6,7 +6,7 @@ import pytest
 
 from edgecrelu import devices
 from edgecrelu.objectives import NAMES, OBJECTIVES
-from edgecrelu.report.table import Row
+from edgecrelu.report.rows import Row
 
 ROW_FIELDS = {f.name for f in dataclasses.fields(Row)}
 
@@ -22,4 +22,5 @@ def test_each_objective_reads_a_row_field_and_a_spread_it_has(name):
     assert o.name == name and o.field in ROW_FIELDS
     assert o.spread in ("exact", "p50") or o.spread in ROW_FIELDS
     assert o.ratio_metric in (None, "p50", "p99") and "{pct}" in o.comparison and "{way}" in o.comparison
+    assert "{pct}" in o.in_short and "{way}" in o.in_short
     assert (o.ratio_metric is None) == (o.spread == "exact")  # one measurement per cell: no latency ratio to lend an interval

@@ -33,3 +33,17 @@ def test_spec_validates():
         VariantSpec("half", 2)
     with pytest.raises(EdgeCReLUError, match="bad depth"):
         VariantSpec("crelu", 0)
+
+
+def test_equal_cost_controls_and_distilled_names_parse():
+    from edgecrelu.variant import is_crelu_kind, is_distilled, is_relu_kind, parse_variant, split_name
+
+    for name, kind, depth in (("relu-half@2", "relu-half", 2), ("relu-w@4", "relu-w", 4),
+                              ("crelu-half@2+kd", "crelu-half", 2)):
+        spec = parse_variant(name)
+        assert (spec.kind, spec.depth, spec.name) == (kind, depth, name)
+        assert split_name(name) == (kind, depth)
+    assert is_relu_kind("relu-w") and is_relu_kind("relu-half") and not is_relu_kind("crelu-half")
+    assert is_crelu_kind("crelu-half") and not is_crelu_kind("relu-half")
+    assert is_distilled("crelu-half@2+kd") and not is_distilled("crelu-half@2")
+    assert parse_variant("crelu-half@2+kd").arch_name == "crelu-half@2"

@@ -5,6 +5,7 @@ Only weights are read: no data, no forward pass beyond tracing."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,17 +14,17 @@ from typing import IO, Callable
 import numpy as np
 
 from edgecrelu.analysis.layers import conv_layers
-from edgecrelu.analysis.pairing import DRAWS, THRESHOLD, mu_of, partners, random_baseline, summary
+from edgecrelu.analysis.phase_pairing import DRAWS, THRESHOLD, mu_of, partners, random_baseline, summary
 from edgecrelu.analysis.recommend import is_paired, recommend
 from edgecrelu.analysis.sources import open_sources
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, utc_now, writing
+from edgecrelu.schema import pairing as schema
+from edgecrelu.schema.base import check
 from edgecrelu.variant import split_name
 
 logger = logging.getLogger(__name__)
 
-KIND = "edgecrelu-pairing"
-SCHEMA_VERSION = 1
 MAX_FILTERS = 64  # first-layer filters drawn per model
 
 
@@ -105,7 +106,7 @@ def assemble(models: list[dict], firsts: dict, *, threshold: float, draws: int, 
     if relu is not None:
         rec = recommend([layer for layer in relu["layers"] if layer["site"]]) | {"from": "relu"}
     filters = {v: filter_pixels(w) for v, w in sorted(firsts.items(), key=lambda kv: split_name(kv[0]))}
-    return {"schema_version": SCHEMA_VERSION, "kind": KIND, "created_utc": utc_now(), "source": source,
+    return {"schema_version": schema.SCHEMA_VERSION, "kind": schema.KIND, "created_utc": utc_now(), "source": source,
             **(arch or {}), "threshold": float(threshold), "draws": int(draws),
             "definition": "mu_i = min over j != i of cos(phi_i, phi_j), filters flattened, BN scale folded in",
             "models": models, "summary": summ, "recommendation": rec, "filters": filters, "conversion": None}
@@ -147,7 +148,27 @@ def analyze_checkpoints(config: AnalyzeConfig) -> dict:
         data["conversion"] = read_json_object(conv, "conversion file")
     if config.out is not None:
         write_outputs(data, Path(config.out))
+        record_location(Path(config.source), Path(config.out))
     return data
+
+
+def record_location(source: Path, out: Path) -> Path | None:
+    """Write where the analysis of a whole train run went into its run.json (``analysis``), so that
+    ``report`` on the run's bundle finds it wherever ``--out`` put it; returns the run.json written.
+    A single checkpoint's analysis is not the run's and is not recorded."""
+    run_json = source / "run.json"
+    if not run_json.is_file():
+        return None
+    run = read_json_object(run_json, "train run file")
+    run["analysis"] = str(out.resolve())
+    try:
+        atomic_write_json(run_json, run)
+    except OSError as exc:  # the analysis is written: a read-only run costs only the pointer
+        logger.warning(f"warning: {out} is not recorded in {run_json} ({exc.strerror or exc}): "
+                       f"`report --analysis {out}` finds it")
+        return None
+    logger.info(f"analysis location recorded in {run_json}")
+    return run_json
 
 
 def write_outputs(data: dict, out: Path) -> dict:
@@ -164,6 +185,8 @@ def _writer(data: bytes) -> Callable[[IO[bytes]], int]:
 def _write_outputs(data: dict, out: Path) -> dict:
     from edgecrelu.report.pairing_svg import filters_svg, histogram_svg, standalone
 
+    # what is written is what the report reads: its model (docs/contracts.md "Pairing analysis") checks it
+    check(json.loads(json.dumps(data)), schema.Pairing, "pairing.json as assembled")
     out.mkdir(parents=True, exist_ok=True)
     files = {"pairing": atomic_write_json(out / "pairing.json", data)}
     if data.get("filters"):

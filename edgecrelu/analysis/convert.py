@@ -6,7 +6,8 @@ Per site (the first K conv->[BN]->ReLU chains) the halved conv keeps the filters
 :func:`~edgecrelu.analysis.select.select_half` (with their BN entries); each consumer (the convs or
 linear layers the site's output reaches through pools, dropout, flatten) gets input weights
 ``[W_keep + sum s W_j (duplicates), sum s W_j (negated partners)]`` for CReLU's ``[relu(y), relu(-y)]``.
-An optional short fine-tune follows with the run's recipe at a tenth of its learning rate.
+An optional short fine-tune follows with the run's recipe at a tenth of its learning rate; with
+``distill`` the original ReLU model teaches it (:mod:`edgecrelu.train.distill`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class ConvertConfig:
     scratch_epochs: int | None = None  # train crelu-half@K from scratch for comparison when the run has none
     seed: int | None = None  # which relu seed of a run dir (default: the first)
     threads: int | None = None
+    distill: bool = False  # fine-tune on the original relu model's logits mixed with the labels
+    distill_temperature: float = 4.0  # train.distill.DEFAULT_TEMPERATURE
+    distill_weight: float = 0.7  # train.distill.DEFAULT_WEIGHT
 
 
 def _relu_source(cfg: ConvertConfig) -> Source:
@@ -169,7 +173,7 @@ def convert_checkpoint(cfg: ConvertConfig) -> dict:
 def _convert(cfg: ConvertConfig) -> dict:
     import torch
 
-    from edgecrelu.data import load_dataset
+    from edgecrelu.data import datacheck
     from edgecrelu.nn.build import make_model
     from edgecrelu.nn.counting import count_model
     from edgecrelu.nn.rewrite import apply_variant
@@ -183,6 +187,12 @@ def _convert(cfg: ConvertConfig) -> dict:
                              "weights no trained model has)")
     if cfg.finetune_epochs < 0:
         raise EdgeCReLUError("--finetune-epochs must be >= 0")
+    if cfg.distill and cfg.finetune_epochs < 1:
+        raise EdgeCReLUError("--distill teaches the fine-tune: give --finetune-epochs N (N >= 1)")
+    if cfg.distill:
+        from edgecrelu.train.distill import check_options
+
+        check_options(cfg.distill_temperature, cfg.distill_weight)
     out = Path(cfg.out)
     if (out / "run.json").exists():
         raise EdgeCReLUError(f"{out} already holds a run; choose another --out")
@@ -203,9 +213,8 @@ def _convert(cfg: ConvertConfig) -> dict:
         torch.set_num_threads(int(cfg.threads))
     try:
         t0 = time.perf_counter()
-        ds = load_dataset(data["spec"], size=int(size), channels=data.get("channels"), seed=int(data.get("seed", 0)))
-        if data.get("sha256") and data["sha256"] != ds.sha256:
-            raise EdgeCReLUError(f"the data behind {src.dir} changed since training (sha256 differs)")
+        # through the run's data check (edgecrelu/data/datacheck.py): refused by name if a file changed
+        ds = datacheck.load_for_run(data, src.dir.parent.parent, f"the run behind {src.dir}")
         device = torch.device("cpu")
         original = src.model()
         acc_relu = evaluate(original, ds.x_test, ds.y_test, device)
@@ -230,9 +239,19 @@ def _convert(cfg: ConvertConfig) -> dict:
         history = []
         seed = int(rec.get("seed", 0))
         acc_ft = None
+        teacher = None
+        if cfg.distill:  # the original relu model teaches the fine-tune
+            from edgecrelu.fileio import sha256_file
+            from edgecrelu.train.distill import Teacher, settings
+
+            teacher = Teacher(src.dir, arch_json, rec, sha256_file(src.dir / "weights.pt"))
+            recipe["distill"] = settings(str(src.dir), cfg.distill_temperature, cfg.distill_weight)
+            recipe["fine_tune"] += f", distilled from the original relu model (T {cfg.distill_temperature:g}, " \
+                                   f"weight {cfg.distill_weight:g})"
         if cfg.finetune_epochs > 0:
             torch.manual_seed(seed)
-            history = train_one(model, ds, recipe, seed, device, Dist(0, 1, 0, False), f"{spec.name} fine-tune")
+            history = train_one(model, ds, recipe, seed, device, Dist(0, 1, 0, False), f"{spec.name} fine-tune",
+                                teacher=teacher.model() if teacher is not None else None)
             recalibrate_bn(model, ds.x_train, device)
             acc_ft = evaluate(model, ds.x_test, ds.y_test, device)
             logger.info(f"{spec.name} fine-tuned {cfg.finetune_epochs} epoch(s): test {acc_ft:.4f}")
@@ -261,7 +280,8 @@ def _convert(cfg: ConvertConfig) -> dict:
         if acc_ft is not None:
             rows.append({"model": f"{spec.name} converted + fine-tune", "test_acc": acc_ft,
                          "epochs": relu_epochs + int(cfg.finetune_epochs),
-                         "note": f"{cfg.finetune_epochs} fine-tune epoch(s) at lr x{FINETUNE_LR_SCALE:g}"})
+                         "note": f"{cfg.finetune_epochs} fine-tune epoch(s) at lr x{FINETUNE_LR_SCALE:g}"
+                                 + (", distilled from the original relu model" if teacher is not None else "")})
         rows.append(scratch_row or {"model": f"{spec.name} from scratch", "test_acc": None, "epochs": None,
                                     "note": "not in the run; pass --scratch-epochs to train one"})
         conversion = {"kind": "edgecrelu-conversion", "schema_version": 1, "created_utc": utc_now(),
@@ -284,6 +304,8 @@ def _convert(cfg: ConvertConfig) -> dict:
                       threads=torch.get_num_threads(), versions=versions(),
                       wall_time_s=round(time.perf_counter() - t0, 3), weights_sha256=sha,
                       conversion={k: v for k, v in conversion.items() if k not in ("kind", "schema_version")})
+        if teacher is not None:  # the teacher's architecture and checkpoint hash, as train writes them
+            record["distill"] = {**recipe["distill"], "teacher": teacher.describe()}
         atomic_write_json(d_new / "record.json", record)
         run_src = src.dir.parent.parent / "run.json"
         base = read_json_object(run_src, "train run file") if run_src.is_file() else {}
@@ -292,6 +314,9 @@ def _convert(cfg: ConvertConfig) -> dict:
                   "data": rec["data"], "recipe": rec["recipe"], "variants": ["relu", spec.name], "seeds": [seed],
                   "conversion": "conversion.json"}
         write_run_json(out, header, utc_now(), time.perf_counter() - t0)
+        check_src = src.dir.parent.parent / datacheck.RUN_FILE
+        if check_src.is_file():  # the converted run's data is the source run's: export reads it through this
+            shutil.copy2(check_src, out / datacheck.RUN_FILE)
         atomic_write_json(out / "conversion.json", conversion)
         return conversion
     finally:

@@ -22,7 +22,7 @@ def command(source, out, threshold, draws):
     edgecrelu analyze runs/digits/relu/seed0 --out pairing/
     """
     from edgecrelu.analysis.analyze import AnalyzeConfig, analyze_checkpoints
-    from edgecrelu.analysis.table import render_table
+    from edgecrelu.analysis.terminal_view import render_table
     from edgecrelu.commands.options import refuse_out_inside_results
 
     refuse_out_inside_results(out, "analysis output")

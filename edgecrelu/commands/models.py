@@ -14,7 +14,7 @@ from edgecrelu.errors import require
 @click.command("models")
 @model_option(default=None, help_text="Show this model layer by layer: a built-in name or package.module:callable.")
 @click.option("--variant", default="relu", show_default=True,
-              help="With --model: relu, crelu@K or crelu-half@K.")
+              help="With --model: relu, crelu@K, crelu-half@K, or a control relu-half@K / relu-w@K.")
 @click.option("--in-channels", type=click.IntRange(min=1), default=3, show_default=True,
               help="Input channels (1 for grayscale).")
 @click.option("--num-classes", type=click.IntRange(min=2), default=10, show_default=True, help="Output classes.")
@@ -32,6 +32,11 @@ def command(model, variant, in_channels, num_classes, input_size, width, as_json
     CReLU on the first K conv->(BN)->ReLU sites: relu, crelu@K (same filters,
     doubled width), crelu-half@K (half the filters, same width). The ratio
     column lists each default variant (K = depth) that the model allows.
+    Equal-cost ReLU controls (the "controls" column, MACs vs relu):
+    relu-half@K halves the same K sites' filters and keeps ReLU (their
+    consumers take the halved input); relu-w@K is the whole ReLU net at the
+    width multiplier (w) whose MACs match crelu-half@K within 5 % (a
+    bisection over the architecture's width argument).
     With --model (and --variant), one model's layers, shapes, params, MACs.
     """
     require("torch", "torch", "the model zoo is the torch side; profile and report run without it")
@@ -68,7 +73,18 @@ def command(model, variant, in_channels, num_classes, input_size, width, as_json
     def ratios(r):  # MACs of each default variant relative to relu: what crelu-half can save at most
         return ", ".join(f"{name} {v['macs'] / r['macs']:.2f}" for name, v in r["variants"].items() if name != "relu")
 
+    def controls(r):  # the equal-cost ReLU controls: MACs relative to relu, relu-w@K with its width
+        out = []
+        for name, v in r["controls"].items():
+            if "refused" in v:
+                out.append(f"{name} refused")
+            else:
+                w = f" (w {v['width']:g})" if "width" in v else ""
+                out.append(f"{name} {v['macs'] / r['macs']:.2f}{w}")
+        return ", ".join(out)
+
     table = [[r["arch"], "x".join(map(str, r["input_shape"])), r["num_classes"], r["sites"], human(r["params"]),
-              human(r["macs"]), r["default_depth"], ratios(r), r["description"]] for r in rows]
-    headers = ["arch", "input", "classes", "sites", "params", "MACs", "depth", "MAC ratio vs relu", "description"]
+              human(r["macs"]), r["default_depth"], ratios(r), controls(r), r["description"]] for r in rows]
+    headers = ["arch", "input", "classes", "sites", "params", "MACs", "depth", "MAC ratio vs relu", "controls",
+               "description"]
     click.echo(tabulate.tabulate(table, headers=headers, tablefmt=tablefmt))

@@ -15,8 +15,8 @@ import click
 import tabulate as _tabulate
 
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.registries import BACKENDS, DATA_SOURCES, FORMS, PRECISIONS, TORCH_FORMS
-from edgecrelu.registry import Registry
+from edgecrelu.registries import BACKENDS, DATA_SOURCES, FORMS, PRECISIONS, RESIZE_POLICIES, TORCH_FORMS
+from edgecrelu.registry_types import Registry
 from edgecrelu.variant import VARIANT_HELP
 
 TABLEFMTS = sorted(_tabulate.tabulate_formats)
@@ -111,6 +111,18 @@ def data_option(fn):
     return click.option(
         "--data", default="digits", show_default=True, metavar="SOURCE[:PATH]",
         help=f"Data source: {_listing(DATA_SOURCES)}.")(fn)
+
+
+RESIZE_HELP = ("How images meet the square input size: stretch (each side scaled on its own; a 90×70 image "
+               "is distorted), letterbox (aspect ratio kept, padded with black) or crop (aspect ratio kept, "
+               "centre cropped; the edges are lost). Default stretch, what every run before this option did. "
+               "Recorded in the run, the bundle and the report; the target applies the same.")
+
+
+def resize_option(fn):
+    """``--resize``, the resize policy (edgecrelu/data/preprocess.py)."""
+    return click.option("--resize", type=click.Choice(RESIZE_POLICIES), default="stretch", show_default=True,
+                        help=RESIZE_HELP)(fn)
 
 
 def precisions_option(names: Iterable[str] = PRECISIONS.names, default: str | None = None,

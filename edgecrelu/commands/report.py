@@ -24,8 +24,11 @@ def _report_formats() -> tuple:
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="TOML file with a [decision] table (keys of a device profile's [decision]) overriding the "
                    "policy embedded in the records.")
+@click.option("--analysis", type=click.Path(exists=True),
+              help="The phase-pairing analysis to show: the directory `edgecrelu analyze --out` wrote (or its "
+                   "pairing.json). Default: beside the bundle, or where `analyze` recorded it in the bundle's train run.")
 @tablefmt_option
-def command(results_dirs, out, formats, policy, tablefmt):
+def command(results_dirs, out, formats, policy, analysis, tablefmt):
     """Compare the profiled cells and decide GO / NO-GO for the CReLU model.
 
     RESULTS_DIR holds result records written by `edgecrelu profile` (several directories, e.g. one
@@ -37,7 +40,7 @@ def command(results_dirs, out, formats, policy, tablefmt):
     fmts = formats or FORMATS
     # inside any results directory (not only those given): a later report on that one would read it as records
     refuse_out_inside_results(out, "report output", results_dirs)
-    result = build_report(ReportConfig(tuple(results_dirs), out, tuple(fmts), policy, tablefmt))
+    result = build_report(ReportConfig(tuple(results_dirs), out, tuple(fmts), policy, tablefmt, analysis))
     click.echo(result.terminal)
     for f in fmts:
         click.echo(f"wrote {result.files[f]}")

@@ -24,6 +24,10 @@ from edgecrelu.registries import DATA_SPECS
 def command(out, device, model, data, backend, epochs, quick):
     """Train -> export -> profile -> report, and print the verdict and where the report is.
 
+    Trains with AdamW (the presets' optimizer; `edgecrelu train` defaults to SGD), resizes images by
+    stretching (train's --resize default), and reads the data through the run's data check: unreadable
+    files are skipped and listed, not fatal.
+
     \b
     The default takes about 3 minutes on an idle 2-core CPU (5 when it is shared); --quick under a minute.
     For a real decision, run the stages yourself with more epochs, seeds and timing.

@@ -9,19 +9,25 @@ from edgecrelu.commands.options import (
     THREADS,
     WIDTH,
     CommaList,
+    FiniteFloatRange,
     data_option,
     finite,
     model_option,
+    resize_option,
     variants_option,
 )
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
+
+# train.distill.DEFAULT_TEMPERATURE / DEFAULT_WEIGHT (written here: the CLI loads no torch-side package)
+DEFAULT_TEMPERATURE, DEFAULT_WEIGHT = 4.0, 0.7
 
 
 @click.command("train")
 @model_option()
 @variants_option(default="relu,crelu@K,crelu-half@K at the model's default depth")
 @data_option
+@resize_option
 @click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seeds", type=CommaList("seed", cast=int, minimum=0), default="0", show_default=True,
               help="Comma list of seeds; several show seed noise.")
@@ -36,7 +42,9 @@ from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--lr", type=finite(0, min_open=True), default=None,
               help="Peak learning rate (default: 0.05 for sgd, 0.002 for adamw).")
-@click.option("--optimizer", type=click.Choice(tuple(OPTIMIZERS)), default="sgd", show_default=True)
+@click.option("--optimizer", type=click.Choice(tuple(OPTIMIZERS)), default="sgd", show_default=True,
+              help="sgd (momentum 0.9, Nesterov) or adamw. `edgecrelu run` trains with adamw (its presets): "
+                   "pass --optimizer adamw to train as it does.")
 @click.option("--data-seed", type=click.IntRange(min=0), default=0, show_default=True,  # numpy refuses < 0
               help="Seed of the train/val/test split.")
 @click.option("--resume", is_flag=True, help="Continue --out, skipping finished (variant, seed) checkpoints.")
@@ -44,14 +52,30 @@ from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
               help="Where to train (--device in `profile` and `run` is a device profile).")
 @click.option("--device", "device_alias", type=click.Choice(TORCH_DEVICES), default=None, hidden=True,
               help="Old name of --train-device.")
-@click.option("--skip-bad", is_flag=True, help="Skip (and count) unreadable images instead of failing.")
+@click.option("--skip-bad", is_flag=True, hidden=True,
+              help="Kept for old scripts: unreadable images are always skipped and listed in the data check.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
               help="State dict to start every variant from (a user model's pretrained weights).")
 @click.option("--threads", type=THREADS, default=None,
               help="torch threads per process (default: torch's; 1 per process under torchrun).")
-def command(model, variants, data, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
-            data_seed, resume, train_device, device_alias, skip_bad, checkpoint, threads):
+@click.option("--distill-from", type=click.Path(exists=True), default=None, metavar="RUN_DIR|CHECKPOINT",
+              help="Distil every variant from a teacher: a train run (its relu checkpoint of the same seed, else its "
+                   "first) or one checkpoint (dir with weights.pt + arch.json). Its classes and input must match "
+                   "the data's; its architecture and sha256 go into each record.")
+@click.option("--distill-temperature", type=finite(0, min_open=True), default=DEFAULT_TEMPERATURE, show_default=True,
+              help="Softmax temperature T of the teacher's and the student's logits.")
+@click.option("--distill-weight", type=FiniteFloatRange(min=0, max=1), default=DEFAULT_WEIGHT, show_default=True,
+              help="Share of the loss on the teacher's soft targets (T^2 x KL); the rest is the labels' "
+                   "cross-entropy.")
+def command(model, variants, data, resize, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
+            data_seed, resume, train_device, device_alias, skip_bad, checkpoint, threads, distill_from,
+            distill_temperature, distill_weight):
     """Train every variant with the same recipe and seeds; write runs/NAME (see docs/contracts.md).
+
+    Every data file is read once: the split (images per class in train / val / test) is printed,
+    and runs/NAME/data-check.json lists the files used with their hashes and every file skipped
+    (unreadable, hidden, not an image) with the reason. export and convert read the data through
+    it: nothing needs --skip-bad, and a file changed since training is refused by name.
 
     \b
     edgecrelu train --model convpool-c --variants relu,crelu@4,crelu-half@4 \\
@@ -75,11 +99,14 @@ def command(model, variants, data, epochs, seeds, out, width, input_size, channe
         lr=lr,
         optimizer=optimizer,
         data_seed=data_seed,
+        resize=resize,
         resume=resume,
         device=device,
-        skip_bad=skip_bad,
         checkpoint=checkpoint,
         threads=threads,
+        distill_from=distill_from,
+        distill_temperature=distill_temperature,
+        distill_weight=distill_weight,
     )
     path = train_run(config)
     click.echo(str(path / "run.json"))

@@ -3,10 +3,18 @@
 Raw images are in the source's own units (digits 0..16, 8-bit images 0..255). The pipeline is
 fixed and recorded in a ``preprocessing`` dict so any stage can repeat it exactly::
 
-    {"size": [H, W], "channels": C, "mean": [..C], "std": [..C], "scale": s, "resize": "bilinear"}
+    {"size": [H, W], "channels": C, "mean": [..C], "std": [..C], "scale": s, "resize": "bilinear",
+     "resize_policy": "stretch" | "letterbox" | "crop"}
 
     raw -> float32 -> channels (grey: ITU-R 601 luma; grey->RGB: repeat) -> resize (PIL bilinear,
-    float mode) -> * scale -> (x - mean) / std per channel -> NCHW float32
+    float mode, by the resize policy) -> * scale -> (x - mean) / std per channel -> NCHW float32
+
+Resize policies (a square image at a square size is the same under all three):
+
+* ``stretch`` (the default, and what every run before the policy existed did): each side scaled on
+  its own, so a 90×70 image fills 128×128 and its shapes are distorted;
+* ``letterbox``: scaled to fit inside, aspect ratio kept, centred, the rest padded with 0 (black);
+* ``crop``: the largest centred region of the target's aspect ratio, then scaled (the edges are lost).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import RESIZE_POLICIES
 
 # ITU-R 601-2 luma, the weights PIL uses for RGB -> "L".
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -56,11 +65,42 @@ def convert_channels(x: np.ndarray, channels: int) -> np.ndarray:
     raise EdgeCReLUError(f"cannot convert {c}-channel images to {channels} channels (use 1 or 3)")
 
 
-def resize(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """NHWC float32 -> NHWC float32 at ``size`` (H, W), PIL bilinear per channel in float mode."""
+DEFAULT_RESIZE_POLICY = "stretch"  # today's behaviour: records and reports of existing runs stay as they are
+
+
+def resize_policy_of(preprocessing: dict) -> str:
+    """The recorded policy; records written before it existed stretched."""
+    policy = preprocessing.get("resize_policy", DEFAULT_RESIZE_POLICY)
+    if policy not in RESIZE_POLICIES:
+        raise EdgeCReLUError(f"unknown resize policy {policy!r} in the preprocessing record; "
+                             f"known: {', '.join(RESIZE_POLICIES)}")
+    return policy
+
+
+def resize(x: np.ndarray, size: tuple[int, int], policy: str = DEFAULT_RESIZE_POLICY) -> np.ndarray:
+    """NHWC float32 -> NHWC float32 at ``size`` (H, W) by ``policy``, PIL bilinear per channel in float mode."""
+    h, w = int(size[0]), int(size[1])
+    h0, w0 = int(x.shape[1]), int(x.shape[2])
+    if policy == "stretch" or (h0, w0) == (h, w):
+        return _stretch(x, h, w)
+    if policy == "letterbox":
+        s = min(h / h0, w / w0)
+        nh, nw = min(h, max(1, round(h0 * s))), min(w, max(1, round(w0 * s)))
+        out = np.zeros((x.shape[0], h, w, x.shape[3]), dtype=np.float32)
+        top, left = (h - nh) // 2, (w - nw) // 2
+        out[:, top:top + nh, left:left + nw] = _stretch(x, nh, nw)
+        return out
+    if policy == "crop":
+        s = max(h / h0, w / w0)
+        ch, cw = min(h0, max(1, round(h / s))), min(w0, max(1, round(w / s)))
+        top, left = (h0 - ch) // 2, (w0 - cw) // 2
+        return _stretch(np.ascontiguousarray(x[:, top:top + ch, left:left + cw]), h, w)
+    raise EdgeCReLUError(f"unknown resize policy {policy!r}; choose from: {', '.join(RESIZE_POLICIES)}")
+
+
+def _stretch(x: np.ndarray, h: int, w: int) -> np.ndarray:
     from PIL import Image
 
-    h, w = int(size[0]), int(size[1])
     if x.shape[1:3] == (h, w):
         return x
     out = np.empty((x.shape[0], h, w, x.shape[3]), dtype=np.float32)
@@ -71,9 +111,10 @@ def resize(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def to_raw(images: np.ndarray, size: tuple[int, int], channels: int) -> np.ndarray:
+def to_raw(images: np.ndarray, size: tuple[int, int], channels: int,
+           policy: str = DEFAULT_RESIZE_POLICY) -> np.ndarray:
     """Raw images (any accepted layout) -> NHWC float32 at ``size`` with ``channels``, still in raw units."""
-    return resize(convert_channels(to_nhwc(images), channels), size)
+    return resize(convert_channels(to_nhwc(images), channels), size, policy)
 
 
 def normalize(raw_nhwc: np.ndarray, preprocessing: dict) -> np.ndarray:
@@ -105,4 +146,4 @@ def preprocess(images: np.ndarray, preprocessing: dict[str, Any]) -> np.ndarray:
         channels = int(preprocessing["channels"])
     except (KeyError, TypeError, ValueError) as exc:
         raise EdgeCReLUError(f"preprocessing record is incomplete or malformed: {exc}") from None
-    return normalize(to_raw(images, (h, w), channels), preprocessing)
+    return normalize(to_raw(images, (h, w), channels, resize_policy_of(preprocessing)), preprocessing)

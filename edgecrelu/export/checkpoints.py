@@ -111,5 +111,8 @@ def select_checkpoints(run_dir: str | Path, run: dict, variants=None, seed: int 
                 f"checkpoint {weights} does not match its training record (sha256 {got[:12]}..., "
                 f"record says {str(want)[:12]}...); it was modified or belongs to another run"
             )
-        out.append(Checkpoint(v, int(entry["seed"]), d, got, arch, record, _train_stats(entries)))
+        stats = _train_stats(entries)
+        if isinstance(record.get("distill"), dict):  # carried to the manifest and every result record
+            stats["distill"] = record["distill"]
+        out.append(Checkpoint(v, int(entry["seed"]), d, got, arch, record, stats))
     return out

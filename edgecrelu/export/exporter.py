@@ -21,6 +21,7 @@ import numpy as np
 import onnx
 
 from edgecrelu.bundle import BundleWriter
+from edgecrelu.data.datacheck import BUNDLE_FILE
 from edgecrelu.data.dataset import Dataset
 from edgecrelu.errors import EdgeCReLUError, require, unknown
 from edgecrelu.export import CALIB_METHODS, INT8_WEIGHTS, MIN_OPSET
@@ -42,10 +43,11 @@ from edgecrelu.export.onnx_export import (
     ort_logits,
     torch_logits,
 )
+from edgecrelu.export.sample_size import calib_advice, eval_size_lines
 from edgecrelu.fileio import writing
 from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
-from edgecrelu.variant import split_name
+from edgecrelu.variant import is_crelu_kind, split_name
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +148,7 @@ class _Data:
     """What every variant is checked on."""
 
     ds: Dataset  # of the run
+    check: dict  # its data check (edgecrelu/data/datacheck.py), carried in the bundle
     ex: np.ndarray  # eval images (test split), preprocessed
     ey: np.ndarray  # eval labels
     eidx: np.ndarray  # their indices in the data source
@@ -154,18 +157,14 @@ class _Data:
 
 
 def _load_data(run: dict, run_dir: Path, config: ExportConfig) -> _Data:
-    from edgecrelu.data import load_dataset
+    from edgecrelu.data import datacheck
 
-    data = run.get("data", {})
-    size = data["size"][0] if isinstance(data.get("size"), list) else data.get("size")
-    if size is None:
-        raise EdgeCReLUError(f"{run_dir}/run.json has no data.size: export needs a run written by `edgecrelu train`")
-    ds = load_dataset(data["spec"], size=int(size),
-                      channels=data.get("channels", data.get("preprocessing", {}).get("channels")),
-                      seed=int(data.get("seed", 0)))
-    if data.get("sha256") and data["sha256"] != ds.sha256:
-        raise EdgeCReLUError(f"dataset {data['spec']} changed since training (sha256 differs from {run_dir}/run.json)")
-    return _Data(ds, *draw_eval_calib(ds, config.calib_size, config.calib_seed, config.eval_size))
+    # through the run's data check: its files only (no corrupt one re-read), refused by name if changed
+    ds = datacheck.load_for_run(run.get("data", {}), run_dir, f"the train run {run_dir}")
+    if run.get("data", {}).get("sha256") and run["data"]["sha256"] != ds.sha256:
+        raise EdgeCReLUError(f"dataset {ds.spec} changed since training (sha256 differs from {run_dir}/run.json)")
+    check = datacheck.copy_for_bundle(run_dir, ds)
+    return _Data(ds, check, *draw_eval_calib(ds, config.calib_size, config.calib_seed, config.eval_size))
 
 
 def _precision(fp32, f_logits, acc32: dict, prec: str, d: _Data, config: ExportConfig, form_name: str = "graph",
@@ -205,8 +204,10 @@ class _Progress:
 
 
 def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data, config: ExportConfig,
-                    progress: _Progress, warnings: list[str]) -> tuple[dict, list[dict]]:
-    """Export one checkpoint in every form and precision into ``w``; ``(variant entry, artifacts)``."""
+                    progress: _Progress, warnings: list[str],
+                    correct: dict[str, np.ndarray] | None = None) -> tuple[dict, list[dict]]:
+    """Export one checkpoint in every form and precision into ``w``; ``(variant entry, artifacts)``;
+    the variant's per-image fp32 correctness goes into ``correct`` (the sample-size line)."""
     kind, depth = split_name(ck.variant)
     model = _load_model(ck)
     in_shape = tuple(ck.arch["input_shape"])
@@ -217,12 +218,14 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
     xp = d.ex[: config.parity_n]
     ref = finite_logits(torch_logits(model, xp), f"{ck.variant} (PyTorch, checkpoint {ck.weights})")
     g_logits = finite_logits(ort_logits(graph, d.ex), f"{ck.variant} graph fp32 (ONNX Runtime)")
+    if correct is not None:
+        correct[ck.variant] = np.argmax(g_logits, 1) == d.ey
     parity = max_abs_diff(g_logits[: len(xp)], ref)
     if not parity <= config.parity_tol:  # NaN-safe: a NaN difference fails too
         raise EdgeCReLUError(f"{ck.variant}: ONNX Runtime differs from PyTorch by {parity:.2e} "
                              f"(> {config.parity_tol:g}); bundle not written")
     sites = len(find_crelu_sites(graph.graph))
-    if kind != "relu" and sites == 0:
+    if is_crelu_kind(kind) and sites == 0:
         raise EdgeCReLUError(f"{ck.variant}: no CReLU found in the exported graph; cannot write its forms")
     logger.info(f"{ck.variant}: exported (opset {config.opset}, {sites} CReLU sites, parity {parity:.1e}, "
                 f"{time.perf_counter() - t0:.1f}s)")
@@ -268,7 +271,8 @@ def _export_variant(w: BundleWriter, ck: Checkpoint, forms: list[str], d: _Data,
                           + f" ({time.perf_counter() - t0:.1f}s)")
             if prec == "int8" and drop > config.max_int8_drop:
                 msg = (f"{ck.variant} {form_name} int8 loses {drop:.2f} top-1 points vs fp32 "
-                       f"(> {config.max_int8_drop:g}); try --calib-method entropy or percentile, or a larger --calib-size")
+                       f"(> {config.max_int8_drop:g}); try --calib-method entropy or percentile"
+                       + calib_advice(len(d.cx), config.calib_size, len(d.ds.y_train)))
                 warnings.append(msg)
                 logger.warning("warning: " + msg)
     entry = {
@@ -307,9 +311,11 @@ def export_bundle(config: ExportConfig) -> Path:
         run = read_run(run_dir)
         ckpts = select_checkpoints(run_dir, run, config.variants, config.seed)
         d = _load_data(run, run_dir, config)
-        logger.info(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)} (train split)")
+        short = f" of the {config.calib_size} asked: every usable training image" if len(d.cx) < config.calib_size else ""
+        logger.info(f"data {d.ds.spec}: eval {len(d.ey)} images (test split), calibration {len(d.cx)}{short} "
+                    "(train split)")
 
-        plan = [(ck, ["graph"] if split_name(ck.variant)[0] == "relu" else list(config.forms)) for ck in ckpts]
+        plan = [(ck, list(config.forms) if is_crelu_kind(split_name(ck.variant)[0]) else ["graph"]) for ck in ckpts]
         progress = _Progress(sum(len(forms) * len(config.precisions) for _, forms in plan))
         variants: dict[str, Any] = {}
         artifacts: list[dict[str, Any]] = []
@@ -320,9 +326,17 @@ def export_bundle(config: ExportConfig) -> Path:
             logger.warning("warning: " + unfinished)
         np.savez(w.file("data/calib.npz"), x=d.cx, index=d.cidx)
         np.savez(w.file("data/eval.npz"), x=d.ex, y=d.ey, index=d.eidx)
+        w.write_json(BUNDLE_FILE, d.check)
+        correct: dict[str, np.ndarray] = {}
         for ck, forms in plan:
-            variants[ck.variant], arts = _export_variant(w, ck, forms, d, config, progress, warnings)
+            variants[ck.variant], arts = _export_variant(w, ck, forms, d, config, progress, warnings, correct)
             artifacts += arts
+        size_lines, size_warnings = eval_size_lines(correct)  # what the report's accuracy budget will need
+        for line in size_lines:
+            logger.info(line)
+        for msg in size_warnings:
+            warnings.append(msg)
+            logger.warning("warning: " + msg)
         arch = ckpts[0].arch
         manifest = {
             "model": {
@@ -340,6 +354,8 @@ def export_bundle(config: ExportConfig) -> Path:
                 "name": d.ds.source.get("name"), "synthetic": bool(d.ds.source.get("synthetic")), "source": d.ds.source,
                 "calib": {"path": "data/calib.npz", "split": "train", "n": int(len(d.cx)), "seed": config.calib_seed},
                 "eval": {"path": "data/eval.npz", "split": "test", "n": int(len(d.ey))},
+                "check": BUNDLE_FILE, "resize_policy": d.check["resize_policy"], "splits": d.check["splits"],
+                "skipped": d.check["skipped"],
             },
             "variants": variants,
             "artifacts": artifacts,

@@ -36,19 +36,33 @@ def _recorded_args(entry: ZooEntry | None, in_channels: int, num_classes: int, a
 
 
 def make_model(arch: str, variant: str, *, in_channels: int, num_classes: int, input_size,
-               arch_args: dict | None = None, preserve_function: bool = False) -> tuple[nn.Module, dict]:
+               arch_args: dict | None = None, preserve_function: bool = False,
+               control: dict | None = None) -> tuple[nn.Module, dict]:
     """Build ``arch`` as ``variant`` -> ``(model, arch_json)``; ``build_model(arch_json)`` rebuilds it.
 
-    ``variant`` is ``relu`` / ``crelu@K`` / ``crelu-half@K`` (a built-in also takes ``crelu`` alone, at
-    its default depth). ``input_size`` is an int (square) or ``(H, W)``.
+    ``variant`` is ``relu`` / ``crelu@K`` / ``crelu-half@K`` / ``relu-half@K`` / ``relu-w@K`` (a built-in
+    also takes ``crelu`` alone, at its default depth). ``input_size`` is an int (square) or ``(H, W)``.
+    ``relu-w@K`` is the plain model at the width :func:`~edgecrelu.nn.control.match_width` finds
+    (``control``: a recorded match, reused instead of searching again).
 
     ``arch_json = {schema_version: 1, arch, arch_args (in_channels, num_classes, width, ...), variant,
-    input_shape: [C, H, W], num_classes}``.
+    input_shape: [C, H, W], num_classes}``, plus ``control`` for ``relu-w@K`` (``arch_args`` keep the
+    base width, ``control.width`` is the one built).
     """
     model, input_shape, entry = instantiate(arch, in_channels=in_channels, num_classes=num_classes,
                                             input_size=input_size, arch_args=arch_args)
     spec = parse_variant(variant, default_depth=entry.default_depth if entry is not None else None)
-    model = apply_variant(model, spec, input_shape, preserve_function=preserve_function, name=arch)
+    if spec.kind == "relu-w":
+        from edgecrelu.nn.control import match_width
+
+        if control is None:
+            control = match_width(arch, spec.depth, in_channels=in_channels, num_classes=num_classes,
+                                  input_size=input_size, arch_args=arch_args)
+        model, _, _ = instantiate(arch, in_channels=in_channels, num_classes=num_classes, input_size=input_size,
+                                  arch_args={**(arch_args or {}), "width": float(control["width"])})
+    else:
+        control = None
+        model = apply_variant(model, spec, input_shape, preserve_function=preserve_function, name=arch)
     arch_json = {
         "schema_version": ARCH_SCHEMA_VERSION,
         "arch": arch,
@@ -57,6 +71,8 @@ def make_model(arch: str, variant: str, *, in_channels: int, num_classes: int, i
         "input_shape": list(input_shape),
         "num_classes": int(num_classes),
     }
+    if control is not None:
+        arch_json["control"] = dict(control)
     try:
         json.dumps(arch_json)
     except (TypeError, ValueError) as exc:
@@ -82,8 +98,18 @@ def build_model(arch_json: dict) -> nn.Module:
     args.pop("num_classes", None)
     model, _ = make_model(arch_json["arch"], arch_json["variant"], in_channels=in_channels,
                           num_classes=int(arch_json["num_classes"]), input_size=(shape[1], shape[2]),
-                          arch_args=args)
+                          arch_args=args, control=_control(arch_json))
     return model
+
+
+def _control(arch_json: dict) -> dict | None:
+    """The recorded width match of a ``relu-w@K`` arch.json (checked), else None."""
+    control = arch_json.get("control")
+    if control is None:
+        return None
+    if not isinstance(control, dict) or not isinstance(control.get("width"), (int, float)) or not control["width"] > 0:
+        raise EdgeCReLUError(f"arch.json control must hold the matched width > 0, got {control!r}")
+    return control
 
 
 def load_checkpoint(model: nn.Module, path, num_classes: int | None = None) -> nn.Module:
@@ -169,8 +195,28 @@ def describe_builtins(*, in_channels: int = 3, num_classes: int = 10, input_size
                      "sites": len(find_sites(model, shape, name=entry.name)),
                      "params": counts["params"], "macs": counts["macs"],
                      "default_depth": entry.default_depth, "default_variants": list(variants),
-                     "variants": variants, "description": entry.description})
+                     "variants": variants, "description": entry.description,
+                     "controls": _controls(entry, in_channels, num_classes, input_size, width)})
     return rows
+
+
+def _controls(entry: ZooEntry, in_channels: int, num_classes: int, input_size, width: float) -> dict:
+    """The equal-cost ReLU controls at the default depth: name -> {params, macs[, width, target_macs]}
+    or {refused: why}."""
+    out: dict = {}
+    for kind in ("relu-half", "relu-w"):
+        name = f"{kind}@{entry.default_depth}"
+        try:
+            model, aj = make_model(entry.name, name, in_channels=in_channels, num_classes=num_classes,
+                                   input_size=input_size, arch_args={"width": width})
+        except EdgeCReLUError as exc:
+            out[name] = {"refused": str(exc)}
+            continue
+        c = count_model(model, aj["input_shape"])
+        out[name] = {"params": c["params"], "macs": c["macs"]}
+        if "control" in aj:
+            out[name].update(width=aj["control"]["width"], target_macs=aj["control"]["target_macs"])
+    return out
 
 
 def describe_variant(arch: str, variant: str = "relu", *, in_channels: int = 3, num_classes: int = 10,

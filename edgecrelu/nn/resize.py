@@ -5,6 +5,8 @@ linear layers get twice the input channels, through channel-preserving ops (pool
 elementwise activations, flatten / view to ``(N, -1)``, spatial mean) and BatchNorm (widened to 2C).
 A residual add, a concat, a grouped conv, a model output or any other op refuses, naming the site
 and the op. ``crelu-half`` instead halves the site's conv (and BN), keeping the first C/2 filters.
+``relu-half`` halves them too and keeps ReLU, so the same consumers are narrowed to half their input
+(:func:`narrow_layer`), refused where ``crelu`` is.
 """
 
 from __future__ import annotations
@@ -55,14 +57,18 @@ def _keeps_channels(node, src) -> bool:
     return False
 
 
-def widen_plan(gm, site: ActSite, label: str, calls) -> list[tuple[str, str]]:
-    """[(module path, "conv"|"linear"|"bn")] to widen so the doubled output of ``site`` fits."""
+WIDEN_WHY = "crelu would double its width; use crelu-half"
+NARROW_WHY = "relu-half would halve its width there"
+
+
+def widen_plan(gm, site: ActSite, label: str, calls, why: str = WIDEN_WHY) -> list[tuple[str, str]]:
+    """[(module path, "conv"|"linear"|"bn")] to widen so the doubled output of ``site`` fits (or to
+    narrow for ``relu-half``'s halved output; ``why`` ends a refusal)."""
     act = next(n for n in gm.graph.nodes if n.name == site.act_node)
     plan, seen, todo = [], set(), [(act, u) for u in act.users]
 
-    def refuse(why):
-        return EdgeCReLUError(f"{label}: site {site.index} ({site.describe()}) {why}; crelu would double its "
-                              "width; use crelu-half")
+    def refuse(what):
+        return EdgeCReLUError(f"{label}: site {site.index} ({site.describe()}) {what}; {why}")
 
     while todo:
         src, node = todo.pop()
@@ -172,6 +178,28 @@ def widen_layer(mod: nn.Module, kind: str, preserve: bool) -> nn.Module:
         with torch.no_grad():
             new.weight.zero_()
             new.weight[:, : mod.weight.shape[1]].copy_(mod.weight)
+            if mod.bias is not None and new.bias is not None:
+                new.bias.copy_(mod.bias)
+    return new
+
+
+def narrow_layer(mod: nn.Module, kind: str, preserve: bool) -> nn.Module:
+    """``mod`` (a ``widen_plan`` kind) taking half its input channels (``relu-half``): with ``preserve``
+    the weights of the first half of its inputs, else PyTorch's default initialisation for the new
+    fan-in (what a layer built that narrow gets)."""
+    if kind == "bn" and isinstance(mod, _BatchNorm):
+        return resize_bn(mod, mod.num_features // 2, preserve)
+    new: nn.Conv2d | nn.Linear
+    if kind == "conv" and isinstance(mod, nn.Conv2d):
+        new = _new_conv(mod, mod.in_channels // 2, mod.out_channels)
+    elif kind == "linear" and isinstance(mod, nn.Linear):
+        new = nn.Linear(mod.in_features // 2, mod.out_features, bias=mod.bias is not None).to(
+            mod.weight.device, mod.weight.dtype)
+    else:
+        raise EdgeCReLUError(f"cannot narrow a {type(mod).__name__} as a {kind} layer")
+    if preserve:  # channel-major flatten: the first half of a linear's inputs are the kept channels
+        with torch.no_grad():
+            new.weight.copy_(mod.weight[:, : new.weight.shape[1]])
             if mod.bias is not None and new.bias is not None:
                 new.bias.copy_(mod.bias)
     return new

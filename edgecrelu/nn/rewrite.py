@@ -6,6 +6,10 @@ Variant ``<kind>@K`` rewrites the first K sites (:mod:`edgecrelu.nn.trace`):
   every consumer is widened (:func:`edgecrelu.nn.resize.widen_plan` says which, or why not).
 - ``crelu-half``: the conv (and its BN) keep the first C/2 filters and the ReLU becomes CReLU, so the
   width downstream is unchanged. Refused for odd C and for grouped convs whose groups don't divide C/2.
+- ``relu-half`` (an equal-cost control): the same halving with ReLU kept, so every consumer takes
+  half the input (:func:`edgecrelu.nn.resize.narrow_layer`), refused where ``crelu`` is.
+- ``relu-w`` is no rewrite: :func:`edgecrelu.nn.build.make_model` builds the plain model at the width
+  whose MACs match ``crelu-half@K``.
 
 New layers use PyTorch's default initialisation (halved layers keep the first C/2 filters, which is
 the same distribution). ``apply_variant(..., preserve_function=True)`` instead initialises a ``crelu``
@@ -25,7 +29,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.nn.arch import instantiate, is_user_arch
 from edgecrelu.nn.crelu import CReLU
-from edgecrelu.nn.resize import halve_conv, resize_bn, widen_layer, widen_plan
+from edgecrelu.nn.resize import NARROW_WHY, halve_conv, narrow_layer, resize_bn, widen_layer, widen_plan
 from edgecrelu.nn.trace import (
     ActSite,
     find_sites,
@@ -87,6 +91,9 @@ def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
     input_shape = tuple(int(s) for s in input_shape)
     if spec.kind == "relu":
         return model
+    if spec.kind == "relu-w":
+        raise EdgeCReLUError(f"{spec.name} is built at its own width (nn.build.make_model), not rewritten from a "
+                             "trained model; it cannot start from a checkpoint")
     label = spec.name
     gm = trace_graph(copy.deepcopy(model))
     name = name or gm.__class__.__name__
@@ -101,27 +108,32 @@ def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
                              f"choose a depth from 1 to {len(sites)}")
     calls = module_calls(gm)
     chosen = sites[: spec.depth]
-    if spec.kind == "crelu-half":
+    if spec.kind in ("crelu-half", "relu-half"):
         for s in chosen:
             conv = submodule(gm, s.conv, nn.Conv2d)
             if s.channels % 2:
                 raise EdgeCReLUError(f"{label}: site {s.index} ({s.describe()}) has {s.channels} filters, an odd "
-                                     "number; crelu-half needs an even count")
+                                     f"number; {spec.kind} needs an even count")
             if (s.channels // 2) % conv.groups:
                 raise EdgeCReLUError(f"{label}: site {s.index} ({s.describe()}) is a grouped conv "
                                      f"(groups={conv.groups}) that cannot keep {s.channels // 2} filters")
+        narrow = [widen_plan(gm, s, label, calls, NARROW_WHY) for s in chosen] if spec.kind == "relu-half" else []
         for s in chosen:
             gm.add_submodule(s.conv, halve_conv(submodule(gm, s.conv, nn.Conv2d)))
             if s.bn is not None:
                 bn = submodule(gm, s.bn, _BatchNorm)
                 gm.add_submodule(s.bn, resize_bn(bn, bn.num_features // 2, False))
+        for plan in narrow:  # after the halving: a consumer that is the next site's conv keeps its halved output
+            for path, kind in plan:
+                gm.add_submodule(path, narrow_layer(gm.get_submodule(path), kind, preserve_function))
     else:
         plans = [widen_plan(gm, s, label, calls) for s in chosen]  # check all before changing anything
         for plan in plans:
             for path, kind in plan:
                 gm.add_submodule(path, widen_layer(gm.get_submodule(path), kind, preserve_function))
-    for s in chosen:
-        _install_crelu(gm, s, calls)
+    if spec.kind != "relu-half":
+        for s in chosen:
+            _install_crelu(gm, s, calls)
     gm.graph.lint()
     gm.recompile()
     gm.delete_all_unused_submodules()

@@ -60,6 +60,9 @@ def combine_power(items: list) -> dict | None:
     return out
 
 
+SKIPPED_IN_RECORD = 20  # skipped files copied into each record; the bundle's data/check.json has them all
+
+
 def dataset_facts(manifest: dict) -> dict:
     """What the report's data line needs from the manifest's dataset entry (fields may be absent)."""
     ds = manifest.get("dataset") or {}
@@ -70,6 +73,12 @@ def dataset_facts(manifest: dict) -> dict:
     recipe = manifest.get("recipe") or (manifest.get("train") if isinstance(manifest.get("train"), dict) else None)
     if isinstance(recipe, dict) and recipe.get("epochs") is not None:
         out["epochs"] = recipe.get("epochs")
+    # the data check's facts (bundles from before it lack them): the report's data line lists them
+    for key in ("resize_policy", "splits"):
+        if ds.get(key) is not None:
+            out[key] = ds[key]
+    if ds.get("skipped") is not None:
+        out["skipped"], out["skipped_n"] = list(ds["skipped"][:SKIPPED_IN_RECORD]), len(ds["skipped"])
     return out
 
 
@@ -132,7 +141,8 @@ def build_record(run: RunFacts, cell: Cell, trials: list[dict], accuracy: dict |
                            "precisions": list(prof.precisions), "jetson": prof.jetson},
         "environment": run.environment,
         "bundle": {"path": str(bundle.root.resolve()), "manifest_sha256": bundle.manifest_sha256,
-                   "model": {k: bundle.model.get(k) for k in ("arch", "arch_args", "input_shape", "num_classes")},
+                   "model": {k: bundle.model.get(k) for k in ("arch", "arch_args", "input_shape", "num_classes")}
+                   | ({"class_names": list(bundle.model["class_names"])} if bundle.model.get("class_names") else {}),
                    "dataset_sha256": manifest.get("dataset", {}).get("sha256"),
                    "dataset": dataset_facts(manifest),
                    "artifact": {"path": art.path, "sha256": art.sha256} if art else None,

@@ -12,9 +12,10 @@ from edgecrelu.backends.base import find_artifact
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write
 from edgecrelu.results import Cell
-from edgecrelu.stats import encode_correct
+from edgecrelu.stats import encode_classes, encode_correct
 
 REFERENCE_BATCH = 64
+MAX_CONFUSION = 100  # classes up to which a record carries its confusion matrix
 NO_LOGITS = "no eval-set logits: accuracy not measured"
 
 
@@ -70,8 +71,28 @@ def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[],
                           f"{list(logits.shape)}: no agreement reference")
         ref, ref_name = None, None
     acc = accuracy_metrics(logits, labels, ref, ref_name)
-    # Per-image top-1 correctness, packed to bits and base64 (n/6 characters), so the report can
-    # compare two models on the same images (paired test; README "How the verdict is reached").
-    correct = np.asarray(logits).argmax(1) == np.asarray(labels).astype(np.int64).reshape(-1)
-    acc["correct"] = encode_correct(correct)
+    acc.update(per_image(np.asarray(logits), labels))
+    if np.asarray(logits).shape[1] <= 5:
+        acc.pop("top5", None)  # with 5 classes or fewer every image is in the top 5: it says nothing
     return acc, why
+
+
+def per_image(logits: np.ndarray, labels) -> dict:
+    """The record's per-image results: top-1 correctness packed to bits (n/6 characters), so the report
+    can compare two models on the same images (paired test; README "How the verdict is reached"), the
+    top-1 class per image (compressed), and the confusion matrix for per-class recall and precision
+    (left out past :data:`MAX_CONFUSION` classes, where it would outweigh the record)."""
+    y = np.asarray(labels).astype(np.int64).reshape(-1)
+    pred = logits.argmax(1).astype(np.int64)
+    out: dict = {"correct": encode_correct(pred == y), "predicted": encode_classes(pred)}
+    k = logits.shape[1]
+    if k <= MAX_CONFUSION and (y.size == 0 or (y.min() >= 0 and y.max() < k)):
+        out["confusion"] = confusion_matrix(y, pred, k)
+    return out
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, k: int) -> list[list[int]]:
+    """Counts of eval images, row: the true class, column: the predicted one."""
+    m = np.zeros((k, k), dtype=np.int64)
+    np.add.at(m, (labels, predicted), 1)
+    return m.tolist()

@@ -144,7 +144,9 @@ def group_cells(cells: list, reference_of: Callable, same_file: Callable) -> lis
     for backend, batch in sorted({(c.backend, c.batch) for c in cells}):
         members = sorted(c for c in cells if c.backend == backend and c.batch == batch)
         ref = reference_of(members)
-        keyed, aliases, files = {}, {}, {}
+        keyed: dict[str, object] = {}  # key -> Cell
+        aliases: dict[str, str] = {}
+        files: dict[object, str] = {}  # a file's identity -> the key of the first cell with it
         for c in [ref] + [m for m in members if m != ref]:
             f = same_file(c)
             if f is not None and f in files:
@@ -168,7 +170,7 @@ class Rounds:
         self.start_worker = start_worker  # (group, orders, index) -> worker result dict
         self.judge = judge  # (group) -> (decided verdict or None, {key: why dropped}) after each worker
         self.elapsed_s = 0.0
-        self.sequence_id = None  # one id for the whole sequence, kept across --resume
+        self.sequence_id: str | None = None  # one id for the whole sequence, kept across --resume
 
     def sequence(self) -> str:
         """The sequence's id: records carrying it were timed in the same rounds (they pair)."""

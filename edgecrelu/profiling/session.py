@@ -94,12 +94,12 @@ class Session:
         for p in config.precisions or ():
             profile.check_precision(p)  # e.g. int8 on a Jetson Nano: refused before anything else
         backends = select_backends(profile, config.backends)
-        for b in backends:  # a profile's own threads, as --threads is: 100000 threads hung the first session
-            n = backend_threads(profile, b)
-            if n is not None:
-                limits.check_threads(n, f"[{b}] threads of device profile '{profile.name}':")
         bundle = Bundle.open(config.bundle)  # verifies every file against the manifest's sha256
         cells = plan_cells(bundle, profile, backends, config)
+        for name in sorted({c.backend for c in cells}):  # a profile's own threads, as --threads: 100000 hung ORT
+            n = backend_threads(profile, name)
+            if n is not None:
+                limits.check_threads(n, f"[{name}] threads of device profile '{profile.name}':")
         for b in sorted({c.batch for c in cells}):
             limits.check_batch(b, bundle.model["input_shape"])  # before any worker allocates it
         verify_artifacts(bundle, cells)
@@ -146,7 +146,8 @@ class Session:
         """How long the per-cell pass of ``cells`` and the rounds will take (``eta.py``); cheap: one
         eval batch through the reference session."""
         x = self.eval_set()[0] if cells else None
-        images, why = eta.time_images(self.bundle, cells[0].variant, x) if cells else (None, "nothing to measure")
+        images, why = (eta.time_images(self.bundle, cells[0].variant, self.eval_set()[0]) if cells
+                       else (None, "nothing to measure"))
         return eta.estimate(cells, 0 if x is None else len(x), self.profile.timing, self.config.isolation,
                             settings.budget_s, images, why)
 

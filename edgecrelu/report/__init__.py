@@ -30,6 +30,7 @@ class ReportConfig:
     formats: tuple = FORMATS  # any of md, html, csv, json
     policy: str | None = None  # TOML file with a [decision] table that overrides the records' policy
     tablefmt: str = "simple"  # tabulate format of the terminal table
+    analysis: str | None = None  # the pairing analysis to show (a directory holding pairing.json, or the file)
 
 
 @dataclass
@@ -71,12 +72,12 @@ def build_report(config: ReportConfig) -> ReportResult:
         raise EdgeCReLUError("no results given: pass one or more result directories")
     overrides, source = None, None
     if config.policy:
-        from edgecrelu.report.policy import load_policy_overrides
+        from edgecrelu.report.policy_source import load_policy_overrides
         overrides = load_policy_overrides(config.policy)
         source = f"{config.policy} overriding the records' device profile"
     results.check_out_outside(config.out, config.results)
     records = results.load_for_verdict(config.results)  # valid, one bundle, no duplicate cell
-    report = analyze(records, overrides, source)
+    report = analyze(records, overrides, source, config.analysis)
     from edgecrelu.report.render_text import render_terminal
     terminal = render_terminal(report, config.tablefmt)
     texts = {f: render(report, f) for f in config.formats}

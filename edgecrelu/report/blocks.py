@@ -8,8 +8,9 @@ classes and anchors); what differs between formats is decided in the renderers, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Table:
         return [c.name for c in self.columns]
 
     @classmethod
-    def of(cls, items, spec: Sequence[tuple[Column, Callable]], **kw) -> Table:
+    def of(cls, items: Iterable[Any], spec: Sequence[tuple[Column, Callable[[Any], str]]], **kw: Any) -> Table:
         """One row per item, each column's cell from the function beside it (column and cell are
         written together, so they cannot fall out of step)."""
         return cls([c for c, _ in spec], [[cell(x) for _, cell in spec] for x in items], **kw)

@@ -8,6 +8,13 @@ Everything here reads the records only (their ``bundle``, ``settings``, ``latenc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from edgecrelu.report.data_check import data_check_facts, data_check_sentence
+
+if TYPE_CHECKING:
+    from edgecrelu.report.model import Report, SectionReport
+    from edgecrelu.report.rows import Row
 
 NOT_RECORDED = "not recorded"
 
@@ -52,6 +59,7 @@ def data_facts(records: list[dict]) -> dict:
         "seeds": _join(seeds),
         "threads": _join(threads),
         "synthetic": any(d.get("synthetic") for d in datasets),
+        **data_check_facts(records),  # classes, split counts, resize policy, skipped files: where recorded
     }
 
 
@@ -60,12 +68,13 @@ def data_line(records: list[dict]) -> str:
     line = (f"Data: data set {f['dataset']}, eval images {f['eval_images']}; model {f['model']}, "
             f"width {f['width']}, input {f['input']}; epochs {f['epochs']}; training seeds {f['seeds']}; "
             f"threads {f['threads']}.")
+    line += data_check_sentence(f)
     if f["synthetic"]:
         line += " Synthetic data: the accuracy numbers say nothing about real images."
     return line
 
 
-def accuracy_line(rows) -> str | None:
+def accuracy_line(rows: list[Row]) -> str | None:
     """One line when every cell scores the same top-1: then accuracy cannot separate the variants."""
     tops = {round(r.top1, 9) for r in rows if r.top1 is not None}
     if len(tops) != 1 or len({r.variant for r in rows}) < 2:
@@ -115,13 +124,13 @@ def cell_noise(record: dict) -> tuple[float, float, bool]:
     return cov, drift, cov > warn or drift > warn
 
 
-def latency_covered(row) -> bool:
+def latency_covered(row: Row) -> bool:
     """True when the 95 % interval of the row's p50 ratio vs the baseline includes 1."""
     ci = row.p50_ratio_ci
     return ci is not None and ci.lo <= 1.0 <= ci.hi
 
 
-def paired_spread(rows) -> tuple | None:
+def paired_spread(rows: list[Row]) -> tuple | None:
     """(workers, median sd, max sd, the noisiest cell) of the per-worker log ratios of rows timed in paired
     rounds (the reference, all zeros, left out); None where no row was."""
     import statistics
@@ -139,7 +148,7 @@ def paired_spread(rows) -> tuple | None:
     return workers, statistics.median(s for s, _ in sds), worst[0], worst[1]
 
 
-def noise_of(rows) -> Noise:
+def noise_of(rows: list[Row]) -> Noise:
     stats = [cell_noise(r.record) for r in rows]
     bad = [s for s in stats if s[2]]
     compared = [r for r in rows if r.p50_ratio_ci is not None]
@@ -147,19 +156,25 @@ def noise_of(rows) -> Noise:
                  sum(latency_covered(r) for r in compared), len(compared), paired_spread(rows))
 
 
-def noise_of_sections(sections) -> Noise:
+def noise_of_sections(sections: list[SectionReport]) -> Noise:
     return noise_of([r for sr in sections for r in sr.rows])
 
 
-def all_records(report) -> list[dict]:
+def all_records(report: Report) -> list[dict[str, Any]]:
     return [rec for sr in report.sections for rec in sr.section.records]
 
 
-def header_lines(report) -> dict:
+class HeaderLines(TypedDict):
+    plain: str  # "In short"
+    data: str
+    noise: str
+    accuracy: str | None
+
+
+def header_lines(report: Report) -> HeaderLines:
     """The lines under the verdict, shared by every renderer: ``data``, ``noise``, ``accuracy``
     (None when accuracy does separate the cells)."""
-    acc = [(sr.section.label, accuracy_line(sr.rows)) for sr in report.sections]
-    acc = [(label, a) for label, a in acc if a]
+    acc = [(label, a) for label, a in ((sr.section.label, accuracy_line(sr.rows)) for sr in report.sections) if a]
     if not acc:
         accuracy = None
     elif len(report.sections) == 1:
@@ -174,7 +189,7 @@ def header_lines(report) -> dict:
             "accuracy": accuracy, "plain": plain}
 
 
-def headline(report) -> str:
+def headline(report: Report) -> str:
     """The page's verdict box: the whole sentence with one section; with several, the overall
     verdict and each device's word (each section boxes its own sentence, so none is said twice)."""
     if len(report.sections) == 1:
@@ -200,7 +215,7 @@ def provider_fallback(record: dict) -> str | None:
     return None
 
 
-def fallback_line(rows) -> str | None:
+def fallback_line(rows: list[Row]) -> str | None:
     """Once per section: how many cells ran on a fallback provider, and what the records say."""
     said = [s for s in (provider_fallback(r.record) for r in rows) if s]
     if not said:

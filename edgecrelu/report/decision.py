@@ -1,7 +1,8 @@
 """GO / NO-GO / INCONCLUSIVE: the best CReLU configuration against the best ReLU one, under a policy.
 
 GO when the best CReLU configuration (kind crelu or crelu-half) is shown to meet every constraint
-and its gain on the objective over the best ReLU configuration is shown to be at least ``min_gain``
+and its gain on the objective over the best ReLU configuration (the baseline kind and the equal-cost
+controls relu-half@K and relu-w@K, ``variant.RELU_KINDS``) is shown to be at least ``min_gain``
 (the whole 95 % interval of the gain). NO-GO when every CReLU configuration is shown to break a
 constraint, or the gain is shown to fall short of ``min_gain``. INCONCLUSIVE otherwise, with what
 would decide it. :data:`RULES` states each rule in one sentence (the report and README print them).
@@ -13,17 +14,20 @@ would decide it. :data:`RULES` states each rule in one sentence (the report and 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import TypedDict
 
 from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.objectives import OBJECTIVES, Objective
 from edgecrelu.report import noise
 from edgecrelu.report.formchoice import FormChoice
-from edgecrelu.report.table import Row, table_rows
+from edgecrelu.report.rows import Row, table_rows
+from edgecrelu.variant import CONTROL_KINDS, is_relu_kind
 
 RULES = (
     "Accuracy: each configuration's top-1 is compared with the baseline's on the same eval images, image by "
@@ -71,6 +75,7 @@ class Reason(_Word):
     ACCURACY = "accuracy"  # NO-GO: every CReLU configuration breaks a constraint; the closest breaks this one first
     LATENCY = "latency"
     MEMORY = "memory"
+    CLASS_RECALL = "class_recall"  # a class named in decision.class_recall_budget loses more recall than it allows
     MIN_GAIN = "min_gain"  # NO-GO: the gain is shown short of min_gain
     NOT_SIGNIFICANT = "not_significant"  # the gain's interval holds min_gain
     UNCLEAR_CONSTRAINTS = "unclear_constraints"  # a constraint the intervals neither clear nor break
@@ -121,7 +126,7 @@ class Verdict:
     policy: Decision = field(repr=False)
     best_crelu: Candidate | None = None
     best_relu: Candidate | None = None
-    best_overall: Candidate | None = None  # best configuration shown to meet every constraint (trial records)
+    best_overall: Candidate | None = None  # best configuration shown to meet every constraint (best_deployable)
     gain: float | None = None  # fraction; > 0 means CReLU is better on the objective
     gain_ci: tuple[float, float] | None = None  # 95 % interval of the gain (fractions)
     ratio_ci: stats.RatioCI | None = None  # the latency ratio behind the gain's interval
@@ -136,6 +141,7 @@ class Verdict:
     trials_now: int | None = None
     images_needed: int | None = None  # eval images that would settle an unclear accuracy budget
     rounds: Rounds | None = None  # records timed in paired rounds
+    closest_control: Candidate | None = None  # the equal-cost ReLU control nearest the best CReLU (None: none measured)
 
     @property
     def verdict(self) -> str:
@@ -169,6 +175,13 @@ class Verdict:
         return verdict_words.best_overall_sentence(self)
 
     @cached_property
+    def control_sentence(self) -> str:
+        """Which equal-cost ReLU control came closest ("" without controls)."""
+        from edgecrelu.report import verdict_words
+
+        return verdict_words.control_sentence(self)
+
+    @cached_property
     def measurement(self) -> list[str]:
         """How each number behind the verdict was measured (paired rounds, eval images, training seeds)."""
         from edgecrelu.report import verdict_words
@@ -198,14 +211,45 @@ def candidate(rows_of_config: list[Row], obj: Objective) -> Candidate | None:
     return Candidate(b1, value, spread, at)
 
 
-def _rank(c: Candidate, obj: Objective):
+class Facts(TypedDict, total=False):
+    """The numbers behind a verdict that the deciders gather before they know its outcome: the
+    :class:`Verdict` fields past ``outcome`` and ``reason``, typed so that ``Verdict(..., **facts)`` is checked."""
+
+    objective: str
+    baseline: Row
+    policy: Decision
+    best_crelu: Candidate | None
+    best_relu: Candidate | None
+    best_overall: Candidate | None
+    gain: float | None
+    gain_ci: tuple[float, float] | None
+    ratio_ci: stats.RatioCI | None
+    significant: bool | None
+    detectable: float | None
+    crelu_total: int
+    crelu_passing: int
+    failures: dict[str, int]
+    forms: list[FormChoice]
+    measured_variants: tuple[str, ...]
+    trials_needed: int | None
+    trials_now: int | None
+    images_needed: int | None
+    rounds: Rounds | None
+
+
+def _rank(c: Candidate, obj: Objective) -> tuple[int, float, str]:
     if c.value is None:
         return (1, 0.0, c.label)
     return (0, c.value if obj.lower_is_better else -c.value, c.label)
 
 
-def gain_interval(crelu: Candidate, relu: Candidate, obj: Objective):
-    """(gain, (lo, hi), RatioCI or None): the objective's gain of CReLU over ReLU with its 95 % interval."""
+def gain_interval(
+    crelu: Candidate, relu: Candidate, obj: Objective
+) -> tuple[float, tuple[float, float] | None, stats.RatioCI | None]:
+    """(gain, (lo, hi), RatioCI or None): the objective's gain of CReLU over ReLU with its 95 % interval.
+    Both candidates carry a value (the deciders pass only measured ones)."""
+    if crelu.value is None or relu.value is None:
+        raise ValueError("gain_interval needs two measured candidates")
     better_by = relu.value - crelu.value if obj.lower_is_better else crelu.value - relu.value
     gain = better_by / relu.value
     if obj.ratio_metric is None:  # peak memory: one measurement per cell, no replicates, so no interval
@@ -233,55 +277,82 @@ def images_needed(row: Row, policy: Decision) -> int | None:
 def quotable_unclear(row: Row) -> list[str]:
     """The unclear constraints the verdict can quote an interval for (the accuracy difference's, the
     p99 trials'); a p99 budget left unclear by the count of slow calls alone has none."""
-    return [c for c, ci in (("accuracy", row.acc_ci), ("latency", row.p99_ci)) if c in row.unclear and ci is not None]
+    cls = next((ci for ci in row.class_cis.values() if ci is not None), None)
+    return [c for c, ci in (("accuracy", row.acc_ci), ("latency", row.p99_ci), ("class_recall", cls))
+            if c in row.unclear and ci is not None]
 
 
-def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict:
+def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list[FormChoice] | None = None) -> Verdict:
     """The verdict over the rows the trade-off table shows: a CReLU variant is judged at the form
     chosen for each of its cells (``formchoice.choose_forms`` marks them and returns ``forms``).
     Records timed in paired rounds are judged by ``paired_verdict.decide_paired`` (the profile run's
     own stop rule); the rest, and what the constraints alone decide, by :func:`decide_trials`."""
     from edgecrelu.report.paired_verdict import decide_paired
 
-    return decide_paired(rows, baseline, policy, forms) or decide_trials(rows, baseline, policy, forms)
+    verdict = decide_paired(rows, baseline, policy, forms) or decide_trials(rows, baseline, policy, forms)
+    control = closest_control(_candidates(rows, OBJECTIVES[policy.objective]), OBJECTIVES[policy.objective])
+    return dataclasses.replace(verdict, closest_control=control) if control is not None else verdict
 
 
-def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict:
-    """The verdict from per-trial records (made before paired rounds)."""
-    obj = OBJECTIVES[policy.objective]
-    configs: dict[tuple, list[Row]] = {}
+def closest_control(cands: list[Candidate], obj: Objective) -> Candidate | None:
+    """The equal-cost ReLU control (relu-half@K, relu-w@K) that came closest to CReLU: the fewest
+    constraints shown broken, then the best objective value."""
+    controls = [c for c in cands if c.row.kind in CONTROL_KINDS]
+    if not controls:
+        return None
+    return min(controls, key=lambda c: (len(c.row.violations),) + _rank(c, obj))
+
+
+def best_deployable(rows: list[Row], obj: Objective) -> Candidate | None:
+    """The best configuration shown to meet every constraint, whatever its kind (a CReLU one at the
+    form chosen for each of its cells): the report's "Best deployable configuration"."""
+    passing = [c for c in _candidates(rows, obj) if not c.row.violations and not c.row.unclear and c.value is not None]
+    return min(passing, key=lambda c: _rank(c, obj)) if passing else None
+
+
+def _candidates(rows: list[Row], obj: Objective) -> list[Candidate]:
+    """One candidate per configuration of the trade-off table; a CReLU one at its chosen forms."""
+    configs: dict[tuple[str, ...], list[Row]] = {}
     for r in table_rows(rows):
         key = (r.variant, r.precision, r.backend) if r.chosen and not r.is_baseline else r.config
         configs.setdefault(key, []).append(r)
-    cands = [c for c in (candidate(rs, obj) for rs in configs.values()) if c is not None]
+    return [c for c in (candidate(rs, obj) for rs in configs.values()) if c is not None]
+
+
+def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list[FormChoice] | None = None) -> Verdict:
+    """The verdict from per-trial records (made before paired rounds)."""
+    obj = OBJECTIVES[policy.objective]
+    cands = _candidates(rows, obj)
     crelu = [c for c in cands if c.row.is_crelu]
-    relu = [c for c in cands if c.row.kind == "relu"]
-    passing = [c for c in cands if not c.row.violations and not c.row.unclear and c.value is not None]
+    relu = [c for c in cands if is_relu_kind(c.row.kind)]  # the baseline kind and the equal-cost controls
     failures: dict[str, int] = {}
     for c in crelu:
         for name in c.row.violations:
             failures[name] = failures.get(name, 0) + 1
-    common = {
+    common: Facts = {
         "objective": obj.name, "baseline": baseline, "policy": policy, "forms": list(forms or []),
         "crelu_total": len(crelu), "crelu_passing": sum(1 for c in crelu if not c.row.violations and not c.row.unclear),
-        "failures": failures, "best_overall": min(passing, key=lambda c: _rank(c, obj)) if passing else None,
+        "failures": failures, "best_overall": best_deployable(rows, obj),
     }
 
     if not crelu:
         # A verdict needs its candidates: an interrupted training run, a --variants relu profile or every
         # CReLU cell failing leaves none, and "NO-GO" would read as CReLU measured and rejected.
         have = tuple(sorted({r.variant for r in rows}))
-        return Verdict(Outcome.INCONCLUSIVE, Reason.NO_CRELU, measured_variants=have, **common)
+        common["measured_variants"] = have
+        return Verdict(Outcome.INCONCLUSIVE, Reason.NO_CRELU, **common)
     ok_crelu = [c for c in crelu if not c.row.violations]
     if not ok_crelu:
         closest = min(crelu, key=lambda c: (len(c.row.violations), _rank(c, obj)))
-        return Verdict(Outcome.NO_GO, Reason(closest.row.violations[0]), best_crelu=closest, **common)
+        common["best_crelu"] = closest
+        return Verdict(Outcome.NO_GO, Reason(closest.row.violations[0]), **common)
     measured = [c for c in ok_crelu if c.value is not None]
     if not measured:
-        return Verdict(Outcome.INCONCLUSIVE, Reason.NO_METRIC, best_crelu=ok_crelu[0], **common)
+        common["best_crelu"] = ok_crelu[0]
+        return Verdict(Outcome.INCONCLUSIVE, Reason.NO_METRIC, **common)
     # Prefer configurations whose constraints are all shown, then the objective.
     best_c = min(measured, key=lambda c: (bool(c.row.unclear),) + _rank(c, obj))
-    common.update(best_crelu=best_c, images_needed=images_needed(best_c.row, policy))
+    common.update({"best_crelu": best_c, "images_needed": images_needed(best_c.row, policy)})
     ok_relu = [c for c in relu if not c.row.violations and c.value is not None]
     if not ok_relu:
         if best_c.row.unclear:
@@ -289,9 +360,9 @@ def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list 
         return Verdict(Outcome.GO, Reason.GO, **common)
     best_r = min(ok_relu, key=lambda c: _rank(c, obj))
     gain, gain_ci, rci = gain_interval(best_c, best_r, obj)
-    common.update(best_relu=best_r, gain=gain, gain_ci=gain_ci, ratio_ci=rci,
-                  significant=gain_ci is not None and (gain_ci[0] > 0 or gain_ci[1] < 0),
-                  detectable=rci.detectable() if rci is not None else None)
+    common.update({"best_relu": best_r, "gain": gain, "gain_ci": gain_ci, "ratio_ci": rci,
+                   "significant": gain_ci is not None and (gain_ci[0] > 0 or gain_ci[1] < 0),
+                   "detectable": rci.detectable() if rci is not None else None})
     lo, hi = gain_ci if gain_ci is not None else (-math.inf, math.inf)
     if hi < policy.min_gain:
         return Verdict(Outcome.NO_GO, Reason.MIN_GAIN, **common)
@@ -301,5 +372,5 @@ def decide_trials(rows: list[Row], baseline: Row, policy: Decision, forms: list 
         return Verdict(Outcome.GO, Reason.GO, **common)
     if rci is not None:
         target = 1 - policy.min_gain if obj.lower_is_better else 1 / (1 + policy.min_gain)
-        common.update(trials_needed=rci.trials_to_resolve(target), trials_now=max(rci.trials))
+        common.update({"trials_needed": rci.trials_to_resolve(target), "trials_now": max(rci.trials)})
     return Verdict(Outcome.INCONCLUSIVE, Reason.NOT_SIGNIFICANT, **common)

@@ -9,8 +9,12 @@ report.json.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from edgecrelu import stats
+
+if TYPE_CHECKING:
+    from edgecrelu.report.rows import Row
 
 EXACT_TOL = 1e-3  # an fp32 form whose logits differ more than this from the reference is not exact
 
@@ -54,7 +58,7 @@ def _speed(r) -> float:
     return r.p50_ratio if isinstance(r.p50_ratio_ci, stats.PairedRatioCI) else r.p50
 
 
-def cell_of(r) -> tuple:
+def cell_of(r: Row) -> tuple[str, str, str, int]:
     return (r.backend, r.variant, r.precision, r.batch)
 
 
@@ -62,7 +66,7 @@ def choose_forms(rows: list) -> list[FormChoice]:
     """Choose a form for every CReLU cell and mark its rows (``row.form_choice``), in place.
 
     The choice is the fastest exact form by p50 among the forms shown to break no constraint of the
-    policy (the rows' ``violations``, so :func:`edgecrelu.report.table.annotate` runs first); when
+    policy (the rows' ``violations``, so :func:`edgecrelu.report.rows.annotate` runs first); when
     every exact form breaks one, the fastest exact form. The runner-up is the next in that order, and
     the two differ significantly only when their trial ranges do not overlap.
     """

@@ -6,7 +6,9 @@ where the records would invite such a comparison.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 
 def _first(d, *keys):
@@ -78,9 +80,12 @@ class Section:
         return "".join(c if c.isalnum() else "-" for c in f"{self.key[0]}-{self.key[1]}").strip("-").lower()
 
 
-def distinct(values) -> list:
+T = TypeVar("T")
+
+
+def distinct(values: Iterable[T]) -> list[T]:
     """The values in order of first appearance, without repeats (works for dicts: no hashing)."""
-    out = []
+    out: list[T] = []
     for v in values:
         if v not in out:
             out.append(v)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 
-def e(s) -> str:
+def e(s: object) -> str:
     """HTML-escaped text. "://" from record text (e.g. a URL in an environment field) is broken up, so
     that nothing in the page reads as an external reference."""
     return escape(str(s), quote=True).replace("://", ":&#47;&#47;")

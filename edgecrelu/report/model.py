@@ -9,9 +9,20 @@ from pathlib import Path
 from edgecrelu import __version__
 from edgecrelu.devices import Decision
 from edgecrelu.fileio import utc_now
-from edgecrelu.report import cost, decision, formchoice, machines, table
+from edgecrelu.report import decision, formchoice, machines
+from edgecrelu.report.deployment_cost import Cost, cost_of
 from edgecrelu.report.pairing_file import PairingFile, find_pairing
-from edgecrelu.report.policy import policy_from_record
+from edgecrelu.report.policy_source import policy_from_record
+from edgecrelu.report.rows import (
+    Row,
+    annotate,
+    backend_order,
+    find_baseline,
+    mark_pareto,
+    row_from_record,
+    sort_rows,
+    table_rows,
+)
 
 RECORDS_POLICY = "device profile [decision] table of the records"  # where the policy comes from by default
 
@@ -22,18 +33,18 @@ class SectionReport:
 
     section: machines.Section
     policy: Decision
-    rows: list  # table.Row, sorted: every record's (every form of a CReLU cell)
-    baseline: table.Row
+    rows: list[Row]  # sorted: every record's (every form of a CReLU cell)
+    baseline: Row
     verdict: decision.Verdict
-    costs: list  # cost.Cost per configuration at batch 1
-    warnings: list  # strings
+    costs: list[Cost]  # per configuration at batch 1
+    warnings: list[str]
     reproducibility: dict
     pairing: PairingFile | None = None  # the phase-pairing analysis beside the section's bundle
 
     @property
-    def table_rows(self) -> list:
+    def table_rows(self) -> list[Row]:
         """The rows of the trade-off table: a CReLU cell at its chosen form only."""
-        return table.table_rows(self.rows)
+        return table_rows(self.rows)
 
 
 @dataclass
@@ -77,29 +88,30 @@ def reproducibility(recs: list[dict]) -> dict:
     }
 
 
-def analyze_section(sec: machines.Section, overrides: dict | None) -> SectionReport:
+def analyze_section(sec: machines.Section, overrides: dict | None, analysis: str | None = None) -> SectionReport:
     policy = policy_from_record(sec.records[0], overrides)
-    rows = table.sort_rows([table.row_from_record(r) for r in sec.records])
-    backends = table.backend_order(sec.records)
-    baseline = table.find_baseline(rows, policy, backends, sec.label)
-    table.annotate(rows, baseline, policy)
+    rows = sort_rows([row_from_record(r) for r in sec.records])
+    backends = backend_order(sec.records)
+    baseline = find_baseline(rows, policy, backends, sec.label)
+    annotate(rows, baseline, policy)
     forms = formchoice.choose_forms(rows)  # after annotate: the choice passes over forms that break a constraint
-    table.mark_pareto(rows)  # over the rows the table shows, so after the choice
+    mark_pareto(rows)  # over the rows the table shows, so after the choice
     verdict = decision.decide(rows, baseline, policy, forms)
     costs = [
-        cost.cost_of(r.label, r.p99, r.mj_per_inference, policy)
-        for r in table.table_rows(rows) if r.batch == 1 and r.p99
+        cost_of(r.label, r.p99, r.mj_per_inference, policy)
+        for r in table_rows(rows) if r.batch == 1 and r.p99
     ]
     warns = machines.consistency_warnings(sec)
     for r in rows:
         for w in r.record.get("warnings") or []:
             warns.append(f"{r.label} b{r.batch}: {w}")
     return SectionReport(sec, policy, rows, baseline, verdict, costs, warns, reproducibility(sec.records),
-                         find_pairing(sec.records))
+                         find_pairing(sec.records, analysis))
 
 
-def analyze(records: list[dict], overrides: dict | None = None, policy_source: str | None = None) -> Report:
-    secs = [analyze_section(s, overrides) for s in machines.split_by_machine(records)]
+def analyze(records: list[dict], overrides: dict | None = None, policy_source: str | None = None,
+            analysis: str | None = None) -> Report:
+    secs = [analyze_section(s, overrides, analysis) for s in machines.split_by_machine(records)]
     warns = machines.machine_warnings([s.section for s in secs])
     if len(secs) == 1:
         verdict, sentence = secs[0].verdict.verdict, secs[0].verdict.sentence

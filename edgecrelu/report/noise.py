@@ -8,6 +8,7 @@ not overlap.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from edgecrelu.stats import seed_accuracies
 
@@ -33,7 +34,7 @@ def overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> boo
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def latency_range(record: dict, metric: str) -> tuple[float, float] | None:
+def latency_range(record: dict[str, Any], metric: str) -> tuple[float, float] | None:
     """Trial-to-trial range of ``metric`` (``p50`` or ``p99``) for one record, in ms.
 
     With two or more interleaved trials: min..max over the trials and the pooled value. Otherwise a
@@ -43,8 +44,8 @@ def latency_range(record: dict, metric: str) -> tuple[float, float] | None:
     value = lat.get(metric)
     if value is None:
         return None
-    vals = [t.get(metric) for t in (record.get("trials") or []) if isinstance(t, dict)]
-    vals = [float(v) for v in vals if v is not None]
+    raw = [t.get(metric) for t in (record.get("trials") or []) if isinstance(t, dict)]
+    vals = [float(v) for v in raw if v is not None]
     if len(vals) >= 2:
         vals.append(float(value))
         return min(vals), max(vals)
@@ -55,7 +56,7 @@ def latency_range(record: dict, metric: str) -> tuple[float, float] | None:
     return max(0.0, float(value) - half), float(value) + half
 
 
-def scaled_range(value: float | None, record: dict, inverse: bool) -> tuple[float, float] | None:
+def scaled_range(value: float | None, record: dict[str, Any], inverse: bool) -> tuple[float, float] | None:
     """Spread of a quantity proportional (or, ``inverse``, inversely proportional) to p50 latency.
 
     Throughput is batch / latency and energy per inference is power x time, so their trial spread
@@ -73,7 +74,7 @@ def scaled_range(value: float | None, record: dict, inverse: bool) -> tuple[floa
     return value * lo, value * hi
 
 
-def accuracy_differs(a: dict, b: dict) -> bool:
+def accuracy_differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """True when two records' top-1 differ beyond the noise: Wilson CIs apart, and seed ranges apart
     where both records carry training seeds."""
     acc_a, acc_b = a.get("accuracy") or {}, b.get("accuracy") or {}

@@ -9,23 +9,29 @@ Like :func:`~edgecrelu.report.decision.decide_trials` it writes no sentence (``v
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from typing import Any
 
 from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.objectives import OBJECTIVES
 from edgecrelu.report.decision import (
     Candidate,
+    Facts,
     Outcome,
     Reason,
     Rounds,
     Verdict,
+    best_deployable,
     candidate,
     images_needed,
     quotable_unclear,
 )
-from edgecrelu.report.table import Row
+from edgecrelu.report.formchoice import FormChoice
+from edgecrelu.report.rows import Row
 from edgecrelu.results import Cell
+from edgecrelu.variant import is_relu_kind
 
 
 def _key(r: Row) -> str:
@@ -36,24 +42,27 @@ def _state(r: Row) -> str:
     return "broken" if r.violations else "unclear" if r.unclear else "met"
 
 
-def _secs(stop: dict | None, workers_now: int, workers_needed: int | None) -> float | None:
+def _secs(stop: dict[str, Any] | None, workers_now: int, workers_needed: int | None) -> float | None:
     if not stop or not workers_needed or not workers_now or not stop.get("elapsed_s"):
         return None
     per_worker = float(stop["elapsed_s"]) / max(1, int(stop.get("workers") or workers_now))
     return max(0, workers_needed - workers_now) * per_worker
 
 
-def _more_rounds(quoted: sequential.Interval, threshold: float, stop: dict | None) -> dict:
-    """The rounds that would tell the quoted gain from min_gain at the observed spread (none where
-    that takes over 20 times the workers so far)."""
-    n_need = quoted.units_to_resolve(threshold)
+def _more_rounds(rounds: Rounds, quoted: sequential.Interval, stop: dict[str, Any] | None) -> Rounds:
+    """``rounds`` with the rounds that would tell the quoted gain from min_gain at the observed spread
+    (none where that takes over 20 times the workers so far)."""
+    n_need = quoted.units_to_resolve(rounds.threshold)
     secs = _secs(stop, quoted.n, n_need)
-    if n_need is None or n_need > 20 * max(quoted.n, 1) or secs is None:
-        return {}
-    return {"more_s": secs, "workers_needed": n_need, "total_budget_s": math.ceil(float(stop["elapsed_s"]) + secs)}
+    if stop is None or n_need is None or n_need > 20 * max(quoted.n, 1) or secs is None:
+        return rounds
+    return dataclasses.replace(rounds, more_s=secs, workers_needed=n_need,
+                               total_budget_s=math.ceil(float(stop["elapsed_s"]) + secs))
 
 
-def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list | None = None) -> Verdict | None:
+def decide_paired(
+    rows: list[Row], baseline: Row, policy: Decision, forms: list[FormChoice] | None = None
+) -> Verdict | None:
     """The verdict where the baseline's record was timed in paired rounds (None otherwise, or where the
     constraints alone decide: :func:`~edgecrelu.report.decision.decide_trials` says those)."""
     obj = OBJECTIVES[policy.objective]
@@ -62,7 +71,7 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
         return None
     rs = [r for r in rows if r is baseline or stats.same_sequence(ref, r.record)]
     crelu = [r for r in rs if r.is_crelu and not r.record["paired"].get("dropped")]
-    relu = [r for r in rs if r.kind == "relu"]
+    relu = [r for r in rs if is_relu_kind(r.kind)]  # the baseline kind and the equal-cost controls
     crelu_open = [r for r in crelu if _state(r) != "broken"]
     if not crelu_open or not relu:
         return None
@@ -92,30 +101,33 @@ def decide_paired(rows: list[Row], baseline: Row, policy: Decision, forms: list 
         r_ = max(relu_met or relu_open or relu, key=lambda x: iv[(_key(c), _key(x))].lo)
     quoted = iv[(_key(c), _key(r_))] if r_ is not None else None
     best_c = cand(c)
-    facts = {
+    rounds = Rounds(stat, quoted, threshold, aa_valid)
+    facts: Facts = {
         "objective": obj.name, "baseline": baseline, "policy": policy, "forms": list(forms or []),
         "crelu_total": len({(r.variant, r.precision, r.backend) for r in crelu}),
         "crelu_passing": len({(r.variant, r.precision, r.backend) for r in met}),
-        "best_crelu": best_c, "best_relu": cand(r_) if r_ is not None else None,
+        "best_crelu": best_c, "best_relu": cand(r_) if r_ is not None else None, "rounds": rounds,
+        "best_overall": best_deployable(rows, obj),
     }
-    if quoted is not None:
-        facts.update(gain=sequential.gain_of(quoted.mean, obj.name),
-                     gain_ci=(sequential.gain_of(quoted.hi, obj.name), sequential.gain_of(quoted.lo, obj.name)),
-                     ratio_ci=stats.paired_ratio(r_.record, c.record, "p99" if stat == "p99" else "p50"),
-                     significant=quoted.lo > 0 or quoted.hi < 0,
-                     detectable=math.expm1((quoted.hi - quoted.lo) / 2) if math.isfinite(quoted.hi) else None)
-    rounds = {"stat": stat, "quoted": quoted, "threshold": threshold, "aa_valid": aa_valid}
+    if quoted is not None and r_ is not None:
+        facts.update({
+            "gain": sequential.gain_of(quoted.mean, obj.name),
+            "gain_ci": (sequential.gain_of(quoted.hi, obj.name), sequential.gain_of(quoted.lo, obj.name)),
+            "ratio_ci": stats.paired_ratio(r_.record, c.record, "p99" if stat == "p99" else "p50"),
+            "significant": quoted.lo > 0 or quoted.hi < 0,
+            "detectable": math.expm1((quoted.hi - quoted.lo) / 2) if math.isfinite(quoted.hi) else None,
+        })
 
     if not aa_valid and word is not None:
-        return Verdict(Outcome.INCONCLUSIVE, Reason.INVALID_TIMING, rounds=Rounds(**rounds), **facts)
+        return Verdict(Outcome.INCONCLUSIVE, Reason.INVALID_TIMING, **facts)
     if word == "GO":
-        return Verdict(Outcome.GO, Reason.GO, rounds=Rounds(**rounds), **facts)
+        return Verdict(Outcome.GO, Reason.GO, **facts)
     if word == "NO-GO":
-        return Verdict(Outcome.NO_GO, Reason.MIN_GAIN, rounds=Rounds(**rounds), **facts)
+        return Verdict(Outcome.NO_GO, Reason.MIN_GAIN, **facts)
     reason = Reason.NOT_SIGNIFICANT
     if quotable_unclear(best_c.row) and quoted is not None and not (quoted.lo <= threshold <= quoted.hi):
         reason = Reason.UNCLEAR_CONSTRAINTS
     if quoted is not None and math.isfinite(quoted.hi):
-        rounds.update(_more_rounds(quoted, threshold, ref["paired"].get("stop")))
-    return Verdict(Outcome.INCONCLUSIVE, reason, rounds=Rounds(**rounds),
-                   images_needed=images_needed(best_c.row, policy), **facts)
+        facts["rounds"] = _more_rounds(rounds, quoted, ref["paired"].get("stop"))
+    facts["images_needed"] = images_needed(best_c.row, policy)
+    return Verdict(Outcome.INCONCLUSIVE, reason, **facts)

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.report.context import cell_noise, latency_covered
+
+if TYPE_CHECKING:
+    from edgecrelu.report.model import Report, SectionReport
+    from edgecrelu.report.rows import Row
 
 COLUMNS = [
     "device", "machine", "variant", "kind", "form", "precision", "backend", "batch", "top1", "top1_ci_low",
@@ -21,7 +26,7 @@ COLUMNS = [
 ]
 
 
-def row_dict(sr, r) -> dict:
+def row_dict(sr: SectionReport, r: Row) -> dict[str, Any]:
     def lo_hi(rng):
         return (None, None) if rng is None else rng
 
@@ -64,7 +69,7 @@ def _choice(r) -> dict:
             "runner_up_margin": f.margin, "runner_up_significant": f.significant}
 
 
-def render_csv(report) -> str:
+def render_csv(report: Report) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from edgecrelu.report import blocks as b
 from edgecrelu.report.markup import e, split_head
 from edgecrelu.report.page import header_blocks, section_blocks
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from edgecrelu.report.model import Report
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1400px;
@@ -77,7 +83,7 @@ def _items(items) -> str:
     return "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"
 
 
-def html_block(block) -> str:
+def html_block(block: b.Block) -> str:
     if isinstance(block, b.Section):
         return "\n".join([f'<section id="{e(block.slug)}"><h2>{e(block.label)}</h2>']
                          + [html_block(x) for x in block.blocks] + ["</section>"])
@@ -105,14 +111,14 @@ def html_block(block) -> str:
     raise TypeError(f"not a report block: {block!r}")
 
 
-def html_blocks(blocks) -> str:
+def html_blocks(blocks: Iterable[b.Block]) -> str:
     return "\n".join(html_block(x) for x in blocks)
 
 
-def render_html(report) -> str:
+def render_html(report: Report) -> str:
     commit = f" (commit {report.commit})" if report.commit else ""
-    repro = [b.Heading("Reproducibility", 2),
-             b.Paragraph(f"Report written {report.created_utc} by edgecrelu {report.edgecrelu_version}{commit}.")]
+    repro: list[b.Block] = [b.Heading("Reproducibility", 2),
+                            b.Paragraph(f"Report written {report.created_utc} by edgecrelu {report.edgecrelu_version}{commit}.")]
     for sr in report.sections:
         repro += [b.Heading(sr.section.label), b.Code(json.dumps(sr.reproducibility, indent=2, sort_keys=True,
                                                                  default=str))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.report.context import (
     accuracy_line,
@@ -18,6 +19,9 @@ from edgecrelu.report.context import (
 from edgecrelu.report.decision import RULES
 from edgecrelu.report.plain import in_plain_words
 from edgecrelu.report.render_csv import row_dict
+
+if TYPE_CHECKING:
+    from edgecrelu.report.model import Report
 
 SCHEMA_VERSION = 1
 KIND = "edgecrelu-report"
@@ -41,7 +45,7 @@ def _candidate(c):
             "backend": c.at.backend, "batch": c.at.batch, "value": c.value, "spread": c.spread}
 
 
-def report_dict(report) -> dict:
+def report_dict(report: Report) -> dict[str, Any]:
     secs = []
     for sr in report.sections:
         v = sr.verdict
@@ -91,5 +95,5 @@ def report_dict(report) -> dict:
     })
 
 
-def render_json(report) -> str:
+def render_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, sort_keys=True, default=str) + "\n"

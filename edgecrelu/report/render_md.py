@@ -4,12 +4,18 @@ reproducibility. :func:`md_blocks` is the Markdown renderer of report blocks."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from tabulate import tabulate
 
 from edgecrelu.report import blocks as b
 from edgecrelu.report.markup import split_head
 from edgecrelu.report.page import header_blocks, section_blocks
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from edgecrelu.report.model import Report
 
 
 def md_table(t: b.Table) -> str:
@@ -31,7 +37,7 @@ def _paragraph(p: b.Paragraph) -> str:
     return f"**{p.lead}** {text}" if p.lead else text
 
 
-def md_lines(block) -> list[str]:
+def md_lines(block: b.Block) -> list[str]:
     """The Markdown lines of one block, a blank line after it."""
     if isinstance(block, b.Section):
         return [f"## {block.label}", ""] + md_blocks(block.blocks)
@@ -58,16 +64,16 @@ def md_lines(block) -> list[str]:
     return out + [""]
 
 
-def md_blocks(blocks) -> list[str]:
+def md_blocks(blocks: Iterable[b.Block]) -> list[str]:
     return [line for block in blocks for line in md_lines(block)]
 
 
-def render_md(report) -> str:
+def render_md(report: Report) -> str:
     out = ["# edgecrelu report: CReLU GO / NO-GO", ""] + md_blocks(header_blocks(report))
     out += md_blocks(section_blocks(report))
     commit = f" (commit {report.commit})" if report.commit else ""
-    repro = [b.Heading("Reproducibility", 2),
-             b.BulletList([f"report written {report.created_utc} by edgecrelu {report.edgecrelu_version}{commit}"])]
+    repro: list[b.Block] = [b.Heading("Reproducibility", 2),
+                            b.BulletList([f"report written {report.created_utc} by edgecrelu {report.edgecrelu_version}{commit}"])]
     for sr in report.sections:
         repro += [b.Heading(sr.section.label),
                   b.Code(json.dumps(sr.reproducibility, indent=2, sort_keys=True, default=str))]

@@ -3,16 +3,23 @@ blocks (tables through tabulate in the user's ``--tablefmt``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tabulate import tabulate
 
 from edgecrelu.report import blocks as b
 from edgecrelu.report.context import fallback_line, header_lines
-from edgecrelu.report.cost import demand_sentence
+from edgecrelu.report.deployment_cost import demand_sentence
 from edgecrelu.report.formchoice import forms_summary
 from edgecrelu.report.parts import tradeoff
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-def text_lines(block, tablefmt: str = "simple") -> list[str]:
+    from edgecrelu.report.model import Report
+
+
+def text_lines(block: b.Block, tablefmt: str = "simple") -> list[str]:
     """The lines of one block; no blank line between blocks (a heading opens with one)."""
     if isinstance(block, b.Section):
         return text_lines(b.Heading(block.label)) + [line for x in block.blocks for line in text_lines(x, tablefmt)]
@@ -37,11 +44,11 @@ def text_lines(block, tablefmt: str = "simple") -> list[str]:
     raise TypeError(f"not a report block: {block!r}")
 
 
-def text_blocks(blocks, tablefmt: str = "simple") -> str:
+def text_blocks(blocks: Iterable[b.Block], tablefmt: str = "simple") -> str:
     return "\n".join(line for block in blocks for line in text_lines(block, tablefmt))
 
 
-def terminal_blocks(report) -> list:
+def terminal_blocks(report: Report) -> list[b.Block]:
     """Per machine: the trade-off table, the recommended forms, the cost and the verdict lines; then the
     data and noise lines and the overall verdict."""
     several = len(report.sections) > 1
@@ -55,7 +62,7 @@ def terminal_blocks(report) -> list:
         table, same = tradeoff.table(sr.table_rows).collapse(tradeoff.KEEP)
         if same:
             out.append(b.Paragraph("same on every row: " + "; ".join(same)))
-        out += [table, b.Paragraph(tradeoff.FLAG_HELP)]
+        out += [table, b.Paragraph(tradeoff.flag_help(sr))]
         out += [b.Paragraph(f"recommended CReLU form — {line}") for line in forms_summary(sr.verdict.forms)]
         best = sr.verdict.best_overall
         best_cost = next((c for c in sr.costs if best and c.label == best.row.label), None)
@@ -82,5 +89,5 @@ def terminal_blocks(report) -> list:
     return out + [b.Paragraph(report.sentence), b.Paragraph(lines["plain"], lead="In short:")]
 
 
-def render_terminal(report, tablefmt: str = "simple") -> str:
+def render_terminal(report: Report, tablefmt: str = "simple") -> str:
     return text_blocks(terminal_blocks(report), tablefmt)

@@ -7,10 +7,14 @@ HTML page stays self-contained. Hover titles carry the exact numbers.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from edgecrelu.registries import PRECISION_ORDER
 from edgecrelu.report.markup import e as _e  # the page's escaping: record text never reads as a URL
-from edgecrelu.report.table import kind_rank
+from edgecrelu.report.rows import kind_rank
+
+if TYPE_CHECKING:
+    from edgecrelu.report.rows import Row
 
 # One colour per series (variant + form), the baseline kind first: tab10, colour-blind-safe order.
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
@@ -20,11 +24,19 @@ ML, MR, MB_ = 64, 20, 56  # margins: left, right, bottom (the top one holds the 
 TITLE_H, LEGEND_ROW = 28, 16
 
 
-def series_key(r) -> tuple:
+def _v(x: float | None) -> float:
+    """A row's value that the plot's rows were filtered on (``pts``): never None there."""
+    if x is None:
+        raise ValueError("a plotted row without its value")
+    return x
+
+
+def series_key(r: Row) -> tuple[int, str, str]:
     return (kind_rank(r.kind), r.variant, r.form)
 
 
-KIND_COLORS = {"relu": PALETTE[0], "crelu": PALETTE[1], "crelu-half": PALETTE[2]}  # one colour per variant kind
+KIND_COLORS = {"relu": PALETTE[0], "crelu": PALETTE[1], "crelu-half": PALETTE[2],  # one colour per variant kind
+               "relu-half": PALETTE[4], "relu-w": PALETTE[5]}
 
 
 def color(kind: str) -> str:
@@ -49,13 +61,13 @@ class Series:
         self.names = [f"{k[1]} {k[2]}" if k[2] else f"{k[1]} (chosen form)" for k in keys]
         self.colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
-    def key(self, r) -> tuple:
+    def key(self, r: Row) -> tuple[int, str, str]:
         return (kind_rank(r.kind), r.variant, "") if r.variant in self._merged else series_key(r)
 
-    def color(self, r) -> str:
+    def color(self, r: Row) -> str:
         return self.colors[self.key(r)]
 
-    def legend(self, width=W) -> tuple[list[str], int]:
+    def legend(self, width: int = W) -> tuple[list[str], int]:
         """Swatches under the title, wrapping; returns (elements, top margin for the plot)."""
         out, x, y = [], float(ML), TITLE_H + 4
         for name, col in zip(self.names, self.colors.values()):
@@ -139,15 +151,17 @@ def _label_x(x: float, text: str, width=W) -> tuple[float, str]:
     return x + 8, "start"
 
 
-def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 accuracy vs p99 latency at batch 1") -> str:
+def accuracy_vs_latency(
+    rows: list[Row], budget_ms: float | None, title: str = "Top-1 accuracy vs p99 latency at batch 1"
+) -> str:
     """Scatter of batch-1 rows with the Pareto front (accuracy up, p99 down) as a step line."""
     pts = [r for r in rows if r.batch == 1 and r.top1 is not None and r.p99 is not None]
     if not pts:
         return _empty(title)
     series = Series(pts)
     legend, top = series.legend()
-    xs = [r.p99 for r in pts]
-    ys = [r.top1 * 100 for r in pts]
+    xs = [_v(r.p99) for r in pts]
+    ys = [_v(r.top1) * 100 for r in pts]
     # The axes follow the data; the budget is drawn where it falls inside them and named otherwise.
     xpad = max((max(xs) - min(xs)) * 0.15, max(xs) * 0.05)
     ypad = max(0.25, (max(ys) - min(ys)) * 0.15)
@@ -164,21 +178,21 @@ def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 accuracy vs 
             side = "right" if budget_ms > ax.x1 else "left"
             body.append(f'<text x="{W - MR - 4}" y="{top + 12}" text-anchor="end" class="budgettxt">'
                         f'p99 budget {budget_ms:g} ms: off the axis, to the {side}</text>')
-    front = sorted((r for r in pts if r.pareto_latency), key=lambda r: r.p99)
+    front = sorted((r for r in pts if r.pareto_latency), key=lambda r: _v(r.p99))
     if front:
         path, path_y = [], 0.0  # a step line: horizontal from the previous point's height
         for i, r in enumerate(front):
-            x, y = ax.x(r.p99), ax.y(r.top1 * 100)
+            x, y = ax.x(_v(r.p99)), ax.y(_v(r.top1) * 100)
             if i:
                 path.append(f"{x:.1f},{path_y:.1f}")
             path.append(f"{x:.1f},{y:.1f}")
             path_y = y
         body.append(f'<polyline points="{" ".join(path)}" class="front"/>')
     for r in pts:
-        x, y = ax.x(r.p99), ax.y(r.top1 * 100)
+        x, y = ax.x(_v(r.p99)), ax.y(_v(r.top1) * 100)
         shape = "front-pt" if r.pareto_latency else "pt"
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{series.color(r)}" class="{shape}">'
-                    f'<title>{_e(r.label)}: p99 {r.p99:.4g} ms, top-1 {r.top1 * 100:.2f} %</title></circle>')
+                    f'<title>{_e(r.label)}: p99 {_v(r.p99):.4g} ms, top-1 {_v(r.top1) * 100:.2f} %</title></circle>')
         if r.pareto_latency:
             text = f"{r.variant} {r.form} {r.precision}"
             lx, anchor = _label_x(x, text)
@@ -187,8 +201,8 @@ def accuracy_vs_latency(rows, budget_ms: float | None, title="Top-1 accuracy vs 
     return _svg(title, body)
 
 
-def latency_per_precision(rows, budget_ms: float | None = None,
-                          title="Latency per precision at batch 1 (bar: p50, whisker: p99)") -> str:
+def latency_per_precision(rows: list[Row], budget_ms: float | None = None,
+                          title: str = "Latency per precision at batch 1 (bar: p50, whisker: p99)") -> str:
     """Grouped bars from zero: one group per precision, one bar per (variant, form) and backend."""
     pts = [r for r in rows if r.batch == 1 and r.p50 is not None]
     if not pts:
@@ -197,8 +211,8 @@ def latency_per_precision(rows, budget_ms: float | None = None,
     legend, top = series.legend()
     precs = sorted({r.precision for r in pts}, key=lambda p: (PRECISION_ORDER.get(p, 9), p))
     backends = sorted({r.backend for r in pts})
-    hi = max((r.p99 or r.p50) for r in pts)
-    p50_hi = max(r.p50 for r in pts)
+    hi = max((r.p99 or _v(r.p50)) for r in pts)
+    p50_hi = max(_v(r.p50) for r in pts)
     # p99 far above every p50 (a noisy tail) would flatten the bars: then the axis follows the p50s
     # and a whisker that leaves it is cut and its p99 printed.
     cut = hi > 4 * p50_hi
@@ -216,10 +230,10 @@ def latency_per_precision(rows, budget_ms: float | None = None,
         bw = min(28.0, (gw - 16) / max(1, len(group)))
         gx = ML + gi * gw + (gw - bw * len(group)) / 2
         for bi, r in enumerate(group):
-            x, y0, y = gx + bi * bw, ax.y(0), ax.y(r.p50)
+            x, y0, y = gx + bi * bw, ax.y(0), ax.y(_v(r.p50))
             body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{bw - 2:.1f}" height="{y0 - y:.1f}" '
-                        f'fill="{series.color(r)}"><title>{_e(r.label)}: p50 {r.p50:.4g} ms, '
-                        f'p99 {(r.p99 or r.p50):.4g} ms</title></rect>')
+                        f'fill="{series.color(r)}"><title>{_e(r.label)}: p50 {_v(r.p50):.4g} ms, '
+                        f'p99 {(r.p99 or _v(r.p50)):.4g} ms</title></rect>')
             if r.p99 is not None:
                 cx = x + bw / 2
                 if r.p99 <= ax.y1:
@@ -239,7 +253,7 @@ def latency_per_precision(rows, budget_ms: float | None = None,
     return _svg(title, body)
 
 
-def memory_bars(rows, budget_mb: float | None, title="Peak memory at batch 1") -> str:
+def memory_bars(rows: list[Row], budget_mb: float | None, title: str = "Peak memory at batch 1") -> str:
     """A dot per configuration on an axis zoomed to the data, so that differences of a few MB show;
     the axis says where it starts, and the budget is drawn where it falls inside it, named otherwise."""
     pts = [r for r in rows if r.batch == 1 and r.peak_mb is not None]
@@ -249,7 +263,7 @@ def memory_bars(rows, budget_mb: float | None, title="Peak memory at batch 1") -
     top = TITLE_H + 10
     height = top + MB_ + 20 * len(pts) + 10
     left = 260
-    lo_v, hi_v = min(r.peak_mb for r in pts), max(r.peak_mb for r in pts)
+    lo_v, hi_v = min(_v(r.peak_mb) for r in pts), max(_v(r.peak_mb) for r in pts)
     pad = max((hi_v - lo_v) * 0.15, hi_v * 0.01, 0.5)
     ticks = nice_ticks(max(0.0, lo_v - pad), hi_v + pad)
     t0, t1 = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
@@ -265,11 +279,11 @@ def memory_bars(rows, budget_mb: float | None, title="Peak memory at batch 1") -
     for i, r in enumerate(pts):
         y = top + 20 * i + 12
         body.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" class="tick">{_e(f"{r.variant} {r.form} {r.precision} {r.backend}")}</text>')
-        body.append(f'<line x1="{left}" y1="{y}" x2="{x(r.peak_mb):.1f}" y2="{y}" class="grid"/>')
-        body.append(f'<circle cx="{x(r.peak_mb):.1f}" cy="{y}" r="5" fill="{series.color(r)}" class="pt">'
-                    f'<title>{_e(r.label)}: peak {r.peak_mb:.1f} MB ({_e(r.peak_source)}), model '
+        body.append(f'<line x1="{left}" y1="{y}" x2="{x(_v(r.peak_mb)):.1f}" y2="{y}" class="grid"/>')
+        body.append(f'<circle cx="{x(_v(r.peak_mb)):.1f}" cy="{y}" r="5" fill="{series.color(r)}" class="pt">'
+                    f'<title>{_e(r.label)}: peak {_v(r.peak_mb):.1f} MB ({_e(r.peak_source)}), model '
                     f'{(r.model_mb or 0):.2f} MB</title></circle>')
-        body.append(f'<text x="{x(r.peak_mb) + 8:.1f}" y="{y + 4}" class="lbl">{r.peak_mb:.1f}</text>')
+        body.append(f'<text x="{x(_v(r.peak_mb)) + 8:.1f}" y="{y + 4}" class="lbl">{_v(r.peak_mb):.1f}</text>')
     if budget_mb:
         if t0 <= budget_mb <= t1:
             body.append(f'<line x1="{x(budget_mb):.1f}" y1="{top}" x2="{x(budget_mb):.1f}" y2="{height - MB_}" class="budget"/>')

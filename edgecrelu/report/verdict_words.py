@@ -8,15 +8,16 @@ configuration and how each number behind the verdict was measured.
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from edgecrelu import sequential
+from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.objectives import Objective
 from edgecrelu.report import fmt
 from edgecrelu.report.decision import Candidate, Outcome, Reason, Verdict
-from edgecrelu.report.table import Row
+from edgecrelu.report.rows import Row
 
-BROKEN = (Reason.ACCURACY, Reason.LATENCY, Reason.MEMORY)
+BROKEN = (Reason.ACCURACY, Reason.LATENCY, Reason.MEMORY, Reason.CLASS_RECALL)
 # the per-worker statistic of the paired rounds, in words
 STAT_WORDS = {"p99": "p99", "p50": "p50 (block medians)", "mean": "mean time per call"}
 NO_CRELU_NEED = ("What would decide it: records of a CReLU variant (crelu@K or crelu-half@K) at batch 1 from the "
@@ -71,9 +72,10 @@ def meets(c: Candidate, policy: Decision) -> str:
 
 
 def violation_words(c: Candidate, baseline: Row, policy: Decision) -> list[str]:
+    # a violation implies its numbers (table.check_constraints): the None checks only narrow the types
     r, out = c.row, []
     for v in r.violations:
-        if v == "accuracy":
+        if v == "accuracy" and r.delta_top1_pts is not None and r.top1 is not None and baseline.top1 is not None:
             ci = r.acc_ci
             sig = "no interval: the records carry no image count" if ci is None else (
                 f"95 % interval {ci.lo:+.2f} to {ci.hi:+.2f} points, wholly below −{policy.max_accuracy_drop:g}; "
@@ -83,22 +85,39 @@ def violation_words(c: Candidate, baseline: Row, policy: Decision) -> list[str]:
                 f"({r.top1 * 100:.2f} % vs {baseline.top1 * 100:.2f} %, maximum drop "
                 f"{policy.max_accuracy_drop:g} points; {sig})"
             )
-        elif v == "latency":
-            ci = f" (95 % interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms)" if r.p99_ci else ""
-            out.append(f"has p99 {fmt.ms(r.p99)} ms at batch 1{ci}, over the {policy.latency_budget_p99_ms:g} ms budget")
-        elif v == "memory":
+        elif v == "latency" and r.p99 is not None and policy.latency_budget_p99_ms is not None:
+            p99_ci = f" (95 % interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms)" if r.p99_ci else ""
+            out.append(f"has p99 {fmt.ms(r.p99)} ms at batch 1{p99_ci}, over the {policy.latency_budget_p99_ms:g} ms budget")
+        elif v == "memory" and r.peak_mb is not None and policy.memory_budget_mb is not None:
             out.append(f"peaks at {r.peak_mb:.0f} MB, over the {policy.memory_budget_mb:g} MB memory budget")
+        elif v == "class_recall":
+            out += [f"loses {-ci.diff_pts:.2f} points of recall on {name} vs the baseline {baseline.label} (maximum "
+                    f"drop {budget:g} points; {class_basis(ci)})" for name, ci, budget in class_rows(r, policy)
+                    if ci is not None and ci.hi < -budget]
     return out
+
+
+def class_rows(r: Row, policy: Decision) -> list[tuple[str, stats.AccuracyCI | None, float]]:
+    """(class name, its recall interval vs the baseline or None, its budget) per budgeted class."""
+    budget = policy.class_recall_budget or {}
+    return [(name, r.class_cis.get(name), budget[name]) for name in budget]
+
+
+def class_basis(ci: stats.AccuracyCI) -> str:
+    return (f"95 % interval {ci.lo:+.2f} to {ci.hi:+.2f} points over {ci.n} images of the class, "
+            f"{'paired' if ci.paired else 'unpaired'}")
 
 
 def unclear_words(v: Verdict) -> tuple[list[str], list[str]]:
     """(what is unclear, what would decide it) for the constraints the best CReLU configuration neither
     meets nor breaks."""
-    r, policy, what, need = v.best_crelu.row, v.policy, [], []
+    r, policy = _best_crelu(v).row, v.policy
+    what: list[str] = []
+    need: list[str] = []
     if "accuracy" in r.unclear and r.acc_ci is not None:
         ci = r.acc_ci
         basis = f"{'paired' if ci.paired else 'unpaired'}, {ci.n} images"
-        if ci.seed_counts:  # the seed-to-seed spread, not the images, set the width
+        if ci.seed_counts and ci.images_interval is not None:  # the seeds, not the images, set the width
             lo, hi = ci.images_interval
             basis = (f"the spread over {min(ci.seed_counts)} training seeds sets the width; "
                      f"{basis} alone: {lo:+.2f} to {hi:+.2f}")
@@ -115,6 +134,19 @@ def unclear_words(v: Verdict) -> tuple[list[str], list[str]]:
                         "no sample size decides it")
         if not ci.paired:
             need.append("per-image results in the records (re-profile with this version) for a paired test")
+    if "class_recall" in r.unclear:
+        for name, cci, budget in class_rows(r, policy):
+            if cci is None:
+                what.append(f"recall on {name} cannot be compared with the baseline's (the records carry no "
+                            "per-class results)")
+                need.append("per-class results in the records (re-profile with this version)")
+            elif stats.non_inferiority(cci, budget) == "unclear":
+                what.append(f"recall on {name} {cci.diff_pts:+.2f} points vs the baseline, {class_basis(cci)}, "
+                            f"straddles its −{budget:g}-point budget")
+                more = cci.images_to_resolve(-budget)
+                need.append(f"about {more:,} eval images of {name} (now {cci.n:,}) to settle its recall budget at the "
+                            "same difference" if more else
+                            f"a measured recall drop on {name} away from its {budget:g}-point budget")
     if "latency" in r.unclear and r.p99_ci is not None:
         what.append(f"p99 interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms straddles the "
                     f"{policy.latency_budget_p99_ms:g} ms budget")
@@ -125,20 +157,35 @@ def unclear_words(v: Verdict) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------- the verdict sentence
 
 
+def _best_crelu(v: Verdict) -> Candidate:
+    """The CReLU candidate every reason but NO_CRELU quotes (``decision`` sets it for them)."""
+    if v.best_crelu is None:
+        raise ValueError(f"a {v.reason} verdict without a CReLU candidate")
+    return v.best_crelu
+
+
+def _gain(v: Verdict) -> float:
+    """The gain of a verdict that quotes a ReLU candidate (``decision`` sets both together)."""
+    if v.gain is None:
+        raise ValueError(f"a {v.reason} verdict quoting a ReLU candidate without a gain")
+    return v.gain
+
+
 def _decide(need: list[str]) -> str:
     return "What would decide it: " + "; ".join(need) + "."
 
 
 def _head(v: Verdict) -> str:
     """"best CReLU X is 20.0 % faster at p99 than [the best ReLU] Y (...)": the comparison the verdict quotes."""
-    c, r, obj = v.best_crelu, v.best_relu, v.obj
-    if v.rounds is None:
-        return (f"best CReLU {c.label} {comparison(v.gain, obj)} the best ReLU {r.label} "
-                f"({value_words(c.value, obj)} vs {value_words(r.value, obj)})")
+    c, r, obj = _best_crelu(v), v.best_relu, v.obj
     if r is None:
         return f"best CReLU {c.label} is shown to meet every constraint and no ReLU configuration is"
-    return (f"best CReLU {c.label} {comparison(v.gain, obj)} {r.label} "
-            f"(ratio {v.rounds.quoted.ratio:.3f} of {STAT_WORDS[v.rounds.stat]})")
+    if v.rounds is None:
+        return (f"best CReLU {c.label} {comparison(_gain(v), obj)} the best ReLU {r.label} "
+                f"({value_words(c.value, obj)} vs {value_words(r.value, obj)})")
+    ratio = v.rounds.quoted.ratio if v.rounds.quoted is not None else math.nan
+    return (f"best CReLU {c.label} {comparison(_gain(v), obj)} {r.label} "
+            f"(ratio {ratio:.3f} of {STAT_WORDS[v.rounds.stat]})")
 
 
 def _gain_ci_words(v: Verdict) -> str:
@@ -148,19 +195,20 @@ def _gain_ci_words(v: Verdict) -> str:
     if v.rounds is None:
         return "no interval (no trial spread recorded)" if v.gain_ci is None else \
             f"95 % interval of the gain {pct(v.gain_ci[0])} to {pct(v.gain_ci[1])}"
-    if v.gain_ci is None or not math.isfinite(v.rounds.quoted.hi):
+    if v.gain_ci is None or v.rounds.quoted is None or not math.isfinite(v.rounds.quoted.hi):
         return "no interval yet (fewer than 3 workers)"
     return f"anytime-valid interval of the gain {pct2(v.gain_ci[0])} to {pct2(v.gain_ci[1])}"
 
 
 def sentence(v: Verdict) -> str:
     """The verdict sentence: the outcome, the comparison behind it and why."""
-    obj, policy, c = v.obj, v.policy, v.best_crelu
+    obj, policy = v.obj, v.policy
     min_gain = f"{policy.min_gain * 100:g} %"
     if v.reason is Reason.NO_CRELU:
         have = ", ".join(v.measured_variants) or "nothing"
         return (f"INCONCLUSIVE: no CReLU configuration was measured at batch 1 (the records hold {have}), "
                 "so there is nothing to compare with ReLU.")
+    c = _best_crelu(v)
     if v.reason in BROKEN:
         fails = ", ".join(f"{n} {k}" for k, n in v.failures.items())
         return (f"NO-GO: every CReLU configuration is shown to break a constraint — the closest, {c.label}, "
@@ -229,20 +277,44 @@ def _detectable(v: Verdict) -> list[str]:
 
 def _rounds_need(v: Verdict) -> list[str]:
     rd = v.rounds
-    if rd.quoted is None or not math.isfinite(rd.quoted.hi):
+    if rd is None or rd.quoted is None or not math.isfinite(rd.quoted.hi):
         return []
     if rd.more_s is None:
-        return [f"nothing practical: the gain ({pct(v.gain)}) sits within the interval's reach of "
+        return [f"nothing practical: the gain ({pct(_gain(v))}) sits within the interval's reach of "
                 f"{v.policy.min_gain * 100:g} %, so no affordable budget tells them apart"]
     return [f"about {rd.more_s:,.0f} more seconds of rounds at the observed spread ({rd.workers_needed} workers, now "
             f"{rd.quoted.n}): `edgecrelu profile ... --resume --budget {rd.total_budget_s}` (the budget counts the "
             "sequence's whole time)"]
 
 
-def best_overall_sentence(v: Verdict) -> str:
-    """The best configuration shown to meet every constraint, whatever its kind (trial records)."""
-    if v.rounds is not None:
+def control_sentence(v: Verdict) -> str:
+    """Which equal-cost ReLU control (relu-half@K, relu-w@K) came closest to CReLU, and how it stands
+    ("" when the records hold none)."""
+    k, c = v.closest_control, v.best_crelu
+    if k is None:
         return ""
+    r = k.row
+    acc = f", top-1 {fmt.signed(r.delta_top1_pts)} points vs the baseline" if r.delta_top1_pts is not None else ""
+    macs = f", {r.macs / 1e6:.3g} M MACs" if r.macs else ""
+    if r.violations:
+        stands = f"it is shown to break {' and '.join(r.violations)}"
+    elif r.unclear:
+        stands = f"its {' and '.join(r.unclear)} budget is not settled"
+    else:
+        stands = "it is shown to meet every constraint"
+    compared = ("; the verdict compares CReLU with it" if v.best_relu is not None and v.best_relu.row is r
+                else "")
+    crelu = ""
+    if c is not None and c is not k:
+        c_acc = f", top-1 {fmt.signed(c.row.delta_top1_pts)} points" if c.row.delta_top1_pts is not None else ""
+        c_macs = f", {c.row.macs / 1e6:.3g} M MACs" if c.row.macs else ""
+        crelu = f" (best CReLU {c.label}: {value_words(c.value, v.obj)}{c_acc}{c_macs})"
+    return (f"Equal-cost ReLU controls: the closest is {k.label}, {value_words(k.value, v.obj)} ({v.obj.title})"
+            f"{acc}{macs}{crelu}; {stands}{compared}.")
+
+
+def best_overall_sentence(v: Verdict) -> str:
+    """The best configuration shown to meet every constraint, whatever its kind."""
     b = v.best_overall
     if b is None:
         return "No configuration is shown to meet every constraint of the policy."
@@ -258,7 +330,7 @@ def measurement(v: Verdict) -> list[str]:
     ref = v.baseline.record
     lines: list[str] = []
     if v.rounds is not None:
-        c, r = v.best_crelu.row, v.best_relu.row if v.best_relu is not None else None
+        c, r = _best_crelu(v).row, v.best_relu.row if v.best_relu is not None else None
         quoted_words = "" if r is None else \
             f"{c.form} {c.variant} {c.precision} / {r.variant} {r.form} {r.precision}, {STAT_WORDS[v.rounds.stat]}"
         lines = measurement_lines(ref, v.rounds.quoted, quoted_words)
@@ -268,7 +340,7 @@ def measurement(v: Verdict) -> list[str]:
                     if line]
 
 
-def measurement_lines(ref: dict, quoted: sequential.Interval | None, quoted_words: str) -> list[str]:
+def measurement_lines(ref: dict[str, Any], quoted: sequential.Interval | None, quoted_words: str) -> list[str]:
     """What the report states for the ratio behind the verdict: method, interval, alpha, rounds,
     workers, why it stopped, the A/A control and the spread between workers."""
     p = ref["paired"]
@@ -307,7 +379,7 @@ def measurement_lines(ref: dict, quoted: sequential.Interval | None, quoted_word
 def retrain_line(c: Candidate | None, policy: Decision) -> str | None:
     """The spread over training seeds as the risk of a retrain, with its own interval."""
     ci = c.row.acc_ci if c is not None else None
-    if ci is None or ci.seeds is None:
+    if c is None or ci is None or ci.seeds is None:
         return None
     gate = ("it gates the verdict (decision.seed_spread_gates)" if policy.seed_spread_gates else
             "it does not gate the verdict, which judges the exported models (decision.seed_spread_gates = false)")
@@ -317,15 +389,20 @@ def retrain_line(c: Candidate | None, policy: Decision) -> str | None:
 
 
 def eval_size_line(c: Candidate | None, policy: Decision) -> str | None:
-    """How many eval images a true 0-point difference needs to decide the accuracy budget, at the
-    discordance measured between the quoted CReLU configuration and the baseline (paired images:
-    the difference's variance per image is the discordant share)."""
+    """How many eval images a true 0-point difference needs to decide the accuracy budget (80 % of the
+    time), at the discordance measured between the quoted CReLU configuration and the baseline (paired
+    images: the difference's variance per image is the discordant share), and the smallest budget the
+    current set decides (``stats.images_for_budget``, ``stats.detectable_drop_pts``)."""
     ci = c.row.acc_ci if c is not None else None
-    if ci is None or not ci.paired or not ci.n or ci.discordant is None or policy.max_accuracy_drop <= 0:
+    if c is None or ci is None or not ci.paired or not ci.n or ci.discordant is None or policy.max_accuracy_drop <= 0:
         return None
-    d = ci.discordant / ci.n
-    need = math.ceil((1.959963984540054 ** 2) * d / (policy.max_accuracy_drop / 100.0) ** 2)
-    return (f"Eval images: {ci.n:,}; {ci.discordant} of them ({d:.1%}) are classified right by exactly one of "
-            f"{c.row.variant} and the baseline, so a true 0-point difference needs about {max(need, 1):,} eval "
-            f"images to decide the {policy.max_accuracy_drop:g}-point budget (a user's own eval set likewise, at "
-            "its own discordance).")
+    d = stats.discordance_bound(ci.discordant, ci.n)
+    need = stats.images_for_budget(d, policy.max_accuracy_drop)
+    seen = (f"{ci.discordant} of them ({d:.1%}) are classified right by exactly one of {c.row.variant} and the "
+            "baseline" if ci.discordant else
+            f"none of them is classified right by exactly one of {c.row.variant} and the baseline (planned at the "
+            f"95 % upper bound of that share, {d:.1%})")
+    return (f"Eval images: {ci.n:,}; {seen}, so a true 0-point difference needs about {need:,} eval images to "
+            f"decide the {policy.max_accuracy_drop:g}-point budget 80 % of the time (a user's own eval set likewise, "
+            f"at its own discordance); this set resolves budgets down to about "
+            f"{stats.detectable_drop_pts(d, ci.n):.2g} points.")

@@ -4,6 +4,7 @@ them by ``scripts/gen_contracts.py``):
 * ``record.Record``: result records (``RESULTS/*.json``; ``results.py``)
 * ``manifest.Manifest``: the bundle manifest (``bundle.py``)
 * ``trainrun.TrainRun``: a train run's ``run.json`` (``runfile.py``)
+* ``datacheck.DataCheck``: a train run's ``data-check.json``, carried in the bundle (``data/datacheck.py``)
 * ``pairing.Pairing``: ``pairing.json`` of the pairing analysis
 * ``profile.DeviceProfile``: device profiles (``profiles/*.toml``; ``devices.py``)
 

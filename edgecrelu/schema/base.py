@@ -9,7 +9,7 @@ import re
 import sys
 import types
 import typing
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, TypeVar, Union
 
 import msgspec
 
@@ -39,12 +39,13 @@ Shape3 = Annotated[list[PosInt], msgspec.Meta(min_length=3, max_length=3,
 Numbers = Annotated[list[Num], msgspec.Meta(extra={"what": "a list of numbers"})]
 Strings = Annotated[list[str], msgspec.Meta(extra={"what": "a list of strings"})]
 AnyDict = dict[str, Any]  # free-form: kept as written, not checked
+T = TypeVar("T")
 
 _MSG = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]|\[\.\.\.\]")
 
 
-def check(data: Any, model: type, source: str, prefix: str = ""):
+def check(data: Any, model: type[T], source: str, prefix: str = "") -> T:
     """``data`` converted to ``model`` (strict types: no "1" for 1, no true for 1), or an
     :class:`EdgeCReLUError` naming ``source`` and the field (``prefix`` + its dotted path)."""
     try:
@@ -119,7 +120,7 @@ def _fits(value, typ) -> bool:
         return False
 
 
-def unwrap(typ) -> tuple[Any, dict, bool]:
+def unwrap(typ: Any) -> tuple[Any, dict[str, Any], bool]:
     """(the type under Optional and Annotated, its constraints and words, whether null is allowed)."""
     optional = False
     args = typing.get_args(typ)
@@ -138,7 +139,7 @@ def unwrap(typ) -> tuple[Any, dict, bool]:
     return typ, meta, optional
 
 
-def describe(typ) -> str:
+def describe(typ: Any) -> str:
     """An error's words for a type: "a number or null", "an object", ..."""
     base, meta, optional = unwrap(typ)
     if "what" in meta:
@@ -160,6 +161,6 @@ def _field_type(typ, name, index, value):
     return typing.get_args(base)[-1]  # list[T] -> T, dict[str, V] -> V
 
 
-def field_names(typ) -> list[str]:
+def field_names(typ: Any) -> list[str]:
     base = unwrap(typ)[0]
     return [f.encode_name for f in msgspec.structs.fields(base)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from edgecrelu.schema.base import AnyDict, Count, Model, NonNeg, PosInt, Sha256, Shape3, Strings, Text
+from edgecrelu.schema.datacheck import SkippedFile
 
 KIND = "edgecrelu-bundle"
 SCHEMA_VERSION = 1
@@ -36,6 +37,10 @@ class Dataset(Model, kw_only=True):
     source: AnyDict | None = None  # the data source's own facts, free-form
     calib: Split | None = None  # from the train split (INT8 calibration)
     eval: Split  # from the test split: accuracy and agreement
+    check: str | None = None  # the run's data check (data/check.json), listed in files
+    resize_policy: str | None = None  # stretch | letterbox | crop (absent: stretch)
+    splits: dict[str, dict[str, Count]] | None = None  # train | val | test -> class name -> images
+    skipped: list[SkippedFile] | None = None  # every file of the source not in the data, with the reason
 
 
 class TorchFiles(Model, kw_only=True):
@@ -50,7 +55,7 @@ class Variant(Model, kw_only=True):
     macs: NonNeg | None = None  # per image
     checkpoint_sha256: str | None = None
     seed: int | None = None
-    train: AnyDict | None = None  # per-seed accuracies {seeds, val_acc, test_acc, test_acc_mean, test_acc_std}
+    train: AnyDict | None = None  # per-seed accuracies {seeds, val_acc, test_acc, test_acc_mean, test_acc_std, distill}
     torch: TorchFiles | None = None
     forms: dict[str, AnyDict] | None = None  # form -> {sites, sites_rewritten, macs, ops | skipped}
 

@@ -74,6 +74,7 @@ class Decision:
     line_rate_ips: float = 30.0  # images per second one station produces
     stations: int = 1  # stations on the line
     seed_spread_gates: bool = False  # true: the spread over training seeds widens the accuracy interval the verdict reads
+    class_recall_budget: dict[str, float] | None = None  # class name -> points of that class's recall it may lose vs the baseline
 
 
 @dataclass(frozen=True)

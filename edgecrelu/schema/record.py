@@ -18,6 +18,7 @@ from edgecrelu.schema.base import (
     Strings,
     Text,
 )
+from edgecrelu.schema.datacheck import SkippedFile
 
 KIND = "edgecrelu-result"
 SCHEMA_VERSION = 1
@@ -68,7 +69,7 @@ class DeviceProfileRef(Model, kw_only=True):
     name: Text | None = None  # records are compared per profile name
     path: str | None = None
     description: str | None = None
-    decision: AnyDict | None = None  # the profile's [decision] table (free-form here; report/policy.py checks it)
+    decision: AnyDict | None = None  # the profile's [decision] table (free-form here; report/policy_source.py checks it)
     backends: list[str] | None = None
     precisions: list[str] | None = None
     jetson: bool | None = None
@@ -85,6 +86,7 @@ class ModelRef(Model, kw_only=True):
     arch_args: AnyDict | None = None
     input_shape: Shape3 | None = None  # [C, H, W]
     num_classes: PosInt | None = None
+    class_names: list[str] | None = None  # the manifest's, in class-index order (per-class results, class budgets)
 
 
 class DatasetRef(Model, kw_only=True):
@@ -96,6 +98,10 @@ class DatasetRef(Model, kw_only=True):
     seed: int | None = None
     synthetic: bool | None = None
     epochs: Count | None = None  # training epochs (the run's recipe)
+    resize_policy: str | None = None  # stretch | letterbox | crop (the manifest's; absent: not recorded)
+    splits: dict[str, dict[str, Count]] | None = None  # train | val | test -> class name -> images
+    skipped: list[SkippedFile] | None = None  # files of the source not in the data (the first 20)
+    skipped_n: Count | None = None  # how many there were in all (BUNDLE/data/check.json lists them)
 
 
 class ArtifactRef(Model, kw_only=True):
@@ -111,6 +117,7 @@ class TrainRef(Model, kw_only=True):
     test_acc: Numbers | None = None  # the noise rule reads them
     test_acc_mean: Num | None = None
     test_acc_std: Num | None = None
+    distill: AnyDict | None = None  # train --distill-from: {from, temperature, weight, loss, teacher: {arch, weights_sha256, ...}}
 
 
 class BundleRef(Model, kw_only=True):
@@ -173,12 +180,14 @@ class Accuracy(Model, kw_only=True):
     """On the bundle's eval set; agreement against the variant's FP32 reference."""
 
     top1: Fraction | None = None
-    top5: Fraction | None = None
+    top5: Fraction | None = None  # absent with 5 classes or fewer (it would say 1.0)
     n: NonNeg | None = None  # images
     agreement_top1: Fraction | None = None
     max_abs_diff: NonNeg | None = None  # logits vs the reference
     reference: str | None = None  # what the reference was
     correct: str | None = None  # per-image top-1 correctness, bits packed, base64
+    predicted: str | None = None  # per-image top-1 class, uint8 (uint16 past 256 classes), zlib, base64
+    confusion: list[list[Count]] | None = None  # eval images, row: true class, column: predicted (up to 100 classes)
 
 
 class MinMax(Model, kw_only=True):

@@ -29,7 +29,9 @@ class RunData(Model, kw_only=True):
     n_train: Count | None = None
     n_val: Count | None = None
     n_test: Count | None = None
-    n_bad: Count | None = None
+    n_bad: Count | None = None  # unreadable files skipped (data-check.json lists them with the reason)
+    resize_policy: str | None = None  # stretch | letterbox | crop (absent: stretch)
+    splits: dict[str, dict[str, Count]] | None = None  # train | val | test -> class name -> images
     source: AnyDict | None = None  # the data source's own facts
     name: str | None = None
     synthetic: bool | None = None
@@ -60,3 +62,4 @@ class TrainRun(Model, kw_only=True):
     checkpoints: list[Checkpoint]
     summary: dict[str, AnyDict] | None = None  # variant -> {seeds, n, val_acc, test_acc, test_acc_mean, ...}
     conversion: str | None = None  # conversion runs: "conversion.json"
+    analysis: str | None = None  # where `analyze` last wrote this run's pairing.json (its --out, absolute): `report` looks there

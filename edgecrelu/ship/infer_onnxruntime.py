@@ -81,15 +81,39 @@ def read_image(path, channels):
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
+def stretch(raw, h, w):
+    if raw.shape[:2] == (h, w):
+        return raw
+    out = np.empty((h, w, raw.shape[2]), dtype=np.float32)
+    for c in range(raw.shape[2]):
+        img = Image.fromarray(np.ascontiguousarray(raw[:, :, c]), mode="F")
+        out[:, :, c] = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float32)
+    return out
+
+
+def resize(raw, h, w, policy):
+    """The recorded resize policy (edgecrelu/data/preprocess.py): stretch, letterbox (aspect kept,
+    black padding, centred) or crop (aspect kept, centred)."""
+    h0, w0 = raw.shape[:2]
+    if policy == "letterbox" and (h0, w0) != (h, w):
+        s = min(h / h0, w / w0)
+        nh, nw = min(h, max(1, round(h0 * s))), min(w, max(1, round(w0 * s)))
+        out = np.zeros((h, w, raw.shape[2]), dtype=np.float32)
+        top, left = (h - nh) // 2, (w - nw) // 2
+        out[top:top + nh, left:left + nw] = stretch(raw, nh, nw)
+        return out
+    if policy == "crop" and (h0, w0) != (h, w):
+        s = max(h / h0, w / w0)
+        ch, cw = min(h0, max(1, round(h / s))), min(w0, max(1, round(w / s)))
+        top, left = (h0 - ch) // 2, (w0 - cw) // 2
+        return stretch(np.ascontiguousarray(raw[top:top + ch, left:left + cw]), h, w)
+    return stretch(raw, h, w)
+
+
 def preprocess(raw, pre):
-    """(H, W, C) raw units -> (1, C, H, W) float32: resize (PIL bilinear, float mode), * scale, (x - mean) / std."""
-    h, w = int(pre["size"][0]), int(pre["size"][1])
-    if raw.shape[:2] != (h, w):
-        out = np.empty((h, w, raw.shape[2]), dtype=np.float32)
-        for c in range(raw.shape[2]):
-            img = Image.fromarray(np.ascontiguousarray(raw[:, :, c]), mode="F")
-            out[:, :, c] = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float32)
-        raw = out
+    """(H, W, C) raw units -> (1, C, H, W) float32: resize (PIL bilinear, float mode, by the recorded
+    policy), * scale, (x - mean) / std."""
+    raw = resize(raw, int(pre["size"][0]), int(pre["size"][1]), pre.get("resize_policy", "stretch"))
     x = (raw * np.float32(pre["scale"]) - np.asarray(pre["mean"], np.float32)) / np.asarray(pre["std"], np.float32)
     return np.ascontiguousarray(x.transpose(2, 0, 1)[None], dtype=np.float32)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.fileio import sha256_file
 from edgecrelu.registries import OPTIMIZERS, TORCH_DEVICES
+from edgecrelu.train.distill import DEFAULT_TEMPERATURE, DEFAULT_WEIGHT
 
 WEIGHT_DECAY = {"sgd": 5e-4, "adamw": 0.05}
 USER_DEFAULT_INPUT_SIZE = 32  # for package.module:callable models (the zoo entries carry their own)
@@ -32,11 +33,14 @@ class TrainConfig:
     shift: int | None = None  # random-shift augmentation in pixels (pad + crop); None: size // 16; 0 off
     warmup: float = 0.05  # share of steps with a linear warm-up before the cosine decay
     data_seed: int = 0  # split seed: the same split for every variant and seed
+    resize: str = "stretch"  # resize policy: stretch | letterbox | crop (edgecrelu/data/preprocess.py)
     resume: bool = False  # continue runs/NAME, skipping finished (variant, seed)
     device: str = "cpu"  # cpu | cuda
-    skip_bad: bool = False  # skip (and count) unreadable images instead of failing
     checkpoint: str | None = None  # state dict to start every variant from (user models)
     threads: int | None = None  # torch intra-op threads (None: torch's default; 1 per rank under DDP)
+    distill_from: str | None = None  # teacher: a run dir (its relu checkpoints) or a checkpoint (train.distill)
+    distill_temperature: float = DEFAULT_TEMPERATURE  # softmax temperature of the teacher's and the student's logits
+    distill_weight: float = DEFAULT_WEIGHT  # share of the loss on the teacher's soft targets (the rest: the labels)
 
 
 def check_device(cfg: TrainConfig) -> None:
@@ -86,4 +90,17 @@ def recipe(cfg: TrainConfig, input_size: int) -> dict:
         "bn_recalibration": "after the last epoch, running stats recomputed on <= 512 training images "
                             "(history val_acc uses the running stats of training)",
         "checkpoint": {"path": str(cfg.checkpoint), "sha256": sha256_file(cfg.checkpoint)} if cfg.checkpoint else None,
+        **({"distill": _distill(cfg)} if _distills(cfg) else {}),  # absent without a teacher: old runs resume
     }
+
+
+def _distills(cfg: TrainConfig) -> bool:
+    from edgecrelu.variant import is_distilled
+
+    return bool(cfg.distill_from) or any(is_distilled(v) for v in cfg.variants or ())
+
+
+def _distill(cfg: TrainConfig) -> dict:
+    from edgecrelu.train.distill import OWN_RELU, settings
+
+    return settings(str(cfg.distill_from or OWN_RELU), cfg.distill_temperature, cfg.distill_weight)

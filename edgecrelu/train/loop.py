@@ -72,8 +72,11 @@ def recalibrate_bn(model, x, device, batch: int = 256, limit: int = 512) -> int:
     return n
 
 
-def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str) -> list[dict]:
-    """Train ``model`` in place with the recipe; return the per-epoch history (rank 0 fills val_acc)."""
+def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str, teacher=None) -> list[dict]:
+    """Train ``model`` in place with the recipe; return the per-epoch history (rank 0 fills val_acc).
+
+    With ``teacher`` (an eval-mode network) the loss mixes its logits on the same augmented batch with
+    the labels as ``recipe["distill"]`` says (:mod:`edgecrelu.train.distill`)."""
     import torch
     from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, Sampler, TensorDataset
 
@@ -112,6 +115,11 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str)
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=recipe["label_smoothing"])
+    distill = recipe.get("distill") if teacher is not None else None
+    if teacher is not None:
+        from edgecrelu.train.distill import distill_loss
+
+        teacher = teacher.to(device).eval()
     pad = recipe["augment"]["shift_px"]
     history = []
     for epoch in range(recipe["epochs"]):
@@ -124,7 +132,12 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str)
             xb = shift(xb, pad, aug_gen).to(device)
             yb = yb.to(device)
             out = net(xb)
-            loss = loss_fn(out, yb)
+            if distill is not None:
+                with torch.no_grad():
+                    t_out = teacher(xb)
+                loss = distill_loss(out, t_out, yb, distill["temperature"], distill["weight"], loss_fn)
+            else:
+                loss = loss_fn(out, yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

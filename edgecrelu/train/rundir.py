@@ -105,6 +105,10 @@ def summarize_run(out: Path, variants: list[str], seeds: list[int]) -> tuple[lis
         summary[v] = {"seeds": [r["seed"] for r in rows], "n": len(rows), "val_acc": val, "test_acc": test,
                       "test_acc_mean": st["mean"], "test_acc_std": st["std"], "val_acc_mean": float(np.mean(val)),
                       "params": rows[0]["params"], "macs": rows[0]["macs"]}
+        teachers = [r["distill"]["teacher"] for r in rows if isinstance(r.get("distill"), dict)]
+        if teachers:  # distilled (train --distill-from): the settings and each seed's teacher hash
+            summary[v]["distill"] = {**{k: rows[0]["distill"].get(k) for k in ("from", "temperature", "weight")},
+                                     "teachers": [t.get("weights_sha256") for t in teachers]}
     base = "relu" if "relu" in summary else None
     for v, row in summary.items():
         if base is None or v == base:
@@ -141,10 +145,13 @@ def check_existing(out: Path, header: dict, resume: bool) -> tuple[list[str], li
         raise EdgeCReLUError(f"cannot resume: {exc}") from None
     if old.get("kind") != RUN_KIND:
         raise EdgeCReLUError(f"cannot resume: {run_json} is not an edgecrelu train run")
-    for key, sub in (("model", None), ("recipe", None), ("data", ("spec", "sha256", "seed", "size", "channels"))):
+    data_keys = ("spec", "sha256", "seed", "size", "channels", "resize_policy")
+    for key, sub in (("model", None), ("recipe", None), ("data", data_keys)):
         a, b = old.get(key, {}), header[key]
         if sub:
-            a, b = {k: a.get(k) for k in sub}, {k: b.get(k) for k in sub}
+            # a run from before the resize policy stretched: the default
+            a, b = ({k: a.get(k, "stretch" if k == "resize_policy" else None) for k in sub},
+                    {k: b.get(k) for k in sub})
         if a != b:
             diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
             raise EdgeCReLUError(f"cannot resume {out}: its {key} differs ({', '.join(diff)}); use another --out")

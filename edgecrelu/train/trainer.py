@@ -39,7 +39,7 @@ from edgecrelu.train.rundir import (
     write_run_json,
 )
 from edgecrelu.validate import require_finite
-from edgecrelu.variant import split_name
+from edgecrelu.variant import is_distilled, split_name
 
 logger = logging.getLogger(__name__)
 
@@ -67,22 +67,34 @@ def _train_run(config: TrainConfig) -> Path:
     seeds = seeds_of(cfg)
     out = Path(cfg.out)
 
-    from edgecrelu.data import load_dataset
+    from edgecrelu.data import datacheck, load_dataset
 
     resolve_variants(cfg)  # names first: a typo fails before the data loads
     input_size = input_size_of(cfg)
     if cfg.checkpoint and not Path(cfg.checkpoint).is_file():
         raise EdgeCReLUError(f"--checkpoint {cfg.checkpoint} does not exist")
     rec_recipe = recipe(cfg, input_size)
-    ds = load_dataset(cfg.data, size=input_size, channels=cfg.channels, seed=cfg.data_seed, skip_bad=cfg.skip_bad)
+    ds = load_dataset(cfg.data, size=input_size, channels=cfg.channels, seed=cfg.data_seed, resize=cfg.resize)
     variants = resolve_variants(cfg, ds, input_size)
     for v in variants:  # every variant must build (depth within the model's sites, ...) before training
         build(cfg, v, ds, input_size)
+    teachers = []
+    if cfg.distill_from:  # a teacher of other classes or input is refused before any training
+        from edgecrelu.train.distill import check_teacher, open_teachers
+
+        teachers = open_teachers(cfg.distill_from)
+        for t in teachers:
+            check_teacher(t, ds.num_classes, ds.input_shape, list(ds.class_names))
+    elif any(is_distilled(v) for v in variants) and "relu" not in variants:
+        raise EdgeCReLUError(f"{', '.join(v for v in variants if is_distilled(v))} learn(s) from this run's relu: "
+                             "add relu to --variants or give --distill-from")
     header = run_header(cfg, ds, input_size, rec_recipe, variants, seeds)
     old_variants, old_seeds = check_existing(out, header, cfg.resume)
     header["variants"] = old_variants + [v for v in variants if v not in old_variants]
     header["seeds"] = old_seeds + [s for s in seeds if s not in old_seeds]
-    todo = [(v, s) for v in variants for s in seeds if not (cfg.resume and load_record(out, v, s) is not None)]
+    # +kd variants last: the run's relu checkpoint of their seed teaches them
+    todo = [(v, s) for v in sorted(variants, key=is_distilled) for s in seeds
+            if not (cfg.resume and load_record(out, v, s) is not None)]
 
     dist_ = init_dist(cfg.device)
     flushed = torch.set_flush_denormal(True)  # denormal gradients slow CPU training several-fold
@@ -102,6 +114,9 @@ def _train_run(config: TrainConfig) -> Path:
             logger.info(f"[edgecrelu] resume: {skipped} checkpoint(s) already finished in {out}")
         if dist_.main:
             out.mkdir(parents=True, exist_ok=True)
+            datacheck.write(out / datacheck.RUN_FILE, ds)  # what export and convert load the data through
+            for line in datacheck.describe(ds, str(out / datacheck.RUN_FILE)):
+                (logger.warning if line.startswith("warning") else logger.info)(line)
             write_run_json(out, header, started, 0.0)
         for i, (variant, seed) in enumerate(todo):
             tag = f"[{i + 1}/{len(todo)}] {variant} seed {seed}"
@@ -113,7 +128,16 @@ def _train_run(config: TrainConfig) -> Path:
             if dist_.main:
                 logger.info(f"{tag}: {counts['params']:,} params, {counts['macs'] / 1e6:.1f} M MACs, "
                             f"{len(ds.y_train)} train images, {dist_.world} process(es) on {device}")
-            history = train_one(model, ds, rec_recipe, seed, device, dist_, tag)
+            teacher = None
+            if teachers or is_distilled(variant):
+                from edgecrelu.train.distill import open_checkpoint, pick
+
+                teacher = pick(teachers, seed) if teachers else open_checkpoint(variant_dir(out, "relu", seed))
+                if dist_.main:
+                    logger.info(f"{tag}: distilled from {teacher.dir} (T {cfg.distill_temperature:g}, "
+                                f"weight {cfg.distill_weight:g})")
+            history = train_one(model, ds, rec_recipe, seed, device, dist_, tag,
+                                teacher=teacher.model(device) if teacher is not None else None)
             if dist_.main:
                 recalibrate_bn(model, ds.x_train, device)
                 val_acc = evaluate(model, ds.x_val, ds.y_val, device)
@@ -134,6 +158,8 @@ def _train_run(config: TrainConfig) -> Path:
                     "versions": versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
                     "weights_sha256": sha,
                 }
+                if teacher is not None:  # the teacher's architecture and checkpoint hash, with the settings
+                    record["distill"] = {**rec_recipe["distill"], "teacher": teacher.describe()}
                 require_finite(record, f"{tag}: {d / 'record.json'}")
                 atomic_write_json(d / "record.json", record)  # last: marks the checkpoint finished
                 write_run_json(out, header, started, time.perf_counter() - t_run)

@@ -32,6 +32,13 @@ def test_analyze_writes_pairing_and_prints_the_rule(run_dir, tmp_path):
     first = data["summary"]["crelu-half@2"]["layers"][0]
     assert first["act"] == "crelu" and first["shape"][0] == data["summary"]["relu"]["layers"][0]["shape"][0] // 2
     assert (tmp_path / "a" / "filters.svg").is_file()
+    # the run records where its analysis went, so `report` on its bundle finds it (issue 27)
+    from edgecrelu.schema.base import check
+    from edgecrelu.schema.trainrun import TrainRun
+
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["analysis"] == str((tmp_path / "a").resolve())
+    check(run, TrainRun, "run.json")
 
 
 def test_convert_writes_a_run_export_reads(run_dir, tmp_path):

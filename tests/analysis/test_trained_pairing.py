@@ -8,7 +8,7 @@ pytest.importorskip("sklearn")
 from torch import nn  # noqa: E402
 
 from edgecrelu.analysis.layers import conv_layers  # noqa: E402
-from edgecrelu.analysis.pairing import mu_of, random_baseline  # noqa: E402
+from edgecrelu.analysis.phase_pairing import mu_of, random_baseline  # noqa: E402
 from edgecrelu.data import load_dataset  # noqa: E402
 
 

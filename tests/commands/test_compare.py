@@ -57,7 +57,34 @@ def test_a_change_inside_the_threshold_is_unchanged(tmp_path):
 
 
 def test_no_common_cell_is_one_line_error(tmp_path):
-    r = _run(FIXTURES / "go", FIXTURES / "two_devices" / "jetson-orin-nano")
+    recs = load_records([FIXTURES / "go"])
+    for side, kind in (("a", "relu"), ("b", "crelu-half")):
+        for rec in recs:
+            if rec["cell"]["kind"] == kind:
+                write_record(tmp_path / side, rec)
+    r = _run(tmp_path / "a", tmp_path / "b")
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == ["Error: the two result sets share no cell (same device profile, variant, "
                                              "form, precision, backend and batch): nothing to compare"]
+
+
+def test_two_devices_compare_across_machines(tmp_path):
+    """Issue 27: "two devices" was refused (no shared cell); cells now match by variant, form,
+    precision and batch, the ratios labelled across machines, and a slower machine is no regression."""
+    r = _run(FIXTURES / "two_devices" / "cpu", FIXTURES / "two_devices" / "jetson-orin-nano", "--out", tmp_path,
+             "--fail-on", "regression")
+    assert r.exit_code == 0, r.output
+    assert "4 cells compared across machines (A: cpu, B: jetson-orin-nano" in r.output
+    assert "p50 ratio B/A across machines (jetson-orin-nano / cpu)" in r.output
+    d = json.loads((tmp_path / "compare.json").read_text())
+    assert d["across_machines"] == {"a": "cpu", "b": "jetson-orin-nano"}
+    assert sorted(c["cell"] for c in d["cells"]) == [
+        "crelu-half@4/folded/int8/b1 (onnxruntime → tensorrt)", "crelu-half@4/graph/int8/b1 (onnxruntime → tensorrt)",
+        "relu/graph/fp32/b1 (onnxruntime → tensorrt)", "relu/graph/int8/b1 (onnxruntime → tensorrt)"]
+    assert all(c["top1"]["paired"] for c in d["cells"])
+
+
+def test_a_mixed_set_against_another_machine_is_one_line_error():
+    r = _run(FIXTURES / "two_devices", FIXTURES / "go")
+    assert r.exit_code == 1
+    assert "A holds device profiles cpu, jetson-orin-nano and B cpu" in r.output

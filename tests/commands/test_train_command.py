@@ -103,7 +103,7 @@ def test_user_model_from_checkpoint(tmp_path, monkeypatch):
 
 
 
-def test_bad_image_named_then_skipped(tmp_path):
+def test_bad_image_skipped_and_listed_with_no_flag(tmp_path):
     from PIL import Image
 
     for c in range(2):  # two classes of 8 flat grey squares, plus one corrupt file
@@ -113,7 +113,9 @@ def test_bad_image_named_then_skipped(tmp_path):
     (tmp_path / "imgs" / "c1" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
     args = ["train", *TINY, "--variants", "relu", "--data", f"imagefolder:{tmp_path / 'imgs'}"]
     r = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "a")])
-    _one_line_error(r, "broken.jpg", "--skip-bad")
-    r = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "b"), "--skip-bad"])
     assert r.exit_code == 0, r.output
-    assert json.loads((tmp_path / "b" / "run.json").read_text())["data"]["n_bad"] == 1
+    assert json.loads((tmp_path / "a" / "run.json").read_text())["data"]["n_bad"] == 1
+    check = json.loads((tmp_path / "a" / "data-check.json").read_text())
+    assert [s["path"] for s in check["skipped"]] == ["c1/broken.jpg"] and len(check["files"]) == 16
+    r = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "b"), "--skip-bad"])  # old scripts keep working
+    assert r.exit_code == 0, r.output

@@ -94,10 +94,11 @@ def test_spec_and_option_errors_are_one_line():
 
 def test_the_test_option_renders_an_eval_split_after_the_unchanged_n():
     from edgecrelu.data.dataset import load_dataset
+    from edgecrelu.data.sources.common import Request
     from edgecrelu.data.sources.inspection import load
 
-    base = load("n=100", (32, 32), 1, False)
-    more = load("n=100,test=50", (32, 32), 1, False)
+    base = load("n=100", Request((32, 32), 1))
+    more = load("n=100,test=50", Request((32, 32), 1))
     assert base.test_indices is None and list(more.test_indices) == list(range(100, 150))
     assert (more.images[:100] == base.images).all() and (more.labels[:100] == base.labels).all()
     ds = load_dataset("inspection:n=100,test=50", size=32)

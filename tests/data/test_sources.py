@@ -54,17 +54,20 @@ def test_imagefolder_mixed_grey_and_rgb_resized(tmp_path):
     assert grey.x_train.shape[1:] == (1, 12, 12) and grey.sha256 == ds.sha256
 
 
-def test_imagefolder_bad_image_named_or_skipped(tmp_path):
+def test_imagefolder_bad_images_are_skipped_and_every_one_listed(tmp_path):
     root = tmp_path / "f"
     write_imagefolder(root, n_per_class=6)
+    clean = load_dataset(f"imagefolder:{root}", size=8)
     good = (root / "digit_1" / "006.png").read_bytes()
     (root / "digit_1" / "zz_truncated.png").write_bytes(good[: len(good) // 2])  # valid header, cut data
     (root / "digit_0" / "zz_garbage.jpg").write_bytes(b"not an image at all")
-    with pytest.raises(EdgeCReLUError, match=r"cannot read image .*zz_garbage\.jpg.*--skip-bad"):
-        load_dataset(f"imagefolder:{root}", size=8)
-    ds = load_dataset(f"imagefolder:{root}", size=8, skip_bad=True)
+    ds = load_dataset(f"imagefolder:{root}", size=8)
     assert ds.n_bad == 2 and _total(ds) == 18
     assert sorted(os.path.basename(f) for f in ds.bad_files) == ["zz_garbage.jpg", "zz_truncated.png"]
+    reasons = {s.path: s.reason for s in ds.skipped}
+    assert reasons["digit_0/zz_garbage.jpg"].startswith("unreadable: not an image PIL can identify")
+    assert reasons["digit_1/zz_truncated.png"].startswith("unreadable: ")
+    assert ds.sha256 == clean.sha256  # the hash covers the files used, not the ones skipped
 
 
 def test_imagefolder_needs_class_folders(tmp_path):

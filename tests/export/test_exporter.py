@@ -60,6 +60,13 @@ def test_progress_lines_on_stderr():
     assert "[27/27]" in res.stderr and "crelu-half@4/folded.int8.onnx" in res.stderr
 
 
+def test_export_says_how_many_eval_images_the_accuracy_budget_needs():
+    _, res = shared_bundle()
+    for v in VARIANTS[1:]:
+        assert "eval set: " in res.stderr and f"; {v} and relu are right on" in res.stderr
+    assert "a 1-point accuracy budget (decision.max_accuracy_drop) needs about" in res.stderr
+
+
 def test_fp32_parity_holds_against_pytorch(bundle):
     from edgecrelu.nn.build import build_model, load_checkpoint
 

@@ -2,11 +2,13 @@
 
 import os
 
+import numpy as np
 import pytest
 from fixtures.tiny_bundle import LABEL_TOP1, cached_tiny_bundle
 from log_lines import log_lines  # tests/log_lines.py
 from profile_helpers import cfg
 
+from edgecrelu import stats
 from edgecrelu.devices import load_device
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import sha256_file
@@ -45,6 +47,14 @@ def test_records_have_every_field(bundle, tmp_path):
             assert acc["agreement_top1"] == 1.0 and acc["max_abs_diff"] < 1e-5
         if c["variant"] == "relu" and c["precision"] == "fp32":
             assert acc["top1"] == pytest.approx(LABEL_TOP1)  # the fixture's known answer
+        # per-class results through the deployed artifact: the confusion matrix agrees with top-1, the
+        # per-image classes with the per-image correctness (issue 27)
+        conf = np.array(acc["confusion"])
+        assert conf.sum() == acc["n"] and np.trace(conf) == round(acc["top1"] * acc["n"])
+        pred, right = stats.decode_classes(acc), stats.decode_correct(acc)
+        assert len(pred) == acc["n"] and np.array_equal(np.diag(conf), np.bincount(pred[right], minlength=len(conf)))
+        assert ("top5" in acc) == (len(conf) > 5)
+        assert r["bundle"]["model"]["class_names"] == [str(i) for i in range(len(conf))]
         # where the time goes: ORT's profiler, a separate run after the trials
         ops = r["ops"]
         assert ops["runs"] >= 1 and abs(sum(ops["shares"].values()) - 1) < 0.01

@@ -9,7 +9,7 @@ from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.report.decision import Outcome, Reason, decide
 from edgecrelu.report.model import analyze
-from edgecrelu.report.table import Row
+from edgecrelu.report.rows import Row
 from edgecrelu.variant import split_name
 
 from .helpers import load_case

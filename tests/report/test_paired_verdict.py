@@ -7,7 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from edgecrelu.report import render
 from edgecrelu.report.model import analyze
+from edgecrelu.report.render_text import render_terminal
+from edgecrelu.report.rows import table_rows
 from edgecrelu.results import Cell
 from edgecrelu.sequential import interval
 
@@ -92,3 +95,20 @@ def test_the_report_quotes_the_same_interval_the_rounds_give():
     iv = interval([c[w] - r[w] for w in c], 0.05 / 9)
     assert v.gain == pytest.approx(1 - math.exp(iv.mean))
     assert v.gain_ci == pytest.approx((1 - math.exp(iv.hi), 1 - math.exp(iv.lo)))
+
+
+def test_a_paired_verdict_names_the_best_deployable_configuration():
+    recs = paired(load_case("go"), {("crelu-half@4", "folded", "int8"): math.log(0.70),
+                                    ("relu", "graph", "int8"): math.log(0.85)})
+    rep = analyze(recs)
+    v = rep.sections[0].verdict
+    assert v.rounds is not None and v.best_overall is not None
+    assert not v.best_overall.row.violations and not v.best_overall.row.unclear
+    # the trade-off table's best p50 among the rows that meet every constraint
+    shown = [r for r in table_rows(rep.sections[0].rows) if r.batch == 1 and not r.violations and not r.unclear]
+    assert v.best_overall.value == min(r.p50 for r in shown if r.p50 is not None)
+    assert v.best_overall_sentence.startswith(f"Best deployable configuration: {v.best_overall.label} — ")
+    md, html, text = render(rep, "md"), render(rep, "html"), render_terminal(rep)
+    assert "<p></p>" not in html and "\n\n\n" not in md
+    for page in (md, html, text):
+        assert "Best deployable configuration: " in page

@@ -14,7 +14,7 @@ from edgecrelu.report import ReportConfig, build_report, render
 from edgecrelu.report.model import analyze
 from edgecrelu.report.render_csv import COLUMNS
 from edgecrelu.report.render_text import render_terminal
-from edgecrelu.report.table import table_rows
+from edgecrelu.report.rows import table_rows
 
 from .helpers import case_dir, load_case
 

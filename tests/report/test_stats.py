@@ -73,3 +73,20 @@ def test_no_discordant_images_bound_the_difference_by_the_discordance_rate():
     ci = stats.accuracy_interval(_rec([1.0], correct=x), _rec([1.0], correct=x))
     assert ci.diff_pts == 0 and ci.hi == pytest.approx(-ci.lo) and 1.0 < ci.hi < 1.5  # 1 - 0.025**(1/269)
     assert stats.non_inferiority(ci, 1.0) == "unclear" and stats.non_inferiority(ci, 2.0) == "pass"
+
+
+@pytest.mark.parametrize("discordance, budget", [(0.02, 1.0), (0.10, 2.0), (0.05, 0.5)])
+def test_images_for_budget_decides_a_true_zero_difference_80_percent_of_the_time(discordance, budget):
+    """Known answer by simulation: paired sets of that many images with that discordance and no true
+    difference put the normal 95 % interval above minus the budget about 80 % of the time."""
+    n = stats.images_for_budget(discordance, budget)
+    rng = np.random.default_rng(1)
+    sims = 4000
+    split = rng.multinomial(n, [discordance / 2, discordance / 2, 1 - discordance], size=sims)
+    only_a, only_b = split[:, 0], split[:, 1]
+    diff = (only_b - only_a) / n
+    se = np.sqrt(((only_a + only_b) / n - diff ** 2) / n)
+    decided = np.mean(diff - stats.Z_95 * se > -budget / 100)
+    assert decided == pytest.approx(0.80, abs=0.03)
+    assert stats.detectable_drop_pts(discordance, n) == pytest.approx(budget, rel=0.01)
+    assert np.mean(diff - stats.Z_95 * se > -budget / 100 / 2) < 0.4  # half the budget: rarely decided

@@ -150,7 +150,7 @@ def test_device_profile_file_bytes(data):
                             "latency_budget_p99_ms", "baseline_variant", "zzz"]), toml_values, max_size=4)),
                        max_size=3))
 def test_policy_loader(data):
-    from edgecrelu.report.policy import load_policy_overrides
+    from edgecrelu.report.policy_source import load_policy_overrides
 
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "policy.toml"
@@ -161,7 +161,7 @@ def test_policy_loader(data):
 @FUZZ
 @given(st.dictionaries(st.text(max_size=20), json_values, max_size=4))
 def test_policy_embedded_in_a_record(table):
-    from edgecrelu.report.policy import policy_from_record
+    from edgecrelu.report.policy_source import policy_from_record
 
     _loads_or_own_error(policy_from_record, {"device_profile": {"name": "x", "decision": table}})
 

@@ -154,3 +154,35 @@ def test_an_op_profile_cut_short_says_why(monkeypatch, tmp_path):
     ops, warning = cell_ops(b, Cell("relu", "graph", "fp32", "onnxruntime", 1), load_device("cpu"), x)
     assert ops is None
     assert "ONNX Runtime's profile trace" in warning and "TMPDIR" in warning and "full" in warning, warning
+
+
+def test_report_out_inside_another_results_directory_is_refused(tmp_path):
+    """Found by the second probe: `report A --out B/rep` (B another results directory) wrote
+    report.json into B, and every later report, compare or ship on B failed."""
+    other = _results(tmp_path)
+    r = CliRunner().invoke(cli, ["report", str(case_dir("go")), "--out", str(other / "rep"), "--format", "md,json"])
+    one_line_error(r, "inside the results directory")
+    _report_still_works(other, tmp_path)
+
+
+def test_a_record_nested_past_the_stack_is_one_line(tmp_path):
+    """Found by the second probe: JSON nested 50 000 deep raised RecursionError (a traceback)."""
+    res = _results(tmp_path)
+    (res / "deep.json").write_text("[" * 50000 + "]" * 50000)
+    r = CliRunner().invoke(cli, ["report", str(res), "--out", str(tmp_path / "rep"), "--format", "md"])
+    one_line_error(r, "deep.json")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "devzero"])
+def test_a_record_that_is_no_regular_file_is_one_line(tmp_path, kind):
+    """Found by the second probe: a FIFO named *.json (or a symlink to /dev/zero) in a results
+    directory made `report` wait for ever."""
+    import os
+
+    res = _results(tmp_path)
+    if kind == "fifo":
+        os.mkfifo(res / "zz.json")
+    else:
+        (res / "zz.json").symlink_to("/dev/zero")
+    r = CliRunner().invoke(cli, ["report", str(res), "--out", str(tmp_path / "rep"), "--format", "md"])
+    one_line_error(r, "not a regular file")

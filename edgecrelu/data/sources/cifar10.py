@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from edgecrelu.data.preprocess import to_raw
-from edgecrelu.data.sources.common import RawSource, required_path
+from edgecrelu.data.sources.common import RawSource, Request, SourceFile, required_path
 from edgecrelu.errors import EdgeCReLUError, first_line
 
 CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
@@ -42,7 +42,7 @@ def _unpickle(path: Path) -> dict:
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in obj.items()}
 
 
-def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+def load(path: str | None, req: Request) -> RawSource:
     root = required_path("cifar10", path)
     if (root / "cifar-10-batches-py").is_dir():
         root = root / "cifar-10-batches-py"
@@ -51,8 +51,11 @@ def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad
         raise EdgeCReLUError(f"cifar10: {root} lacks {', '.join(missing)} (the python version's pickle batches)")
     h = hashlib.sha256(b"cifar10\0")
     xs, ys = [], []
+    files = []
     for b in CIFAR10_BATCHES:
-        h.update(hashlib.sha256((root / b).read_bytes()).digest())
+        digest = hashlib.sha256((root / b).read_bytes())
+        h.update(digest.digest())
+        files.append(SourceFile(b, digest.hexdigest()))
         d = _unpickle(root / b)
         try:
             x = np.asarray(d["data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
@@ -72,10 +75,11 @@ def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad
     n_test = len(xs[-1])
     x = np.concatenate(xs)
     return RawSource(
-        images=to_raw(x, size, channels or 3),
+        images=to_raw(x, req.size, req.channels or 3, req.policy),
         labels=np.concatenate(ys),
         class_names=names,
         scale=1.0 / 255.0,
         sha256=h.hexdigest(),
         test_indices=np.arange(len(x) - n_test, len(x), dtype=np.int64),
+        files=tuple(files),
     )

@@ -7,10 +7,10 @@ import hashlib
 import numpy as np
 
 from edgecrelu.data.preprocess import to_raw
-from edgecrelu.data.sources.common import RawSource
+from edgecrelu.data.sources.common import RawSource, Request
 
 
-def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+def load(path: str | None, req: Request) -> RawSource:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -24,7 +24,7 @@ def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad
     h.update(raw.tobytes())
     h.update(labels.tobytes())
     return RawSource(
-        images=to_raw(raw, size, channels or 1),
+        images=to_raw(raw, req.size, req.channels or 1, req.policy),
         labels=labels,
         class_names=tuple(str(c) for c in d.target_names),
         scale=1.0 / 16.0,

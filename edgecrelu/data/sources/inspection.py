@@ -27,7 +27,7 @@ import hashlib
 import numpy as np
 
 from edgecrelu.data.preprocess import to_raw
-from edgecrelu.data.sources.common import RawSource
+from edgecrelu.data.sources.common import RawSource, Request
 from edgecrelu.errors import EdgeCReLUError
 
 CLASSES = ("good", "scratch", "spot", "crack", "stain")
@@ -163,10 +163,10 @@ def generate(n: int = int(DEFAULTS["n"]), side: int = 64, difficulty: float = DE
     return out, labels
 
 
-def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+def load(path: str | None, req: Request) -> RawSource:
     """``path`` carries the options text after ``inspection:`` (or None)."""
     opts = parse_options(path)
-    opts["side"] = opts["side"] or int(size[0])
+    opts["side"] = opts["side"] or int(req.size[0])
     n_main = (opts["n"] // len(CLASSES)) * len(CLASSES)
     n_test = (opts["test"] // len(CLASSES)) * len(CLASSES)
     gen = {k: v for k, v in opts.items() if k != "test"}
@@ -176,7 +176,7 @@ def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad
     h.update(raw.tobytes())
     h.update(labels.tobytes())
     return RawSource(
-        images=to_raw(raw, size, channels or 1),
+        images=to_raw(raw, req.size, req.channels or 1, req.policy),
         labels=labels,
         class_names=CLASSES,
         scale=1.0 / 255.0,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from edgecrelu.data.preprocess import to_nhwc, to_raw
-from edgecrelu.data.sources.common import RawSource, required_path
+from edgecrelu.data.sources.common import RawSource, Request, SourceFile, required_path
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.fileio import sha256_file
 
 
-def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad: bool) -> RawSource:
+def load(path: str | None, req: Request) -> RawSource:
     p = required_path("npz", path)
     try:
         with np.load(p, allow_pickle=False) as z:
@@ -41,10 +41,12 @@ def load(path: str | None, size: tuple[int, int], channels: int | None, skip_bad
         names = [str(v) for v in values]
         y = np.searchsorted(values, y).astype(np.int64)  # compact labels 0..K-1, named by value
     nhwc = to_nhwc(x, what="npz 'x'")
+    sha = sha256_file(p)
     return RawSource(
-        images=to_raw(nhwc, size, channels or nhwc.shape[-1]),
+        images=to_raw(nhwc, req.size, req.channels or nhwc.shape[-1], req.policy),
         labels=y,
         class_names=tuple(names),
         scale=scale,
-        sha256=sha256_file(p),
+        sha256=sha,
+        files=(SourceFile(p.name, sha),),
     )

@@ -9,12 +9,15 @@ each format. Adding a part to the report is one module here plus its line in ``P
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 PARTS = (
     "verdict",  # the section's verdict and the best deployable configuration
     "policy",  # the decision policy the verdict applied
     "tradeoff",  # the trade-off table and its flags (before the plots: the decision columns come first)
     "plots",  # inline SVG plots (HTML only)
+    "classes",  # per-class recall, precision and confusion of the configurations the verdict quotes
+    "front",  # accuracy against the objective and memory, the front with intervals (sweeps: controls, distilled)
     "forms",  # the fastest exact CReLU form per backend and precision
     "opshare",  # where the time goes: op-type shares and QLinearConv counts (ONNX Runtime cells)
     "cost",  # devices needed and energy at the line rate
@@ -24,5 +27,5 @@ PARTS = (
 )
 
 
-def parts():
+def parts() -> list[ModuleType]:
     return [importlib.import_module(f"edgecrelu.report.parts.{name}") for name in PARTS]

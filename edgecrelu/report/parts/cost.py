@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report import fmt
 from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
-from edgecrelu.report.cost import demand_sentence
+from edgecrelu.report.deployment_cost import demand_sentence
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 _HOW = ("A device serves floor(1000 / p99) images/s at batch 1 (worst case); \"devices needed\" = "
         "ceil(demand / images/s per device), the devices of this kind that keep up with every station at once "
@@ -16,7 +22,7 @@ def _opt(v, spec: str) -> str:
     return "—" if v is None else format(v, spec)
 
 
-def table(sr) -> Table:
+def table(sr: SectionReport) -> Table:
     spec = [(Column("configuration (batch 1)", text=True), lambda c: c.label),
             (Column("p99 ms"), lambda c: fmt.ms(c.p99_ms)),
             (Column("images/s per device"), lambda c: str(c.capacity_ips)),
@@ -29,5 +35,5 @@ def table(sr) -> Table:
     return Table.of(sr.costs, spec)
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     return [Heading("Cost at the line rate"), Paragraph(f"Demand: {demand_sentence(sr.policy)}. {_HOW}"), table(sr)]

@@ -3,9 +3,15 @@ margin and every form's p50 (the trade-off table shows the chosen form only)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report import fmt
 from edgecrelu.report.blocks import BulletList, Column, Heading, Table
 from edgecrelu.report.formchoice import forms_summary
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 NONE = "no timed CReLU cells"
 
@@ -20,7 +26,7 @@ def _significant(f) -> str:
     return ("yes" if f.significant else "no (tie)") if f.runner_up else "—"
 
 
-def table(sr) -> Table:
+def table(sr: SectionReport) -> Table:
     """One row per CReLU cell's form choice; a batch column where several batches were profiled."""
     forms = sr.verdict.forms
     spec = [(Column("backend", text=True), lambda f: f.backend), (Column("variant", text=True), lambda f: f.variant),
@@ -36,6 +42,6 @@ def table(sr) -> Table:
     return Table.of(forms, spec)
 
 
-def blocks(sr, report) -> list:
-    out = [Heading("Recommended CReLU form per backend"), BulletList(forms_summary(sr.verdict.forms) or [NONE])]
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
+    out: list[Block] = [Heading("Recommended CReLU form per backend"), BulletList(forms_summary(sr.verdict.forms) or [NONE])]
     return out + [table(sr)] if sr.verdict.forms else out

@@ -7,7 +7,14 @@ Only rows whose records carry these (optional) fields appear; a CPU-only section
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
+    from edgecrelu.report.rows import Row
 
 COLUMNS = [Column("configuration", text=True), Column("batch"), Column("power method", text=True),
            Column("idle mW"), Column("dynamic mJ/inf"), Column("total mJ/inf"), Column("footprint MB"),
@@ -48,7 +55,7 @@ def _clocks(power) -> str:
     return text + (f" ({', '.join(reasons)})" if reasons else "")
 
 
-def row_cells(row) -> list[str] | None:
+def row_cells(row: Row) -> list[str] | None:
     rec = row.record
     power = rec.get("power") or {}
     mem = (rec.get("memory") or {}).get("device") or {}
@@ -62,11 +69,11 @@ def row_cells(row) -> list[str] | None:
             _mb(mem.get("footprint_bytes")), _mb(mem.get("device_bytes")), _layers(layers), _clocks(power)]
 
 
-def body(sr) -> list[list[str]]:
+def body(sr: SectionReport) -> list[list[str]]:
     return [c for c in (row_cells(r) for r in sr.rows) if c is not None]
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     rows = body(sr)
     if not rows:
         return []

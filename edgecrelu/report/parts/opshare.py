@@ -7,11 +7,17 @@ precision, batch and backend (:func:`edgecrelu.realisation.realisation_breakdown
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu import stats
 from edgecrelu.realisation import realisation_breakdown
 from edgecrelu.report import fmt
 from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
-from edgecrelu.report.table import table_rows
+from edgecrelu.report.rows import table_rows
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 TOP = 4  # op types shown per cell
 
@@ -25,7 +31,7 @@ def _text(name: str, **kw) -> Column:
     return Column(name, text=True, **kw)
 
 
-def cells(sr) -> Table:
+def cells(sr: SectionReport) -> Table:
     columns = [_text("variant"), _text("form"), _text("precision"), Column("batch"), Column("p50 ms"),
                _text("QLinearConv / convs"), _text("time by op type")]
     body = []
@@ -53,7 +59,7 @@ def _variant_macs(row):
     return (row.record.get("memory") or {}).get("macs")
 
 
-def realisation(sr) -> Table:
+def realisation(sr: SectionReport) -> Table:
     """One row per CReLU cell at its chosen form whose variant has fewer MACs than ReLU and that has an
     op profile, as has ReLU's cell (same backend, precision, batch)."""
     columns = [_text("variant"), _text("form"), _text("precision"), Column("batch"), Column("MAC ratio"),
@@ -90,11 +96,11 @@ REALISATION_NOTE = ("Realised: the share of the MAC saving that became time, (1 
                     "runs less of), as a share of ReLU's p50.")
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     ops = cells(sr)
     if not ops.rows:
         return []
-    out = [Heading("Where the time goes (ONNX Runtime op profile)"), ops]
+    out: list[Block] = [Heading("Where the time goes (ONNX Runtime op profile)"), ops]
     real = realisation(sr)
     if real.rows:
         out += [Heading("How much of the MAC saving became time", 4), Paragraph(REALISATION_NOTE), real]

@@ -5,9 +5,15 @@ the recommended CReLU depth and, where a conversion ran, its accuracies."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report.blocks import Column, Figure, Heading, Paragraph, Table
 from edgecrelu.report.pairing_svg import filters_svg, histogram_svg
 from edgecrelu.variant import KINDS, split_name
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 
 def _kind_first(variant: str) -> tuple:
@@ -35,7 +41,7 @@ def stats_rows(data: dict) -> list[list[str]]:
     return body
 
 
-# also the terminal tables of ``edgecrelu analyze`` and ``convert`` (analysis/table.py)
+# also the terminal tables of ``edgecrelu analyze`` and ``convert`` (analysis/terminal_view.py)
 COLUMNS = [Column("variant", text=True), Column("conv", text=True), Column("site"), Column("act", text=True),
            Column("filters"), Column("mean μ (± seeds)"), Column("random mean μ"), Column("share μ<thr"),
            Column("random share"), Column("paired")]
@@ -57,11 +63,11 @@ def _recommend_line(data: dict) -> str:
     return f"Recommended: {rec['variant']} (depth {rec['depth']}). Rule: {rec['rule']}."
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     if sr.pairing is None:
         return []
     data = sr.pairing.data
-    out = [Heading("Phase pairing"), Paragraph(_recommend_line(data), source=str(sr.pairing.path))]
+    out: list[Block] = [Heading("Phase pairing"), Paragraph(_recommend_line(data), source=str(sr.pairing.path))]
     if data.get("filters"):
         out.append(Figure([filters_svg(data["filters"])]))
     threshold = data.get("threshold", -0.5)

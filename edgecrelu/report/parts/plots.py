@@ -5,12 +5,18 @@ the forms section)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report import svg
 from edgecrelu.report.blocks import Figure
-from edgecrelu.report.table import table_rows
+from edgecrelu.report.rows import table_rows
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     rows = table_rows(sr.rows)
     return [Figure([svg.accuracy_vs_latency(rows, sr.policy.latency_budget_p99_ms),
                     svg.latency_per_precision(rows, sr.policy.latency_budget_p99_ms),

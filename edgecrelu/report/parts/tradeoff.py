@@ -4,9 +4,16 @@ same table (``render_text``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report import fmt
 from edgecrelu.report.blocks import Column, Heading, Paragraph, Table
 from edgecrelu.report.context import latency_covered
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
+    from edgecrelu.report.rows import Row
 
 FLAG_HELP = ("a CReLU variant's cell (precision, batch, backend) is one row at its chosen form, the fastest exact "
              "form that breaks no budget (every form is in the forms section); runner-up = the next form and how "
@@ -21,7 +28,7 @@ FLAG_HELP = ("a CReLU variant's cell (precision, batch, backend) is one row at i
 KEEP = ("variant", "form", "runner-up", "p50 ms", "p99 ms", "p50 ratio", "flags")
 
 
-def flags(r) -> str:
+def flags(r: Row) -> str:
     out = []
     if r.is_baseline:
         out.append("BASE")
@@ -29,17 +36,17 @@ def flags(r) -> str:
         out.append("P-lat")
     if r.pareto_memory:
         out.append("P-mem")
-    out.extend({"accuracy": "!acc", "latency": "!lat", "memory": "!mem"}[v] for v in r.violations)
+    out.extend({"accuracy": "!acc", "latency": "!lat", "memory": "!mem", "class_recall": "!cls"}[v] for v in r.violations)
     return " ".join(out)
 
 
-def ratio_text(r) -> str:
+def ratio_text(r: Row) -> str:
     if r.p50_ratio is None:
         return "—"
     return f"{r.p50_ratio:.3f}" + (" ≈" if latency_covered(r) else "")
 
 
-def ratio_ci_text(r) -> str:
+def ratio_ci_text(r: Row) -> str:
     ci = r.p50_ratio_ci
     if ci is None:
         return "—"
@@ -56,16 +63,16 @@ def _delta_text(r) -> str:
     return delta + " n.s." if r.delta_top1_pts and not r.delta_significant else delta
 
 
-def runner_up_text(r) -> str:
+def runner_up_text(r: Row) -> str:
     """The runner-up cell of a chosen row (``pm1 +3.1%``, ``pm1 +0.4% ≈``); ``—`` elsewhere."""
-    return r.form_choice.runner_up_text() if r.chosen else "—"
+    return r.form_choice.runner_up_text() if r.chosen and r.form_choice is not None else "—"
 
 
 def _text(name: str, **kw) -> Column:
     return Column(name, text=True, **kw)
 
 
-def table(rows) -> Table:
+def table(rows: list[Row]) -> Table:
     """Decision columns first (latency, ratio, MACs, accuracy delta, flags), the detail after; the
     baseline row and rows that break a budget are marked (HTML classes ``base``, ``viol``)."""
     # runner-up: only where some CReLU cell had its form chosen (a relu-only run has no choice to show)
@@ -96,7 +103,14 @@ def table(rows) -> Table:
     return Table.of(rows, spec, row_css=row_css, css="tradeoff")
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     t, same = table(sr.table_rows).collapse(KEEP)
     head = [Paragraph(f"Same on every row: {'; '.join(same)}.", css="same")] if same else []
-    return [Heading("Trade-off table"), *head, t, Paragraph(FLAG_HELP, note=True)]
+    return [Heading("Trade-off table"), *head, t, Paragraph(flag_help(sr), note=True)]
+
+
+def flag_help(sr: SectionReport) -> str:
+    """The flags' legend; "!cls" only where the policy budgets a class's recall."""
+    if not sr.policy.class_recall_budget:
+        return FLAG_HELP
+    return FLAG_HELP.replace("p99 / memory budget;", "p99 / memory budget, !cls = over a class's recall budget;")

@@ -6,9 +6,15 @@ what follows it. With several, each section boxes its own verdict and states its
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.report.blocks import Details, Paragraph, Verdict
 from edgecrelu.report.context import accuracy_line, fallback_line, noise_of
 from edgecrelu.report.decision import RULES
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 
 def _extra(sr, report) -> list[str]:
@@ -31,8 +37,11 @@ def _extra(sr, report) -> list[str]:
     return out
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     vd = sr.verdict
-    box = [Verdict(vd.sentence, vd.verdict)] if len(report.sections) > 1 else []
-    return box + [Paragraph(line, css="decide") for line in _extra(sr, report)] + [
-        Paragraph(vd.best_overall_sentence), Details("How the verdict is reached", RULES)]
+    out: list[Block] = [Verdict(vd.sentence, vd.verdict)] if len(report.sections) > 1 else []
+    out += [Paragraph(line, css="decide") for line in _extra(sr, report)]
+    out.append(Paragraph(vd.best_overall_sentence))
+    if vd.control_sentence:  # only with relu-half@K / relu-w@K records
+        out.append(Paragraph(vd.control_sentence))
+    return out + [Details("How the verdict is reached", RULES)]

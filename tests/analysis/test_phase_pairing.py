@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from edgecrelu.analysis.pairing import mu_of, partners, random_baseline, summary
+from edgecrelu.analysis.phase_pairing import mu_of, partners, random_baseline, summary
 from edgecrelu.errors import EdgeCReLUError
 
 

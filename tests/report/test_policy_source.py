@@ -4,7 +4,7 @@ import pytest
 
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
-from edgecrelu.report.policy import load_policy_overrides, policy_from_record
+from edgecrelu.report.policy_source import load_policy_overrides, policy_from_record
 
 
 def _write(tmp_path, text):

@@ -3,7 +3,7 @@
 import pytest
 
 from edgecrelu.devices import Decision
-from edgecrelu.report.cost import cost_of
+from edgecrelu.report.deployment_cost import cost_of
 
 
 def test_cost_numbers():

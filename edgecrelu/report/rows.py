@@ -5,13 +5,13 @@ table shows a CReLU variant's (variant, precision, backend, batch) once, at its 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import PRECISION_ORDER
-from edgecrelu.report import noise, pareto
+from edgecrelu.report import classes, noise, pareto
 from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
 
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 MB = 1024 * 1024
 CRELU_KINDS = ("crelu", "crelu-half")
-# The order of variant kinds in the report's tables and plots: the baseline kind, then the cheaper CReLU.
-KIND_ORDER = {"relu": 0, "crelu-half": 1, "crelu": 2}
+# The order of variant kinds in the report's tables and plots: the baseline kind, its equal-cost ReLU
+# controls, then the cheaper CReLU.
+KIND_ORDER = {"relu": 0, "relu-half": 1, "relu-w": 2, "crelu-half": 3, "crelu": 4}
 
 
 def kind_rank(kind: str) -> int:
@@ -38,16 +39,16 @@ class Row:
     precision: str
     backend: str
     batch: int
-    record: dict = field(repr=False)  # the result record the row is built from
+    record: dict[str, Any] = field(repr=False)  # the result record the row is built from
     top1: float | None = None  # fraction 0..1
-    top1_ci: tuple | None = None  # 95 % Wilson interval (fraction)
+    top1_ci: tuple[float, float] | None = None  # 95 % Wilson interval (fraction)
     n: int | None = None  # evaluation images
     agreement: float | None = None  # top-1 agreement with the same variant's fp32 output
     max_abs_diff: float | None = None  # max abs logit difference vs that fp32 output
     p50: float | None = None  # ms per batch
     p99: float | None = None
-    p50_range: tuple | None = None  # trial-to-trial range (noise.latency_range)
-    p99_range: tuple | None = None
+    p50_range: tuple[float, float] | None = None  # trial-to-trial range (noise.latency_range)
+    p99_range: tuple[float, float] | None = None
     gpu_p50: float | None = None  # GPU compute p50, ms per batch (CUDA events; trtexec's "GPU Compute Time")
     h2d_p50: float | None = None  # host-to-device copy p50, ms
     d2h_p50: float | None = None  # device-to-host copy p50, ms
@@ -68,12 +69,13 @@ class Row:
     p50_ratio: float | None = None  # p50 / baseline p50 at the same batch
     pareto_latency: bool = False  # on the accuracy vs p99 front (same batch)
     pareto_memory: bool = False  # on the accuracy vs peak memory front (same batch)
-    violations: list = field(default_factory=list)  # constraints shown broken: "accuracy", "latency", "memory"
-    unclear: list = field(default_factory=list)  # constraints the intervals can neither clear nor break
+    violations: list[str] = field(default_factory=list)  # constraints shown broken: "accuracy", "latency", "memory"
+    unclear: list[str] = field(default_factory=list)  # constraints the intervals can neither clear nor break
     acc_ci: stats.AccuracyCI | None = None  # top-1 vs the baseline (points)
+    class_cis: dict[str, stats.AccuracyCI | None] = field(default_factory=dict)  # class name -> its recall vs the baseline (decision.class_recall_budget)
     p50_ratio_ci: stats.RatioCI | None = None  # p50 vs the baseline at the same batch
-    p99_ci: tuple | None = None  # 95 % interval on p99 from the trials (ms)
-    percentile_flags: list = field(default_factory=list)  # percentiles the sample count cannot support
+    p99_ci: tuple[float, float] | None = None  # 95 % interval on p99 from the trials (ms)
+    percentile_flags: list[str] = field(default_factory=list)  # percentiles the sample count cannot support
     form_choice: FormChoice | None = None  # of the row's CReLU cell; None: no choice made
 
     @property
@@ -201,6 +203,7 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
         if (r.variant, r.form, r.precision, r.backend) == baseline.config
     }
     acc_cache: dict = {}
+    class_cache: dict[tuple, dict[str, stats.AccuracyCI | None]] = {}  # per configuration, like acc_cache
     for r in rows:
         r.is_baseline = r is baseline
         if r.top1 is not None and baseline.top1 is not None:
@@ -222,6 +225,14 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
         n = (r.record.get("latency_ms") or {}).get("n")
         r.percentile_flags = [f"p{q}" for q in (90, 95, 99) if n and not stats.percentile_supported(q / 100, n)]
         r.violations, r.unclear = check_constraints(r, policy)
+        if policy.class_recall_budget and r.config != baseline.config:
+            if r.config not in class_cache:
+                class_cache[r.config] = classes.budget_checks(baseline.record, r.record, policy.class_recall_budget,
+                                                              "policy")
+            r.class_cis = class_cache[r.config]
+            broken, unclear = classes.budget_status(r.class_cis, policy.class_recall_budget)
+            r.violations += broken
+            r.unclear += unclear
 
 
 def mark_pareto(rows: list[Row]) -> None:
@@ -268,7 +279,7 @@ def check_constraints(r: Row, policy: Decision) -> tuple[list[str], list[str]]:
     return broken, unclear
 
 
-def budget_from_counts(record: dict, budget_ms: float):
+def budget_from_counts(record: dict[str, Any], budget_ms: float) -> tuple[str, int, int] | None:
     """``(status, over, n)`` of the p99 budget from the count of calls over it (records timed in paired
     rounds keep their slowest calls), or None for records without them."""
     p = record.get("paired")

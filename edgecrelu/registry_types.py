@@ -1,4 +1,5 @@
-"""Name registries: one source of truth for each set of names the tool takes (backends, precisions,
+"""The types the name registries of ``registries.py`` are made of (:class:`Registry`, :class:`Entry`,
+:class:`SourceEntry`): one source of truth for each set of names the tool takes (backends, precisions,
 CReLU forms, data sources). CLI choices, help text and validation are generated from them, so adding
 a backend, a form or a data source is one new module plus its registration line.
 
