@@ -74,6 +74,8 @@ def check_manifest(m: dict, source: str) -> None:
         d = getattr(typed.dataset, split)
         if d is not None:
             listed(d.path, f"manifest dataset.{split}.path")
+    for i, sh in enumerate(typed.dataset.shifts or []):
+        listed(sh.path, f"manifest dataset.shifts[{i}].path")
     for name, v in typed.variants.items():
         for k in ("weights", "arch"):
             if v.torch is not None and getattr(v.torch, k) is not None:

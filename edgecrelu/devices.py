@@ -9,6 +9,7 @@ a path to a user's copy. Unknown keys and bad values are rejected with the key n
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Any
 
 from edgecrelu import objectives
 from edgecrelu.errors import EdgeCReLUError, unknown
-from edgecrelu.registries import BACKENDS, PRECISIONS, TORCH_DEVICES
+from edgecrelu.registries import BACKENDS, ORT_PROVIDERS, PRECISIONS, TORCH_DEVICES
+from edgecrelu.schema import profile as bounds
 from edgecrelu.schema.profile import Decision, DeviceProfile, OrtOptions, Power, Timing, TorchOptions, TrtOptions  # noqa: F401 - the model, re-exported where callers look
 
 if sys.version_info >= (3, 11):
@@ -121,12 +123,17 @@ def _build(cls, section: str, table: dict):
 
 
 def _validate(p: DeviceProfile) -> None:
+    source = f"device profile {p.path}" if p.path else "device profile"
+    named = source if p.path else f"device profile {p.name!r}"  # the file where there is one, else the name
+
     def bad(key, msg):
-        raise EdgeCReLUError(f"device profile '{p.name}': {key} {msg}")
+        raise EdgeCReLUError(f"{named}: {key} {msg}")
 
     if not p.name.strip():  # records and reports key cells by it
-        where = f"device profile {p.path}" if p.path else "device profile"
-        raise EdgeCReLUError(f"{where}: name must be a non-empty string, got {p.name!r}")
+        raise EdgeCReLUError(f"{source}: name must be a non-empty string, got {p.name!r}")
+    if not re.fullmatch(bounds.NAME_PATTERN, p.name):  # no path separators, newlines or markup in file names and reports
+        raise EdgeCReLUError(f"{source}: name must be letters, digits, '.', '_' or '-' (at most 64, starting with a "
+                             f"letter or digit), got {p.name[:40]!r}")
     if not p.backends:
         bad("backends", "must name at least one backend")
     for b in p.backends:
@@ -139,13 +146,29 @@ def _validate(p: DeviceProfile) -> None:
         bad("precisions", "lists int8 but int8 = false for this device")
     if not p.batch_sizes or any((not isinstance(b, int)) or isinstance(b, bool) or b < 1 for b in p.batch_sizes):
         bad("batch_sizes", "must be a list of positive integers")
+    if max(p.batch_sizes) > bounds.MAX_BATCH:
+        bad("batch_sizes", f"must be at most {bounds.MAX_BATCH} each, got {max(p.batch_sizes)}")
     t = p.timing
     if t.warmup_s < 0 or t.min_duration_s < 0 or t.min_iterations < 1 or t.trials < 1 or t.cov_warn <= 0:
         bad("[timing]", "needs warmup_s >= 0, min_duration_s >= 0, min_iterations >= 1, trials >= 1, cov_warn > 0")
     if t.budget_s <= 0 or t.block_ms <= 0 or t.rounds_per_worker < 1 or t.min_workers < 3:
         bad("[timing]", "needs budget_s > 0, block_ms > 0, rounds_per_worker >= 1, min_workers >= 3")
+    for key, most in (("warmup_s", bounds.MAX_SECONDS), ("min_duration_s", bounds.MAX_SECONDS),
+                      ("block_ms", bounds.MAX_SECONDS * 1000), ("budget_s", bounds.MAX_BUDGET_S),
+                      ("min_iterations", bounds.MAX_ITERATIONS), ("trials", bounds.MAX_TRIALS),
+                      ("rounds_per_worker", bounds.MAX_TRIALS)):
+        if getattr(t, key) > most:
+            bad(f"timing.{key}", f"must be at most {most:g}, got {getattr(t, key):g}")
     if p.onnxruntime.threads < 1:
         bad("onnxruntime.threads", "must be >= 1")
+    for section in ("onnxruntime", "torch"):
+        n = getattr(p, section).threads
+        if n > bounds.MAX_THREADS:
+            bad(f"{section}.threads", f"must be at most {bounds.MAX_THREADS}, got {n}")
+    for name in p.onnxruntime.providers:
+        if name not in ORT_PROVIDERS:
+            bad("onnxruntime.providers", f"has unknown provider {str(name)[:40]!r}; ONNX Runtime's are: "
+                f"{', '.join(ORT_PROVIDERS)}")
     if p.onnxruntime.graph_optimization not in ("disable", "basic", "extended", "all"):
         bad("onnxruntime.graph_optimization", "must be one of: disable, basic, extended, all")
     if p.tensorrt.workspace_mb < 1:
@@ -156,6 +179,8 @@ def _validate(p: DeviceProfile) -> None:
         bad("torch.device", "must be cpu or cuda")
     if p.power.source not in POWER_SOURCES:
         bad("power.source", f"must be one of: {', '.join(POWER_SOURCES)}")
+    if p.power.idle_s < 0 or p.power.idle_s > bounds.MAX_SECONDS:
+        bad("power.idle_s", f"must be in [0, {bounds.MAX_SECONDS:g}], got {p.power.idle_s:g}")
     d = p.decision
     if d.objective not in OBJECTIVES:
         bad("decision.objective", f"must be one of: {', '.join(OBJECTIVES)}")
@@ -165,6 +190,8 @@ def _validate(p: DeviceProfile) -> None:
         v = getattr(d, key)
         if v is not None and v <= 0:
             bad(f"decision.{key}", f"must be > 0 (leave it out for no budget), got {v:g}")
+    if (d.robustness_budget is not None and d.robustness_budget < 0) or not 1 <= d.robustness_severity <= 3:
+        bad("[decision]", "needs robustness_budget >= 0 (leave it out for none) and robustness_severity 1 to 3")
 
 
 def parse_profile(data: dict, path: str = "") -> DeviceProfile:

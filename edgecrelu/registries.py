@@ -23,6 +23,18 @@ PRECISIONS = Registry("precision", [
 ])
 ONNX_PRECISIONS = ("fp32", "fp16", "int8")  # what export writes into a bundle
 ORT_CPU_PROVIDER = "CPUExecutionProvider"  # ONNX Runtime's CPU provider: the fallback and the reference
+# ONNX Runtime's execution provider names (onnxruntime.get_all_providers() of 1.32, and a few older
+# builds had): a device profile's [onnxruntime] providers must be one of them, since a misspelt one would
+# be skipped and the run would measure the CPU provider instead. A new provider is one more name here.
+ORT_PROVIDERS = (
+    "TensorrtExecutionProvider", "NvTensorRTRTXExecutionProvider", "CUDAExecutionProvider", "ROCMExecutionProvider",
+    "MIGraphXExecutionProvider", "OpenVINOExecutionProvider", "DnnlExecutionProvider", "VitisAIExecutionProvider",
+    "QNNExecutionProvider", "SNPEExecutionProvider", "NnapiExecutionProvider", "VSINPUExecutionProvider",
+    "JsExecutionProvider", "CoreMLExecutionProvider", "ArmNNExecutionProvider", "ACLExecutionProvider",
+    "DmlExecutionProvider", "RknpuExecutionProvider", "WebNNExecutionProvider", "WebGpuExecutionProvider",
+    "XnnpackExecutionProvider", "CANNExecutionProvider", "AzureExecutionProvider", "TvmExecutionProvider",
+    ORT_CPU_PROVIDER,
+)
 TORCH_DEVICES = ("cpu", "cuda")  # where torch trains (train --train-device) and runs (a profile's [torch] device)
 TORCH_FORMS = ("eager", "compile")  # the torch backend's own forms (it runs the weights, not an ONNX form)
 OPTIMIZERS = {"sgd": 0.05, "adamw": 0.002}  # training optimizer -> its default peak learning rate

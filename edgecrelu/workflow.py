@@ -47,6 +47,7 @@ class Preset:
     budget_s: float  # seconds of paired timing rounds at most (they stop once the verdict is decided)
     calib_size: int  # INT8 calibration images
     eval_images: int  # the built-in inspection set's eval images (rendered apart from its 2000 train / val)
+    shift_images: int = 200  # images per shifted eval set (every shift, severities 1-3): +5000 images per cell
 
 
 PRESETS = {
@@ -63,7 +64,7 @@ PRESETS = {
     "quick": Preset(model="inspect-net", epochs=1, seeds=(0,), optimizer="adamw", batch_size=32, width=0.5,
                     input_size=32, precisions=("fp32", "int8"), forms=("graph", "pm1", "tile"), batches=(1,),
                     duration_s=0.1, warmup_s=0.05, trials=1, budget_s=20.0, calib_size=128,
-                    eval_images=1000),
+                    eval_images=1000, shift_images=100),
 }
 
 
@@ -180,7 +181,7 @@ def _stages(out: Path, config: RunConfig, preset: Preset, profile, precisions: t
     t = time.perf_counter()
     if not (bundle_dir / "manifest.json").is_file():
         export_bundle(ExportConfig(run_dir=run_dir, out=bundle_dir, precisions=precisions, forms=preset.forms,
-                                   calib_size=preset.calib_size))
+                                   calib_size=preset.calib_size, shift_images=preset.shift_images))
     else:
         logger.info(f"  bundle exists, reusing {bundle_dir}")
     timings["export"] = time.perf_counter() - t

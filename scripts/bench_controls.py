@@ -37,13 +37,14 @@ def sh(args: list[str]) -> None:
     subprocess.run(args, check=True)
 
 
-def train(model: str, k: int, out: Path, seeds: str, threads: int | None) -> Path:
+def train(model: str, k: int, out: Path, seeds: str, threads: int | None, width: float | None = None,
+          input_size: int | None = None) -> Path:
     p = PRESETS["default"]
     run = out / model / "run"
     args = [sys.executable, "-m", "edgecrelu", "train", "--model", model, "--variants", ",".join(variants(k)),
             "--data", f"inspection:test={p.eval_images}", "--epochs", str(p.epochs), "--seeds", seeds,
-            "--optimizer", p.optimizer, "--batch-size", str(p.batch_size), "--width", str(p.width),
-            "--input-size", str(p.input_size), "--out", str(run)]
+            "--optimizer", p.optimizer, "--batch-size", str(p.batch_size), "--width", str(width or p.width),
+            "--input-size", str(input_size or p.input_size), "--out", str(run)]
     if threads:
         args += ["--threads", str(threads)]
     if (run / "run.json").is_file():
@@ -75,13 +76,16 @@ def main() -> int:
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--models", default=",".join(MODELS), help="Comma list of inspect-net, convpool-c.")
     ap.add_argument("--threads", type=int, default=None, help="torch threads for training.")
+    # convpool-c at the preset's width and size is ~30x inspect-net's MACs (about an hour per seed on 2 cores)
+    ap.add_argument("--width", type=float, default=None, help="Width multiplier instead of the run preset's.")
+    ap.add_argument("--input-size", type=int, default=None, help="Input size instead of the run preset's.")
     ap.add_argument("--latency", action="store_true", help="Also export, profile and give the p50 ratio vs relu.")
     a = ap.parse_args()
     out = Path(a.out)
     lines = []
     for model in a.models.split(","):
         k = MODELS[model]
-        run = train(model, k, out, a.seeds, a.threads)
+        run = train(model, k, out, a.seeds, a.threads, a.width, a.input_size)
         summary = json.loads((run / "run.json").read_text())["summary"]
         ratio = latency(model, run, out) if a.latency else {}
         for v in variants(k):

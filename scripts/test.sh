@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the dev extras into .venv, check lint and the import layers, then run the test suite.
+# Install the dev extras into .venv, check lint, the import layers and types (ruff, import-linter, mypy),
+# then run the test suite.
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,6 @@ echo "[edgecrelu] ruff (lint + import order)"
 .venv/bin/ruff check .
 echo "[edgecrelu] import-linter (the layers of docs/architecture.md)"
 .venv/bin/lint-imports --no-cache
+echo "[edgecrelu] mypy (the package; settings in pyproject.toml [tool.mypy])"
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

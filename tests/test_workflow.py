@@ -37,6 +37,10 @@ def test_quick_run_writes_every_stage_and_a_verdict(quick_run):
     rec = json.loads(records[0].read_text())
     assert rec["latency_ms"]["n"] > 0 and rec["accuracy"]["n"] > 0
     assert len(rec["bundle"]["train"]["test_acc"]) == 1  # the training seed carried into the record
+    # every cell scored on every shifted eval set of the bundle, and the report's robustness section
+    shifted = manifest_shifts = json.loads((out / "bundle" / "manifest.json").read_text())["dataset"]["shifts"]
+    assert len(rec["shifts"]) == len(manifest_shifts) > 0 and shifted[0]["n"] == PRESETS["quick"].shift_images
+    assert "Robustness under shifted conditions" in (out / "report" / "report.md").read_text()
 
 
 def test_default_data_is_the_synthetic_inspection_set_and_records_say_so(quick_run):

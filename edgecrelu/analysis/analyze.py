@@ -1,7 +1,8 @@
 """``analyze_checkpoints(path, out)``: phase pairing of every checkpoint of a run (or of one
 checkpoint), the random baseline per layer shape, the recommended depth, the first layer's filters
 as images; writes ``pairing.json`` (docs/contracts.md "Pairing analysis") and SVG plots.
-Only weights are read: no data, no forward pass beyond tracing."""
+The pairing reads weights only; the class activation maps of a train run (``analysis/cam.py``) read
+a few of its test images."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class AnalyzeConfig:
     out: str | None  # directory for pairing.json and plots; None writes nothing
     threshold: float = THRESHOLD
     draws: int = DRAWS
+    cam_images: int = 3  # test images per class for the class activation maps (analysis/cam.py); 0: none
 
 
 def filter_pixels(weights: np.ndarray, limit: int = MAX_FILTERS) -> dict:
@@ -149,6 +151,10 @@ def analyze_checkpoints(config: AnalyzeConfig) -> dict:
     if config.out is not None:
         write_outputs(data, Path(config.out))
         record_location(Path(config.source), Path(config.out))
+        if config.cam_images > 0 and (Path(config.source) / "run.json").is_file():  # reads the run's test images
+            from edgecrelu.analysis.cam import write_cam
+
+            write_cam(Path(config.source), sources, Path(config.out), config.cam_images)
     return data
 
 

@@ -14,7 +14,11 @@ import click
               show_default=True, help="A filter counts as paired when its μ lies below this.")
 @click.option("--draws", type=click.IntRange(min=2), default=8, show_default=True,
               help="Random Gaussian draws per layer shape for the baseline.")
-def command(source, out, threshold, draws):
+@click.option("--cam-images", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Test images per class for the class activation maps (Grad-CAM, ReLU beside CReLU) and the "
+                   "first layer's two phases on a defect image, written to --out as cam.json, cam.svg and "
+                   "phases.svg (a train run only; 0: none).")
+def command(source, out, threshold, draws, cam_images):
     """Phase pairing per conv layer of every checkpoint in a train run (or of one checkpoint).
 
     \b
@@ -26,7 +30,8 @@ def command(source, out, threshold, draws):
     from edgecrelu.commands.options import refuse_out_inside_results
 
     refuse_out_inside_results(out, "analysis output")
-    data = analyze_checkpoints(AnalyzeConfig(source=source, out=out, threshold=threshold, draws=draws))
+    data = analyze_checkpoints(AnalyzeConfig(source=source, out=out, threshold=threshold, draws=draws,
+                                                      cam_images=cam_images))
     click.echo(render_table(data))
     if out:
         click.echo(f"wrote {out}/pairing.json")

@@ -9,6 +9,7 @@ import click
 from edgecrelu.commands.options import finite, forms_option, precisions_option, variants_option
 from edgecrelu.export import CALIB_METHODS, INT8_WEIGHTS, MIN_OPSET
 from edgecrelu.registries import ONNX_PRECISIONS
+from edgecrelu.shifts import describe as describe_shifts
 
 
 @click.command("export")
@@ -32,10 +33,16 @@ from edgecrelu.registries import ONNX_PRECISIONS
               help="ONNX opset (recorded in the manifest); at most the installed onnx's newest.")
 @click.option("--max-int8-drop", type=finite(), default=1.0, show_default=True,
               help="Warn when INT8 loses more top-1 points than this vs FP32.")
+@click.option("--shifts", default="default", show_default=True, metavar="none|default|LIST",
+              help="Shifted eval sets written into the bundle, for `profile` to score every artifact on: "
+                   "none, default (every shift at every severity) or a comma list of NAME or NAME@SEVERITY; "
+                   f"shifts: {describe_shifts()}.")
+@click.option("--shift-images", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Eval images per shifted set (the first N of the eval set).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out; refused where --out is not a bundle or holds "
                    "files the bundle did not write.")
 def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, int8_weights, eval_size, seed, opset,
-            max_int8_drop, overwrite):
+            max_int8_drop, shifts, shift_images, overwrite):
     """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.
 
     \b
@@ -48,7 +55,7 @@ def command(run_dir, out, variants, precisions, forms, calib_size, calib_method,
         run_dir=Path(run_dir), out=Path(out),
         variants=variants or None, precisions=precisions, forms=forms or DEFAULT_FORMS, int8_weights=int8_weights,
         calib_size=calib_size, calib_method=calib_method, eval_size=eval_size, seed=seed, opset=opset,
-        max_int8_drop=max_int8_drop, overwrite=overwrite,
+        max_int8_drop=max_int8_drop, shifts=shifts, shift_images=shift_images, overwrite=overwrite,
     )
     path = export_bundle(config)
     click.echo(str(path))

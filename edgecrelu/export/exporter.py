@@ -44,9 +44,11 @@ from edgecrelu.export.onnx_export import (
     torch_logits,
 )
 from edgecrelu.export.sample_size import calib_advice, eval_size_lines
+from edgecrelu.export.shift_sets import write_shift_sets
 from edgecrelu.fileio import writing
 from edgecrelu.registries import FORMS
 from edgecrelu.registries import ONNX_PRECISIONS as PRECISIONS
+from edgecrelu.shifts import parse_spec as parse_shifts
 from edgecrelu.variant import is_crelu_kind, split_name
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class ExportConfig:
     form_tol: float = 1e-5  # max |form - graph| allowed (fp32, ORT), else the export fails
     max_int8_drop: float = 1.0  # top-1 drop (points) of INT8 vs FP32 above which export warns
     overwrite: bool = False  # replace an existing bundle at ``out``
+    shifts: str = "default"  # shifted eval sets: none | default | NAME[@SEVERITY],... (edgecrelu/shifts.py)
+    shift_images: int = 300  # eval images per shifted set (the first N)
 
     def validate(self) -> None:
         for p in self.precisions:
@@ -91,6 +95,7 @@ class ExportConfig:
             raise unknown("int8 weight range", self.int8_weights, INT8_WEIGHTS)
         if "int8" in self.precisions and self.calib_size < 1:
             raise EdgeCReLUError(f"--calib-size must be at least 1 for int8 (got {self.calib_size})")
+        parse_shifts(self.shifts)  # an unknown shift: refused before the work
         if self.eval_size is not None and self.eval_size < 1:
             raise EdgeCReLUError(f"--eval-size must be at least 1 (got {self.eval_size})")
         newest = onnx.defs.onnx_opset_version()
@@ -326,6 +331,7 @@ def export_bundle(config: ExportConfig) -> Path:
             logger.warning("warning: " + unfinished)
         np.savez(w.file("data/calib.npz"), x=d.cx, index=d.cidx)
         np.savez(w.file("data/eval.npz"), x=d.ex, y=d.ey, index=d.eidx)
+        shift_sets = write_shift_sets(w, d.ex, d.ey, d.ds.preprocessing, config.shifts, config.shift_images)
         w.write_json(BUNDLE_FILE, d.check)
         correct: dict[str, np.ndarray] = {}
         for ck, forms in plan:
@@ -355,7 +361,7 @@ def export_bundle(config: ExportConfig) -> Path:
                 "calib": {"path": "data/calib.npz", "split": "train", "n": int(len(d.cx)), "seed": config.calib_seed},
                 "eval": {"path": "data/eval.npz", "split": "test", "n": int(len(d.ey))},
                 "check": BUNDLE_FILE, "resize_policy": d.check["resize_policy"], "splits": d.check["splits"],
-                "skipped": d.check["skipped"],
+                "skipped": d.check["skipped"], **({"shifts": shift_sets} if shift_sets else {}),
             },
             "variants": variants,
             "artifacts": artifacts,

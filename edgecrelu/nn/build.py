@@ -196,26 +196,41 @@ def describe_builtins(*, in_channels: int = 3, num_classes: int = 10, input_size
                      "params": counts["params"], "macs": counts["macs"],
                      "default_depth": entry.default_depth, "default_variants": list(variants),
                      "variants": variants, "description": entry.description,
-                     "controls": _controls(entry, in_channels, num_classes, input_size, width)})
+                     "controls": _controls(entry, in_channels, num_classes, input_size, width, variants)})
     return rows
 
 
-def _controls(entry: ZooEntry, in_channels: int, num_classes: int, input_size, width: float) -> dict:
+def _controls(entry: ZooEntry, in_channels: int, num_classes: int, input_size, width: float,
+              variants: dict) -> dict:
     """The equal-cost ReLU controls at the default depth: name -> {params, macs[, width, target_macs]}
-    or {refused: why}."""
+    or {refused: why}. ``variants``: the default variants' counts (crelu-half@K's is relu-w's target)."""
+    import torch
+
+    from edgecrelu.nn.control import match_width
+
+    depth, args = entry.default_depth, {"width": width}
     out: dict = {}
-    for kind in ("relu-half", "relu-w"):
-        name = f"{kind}@{entry.default_depth}"
-        try:
-            model, aj = make_model(entry.name, name, in_channels=in_channels, num_classes=num_classes,
-                                   input_size=input_size, arch_args={"width": width})
-        except EdgeCReLUError as exc:
-            out[name] = {"refused": str(exc)}
-            continue
+    half = f"relu-half@{depth}"
+    try:
+        model, aj = make_model(entry.name, half, in_channels=in_channels, num_classes=num_classes,
+                               input_size=input_size, arch_args=args)
         c = count_model(model, aj["input_shape"])
-        out[name] = {"params": c["params"], "macs": c["macs"]}
-        if "control" in aj:
-            out[name].update(width=aj["control"]["width"], target_macs=aj["control"]["target_macs"])
+        out[half] = {"params": c["params"], "macs": c["macs"]}
+    except EdgeCReLUError as exc:
+        out[half] = {"refused": str(exc)}
+    wide = f"relu-w@{depth}"
+    try:  # the search counts the MACs as count_model does
+        control = match_width(entry.name, depth, in_channels=in_channels, num_classes=num_classes,
+                              input_size=input_size, arch_args=args,
+                              target_macs=variants.get(f"crelu-half@{depth}", {}).get("macs"))
+    except EdgeCReLUError as exc:
+        out[wide] = {"refused": str(exc)}
+        return out
+    with torch.device("meta"):  # its parameters: a build without weights is enough
+        model, _ = make_model(entry.name, wide, in_channels=in_channels, num_classes=num_classes,
+                              input_size=input_size, arch_args=args, control=control)
+    out[wide] = {"params": int(sum(p.numel() for p in model.parameters())), "macs": control["macs"],
+                 "width": control["width"], "target_macs": control["target_macs"]}
     return out
 
 

@@ -12,6 +12,7 @@ from edgecrelu.backends.base import find_artifact
 from edgecrelu.errors import EdgeCReLUError, first_line, unknown
 from edgecrelu.profiling import POWER_MODES
 from edgecrelu.results import Cell
+from edgecrelu.schema.profile import MAX_ITERATIONS, MAX_SECONDS, MAX_TRIALS
 
 if TYPE_CHECKING:
     from edgecrelu.backends.base import Backend
@@ -55,6 +56,10 @@ def effective_profile(profile: DeviceProfile, config: ProfileConfig) -> DevicePr
             if value < 0 or (key in ("min_iterations", "trials") and value < 1):
                 raise EdgeCReLUError(f"--{key.replace('min_', '').replace('_s', '')} must be "
                                      f"{'>= 1' if key in ('min_iterations', 'trials') else '>= 0'}, got {value}")
+            most = {"min_iterations": MAX_ITERATIONS, "trials": MAX_TRIALS}.get(key, MAX_SECONDS)
+            if value > most:  # the bounds of a profile's own values (schema/profile.py)
+                raise EdgeCReLUError(f"--{key.replace('min_', '').replace('_s', '')} must be at most {most:g}, "
+                                     f"got {value:g}")
             t = replace(t, **{key: type(getattr(t, key))(value)})
     profile = replace(profile, timing=t)
     if config.threads is not None:

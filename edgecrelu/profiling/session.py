@@ -47,6 +47,7 @@ from edgecrelu.profiling.plan import (
 )
 from edgecrelu.profiling.record import RunFacts, build_record
 from edgecrelu.profiling.reference import cell_accuracy
+from edgecrelu.profiling.shift_scoring import score_shifts, shift_images
 from edgecrelu.profiling.trials import PARTIAL, TrialStore, finished_records
 from edgecrelu.results import Cell, load_record, record_path, write_record
 
@@ -126,6 +127,11 @@ class Session:
 
     def record(self, facts: RunFacts, cell: Cell, trials: list[dict], accuracy: tuple) -> dict:
         rec = build_record(facts, cell, trials, *accuracy)
+        rec["shifts"], shift_warning = score_shifts(self.bundle, trials[0])  # the shifted eval sets
+        if rec["shifts"] is None:
+            del rec["shifts"]
+        if shift_warning:
+            rec["warnings"].append(shift_warning)
         ops, ops_warning = cell_ops(self.bundle, cell, self.profile, self.eval_set()[0])  # after the timed trials
         if ops is not None:
             rec["ops"] = ops
@@ -148,8 +154,8 @@ class Session:
         x = self.eval_set()[0] if cells else None
         images, why = (eta.time_images(self.bundle, cells[0].variant, self.eval_set()[0]) if cells
                        else (None, "nothing to measure"))
-        return eta.estimate(cells, 0 if x is None else len(x), self.profile.timing, self.config.isolation,
-                            settings.budget_s, images, why)
+        n = 0 if x is None else len(x) + shift_images(self.bundle)  # the shifted sets run in the same pass
+        return eta.estimate(cells, n, self.profile.timing, self.config.isolation, settings.budget_s, images, why)
 
     def announce(self, pending: list, continued: list) -> set:
         """Log the run's own warnings once, before any timing; returns them (the records carry them

@@ -33,6 +33,7 @@ def cell_files(bundle, cells, accuracy: bool = False) -> list[str]:
     """The bundle files a worker opens for ``cells``: each cell's ONNX file (a torch cell: its
     weights and arch.json), and the eval set for an accuracy pass."""
     from edgecrelu.backends.base import find_artifact
+    from edgecrelu.profiling.shift_scoring import shift_files
 
     rels = []
     for cell in cells:
@@ -44,6 +45,7 @@ def cell_files(bundle, cells, accuracy: bool = False) -> list[str]:
             rels += [torch_files[k] for k in ("weights", "arch") if torch_files.get(k)]
     if accuracy:
         rels.append(bundle.manifest["dataset"]["eval"]["path"])
+        rels += shift_files(bundle)
     return sorted(set(rels))
 
 
@@ -75,6 +77,7 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
     from edgecrelu.bundle import Bundle
     from edgecrelu.profiling import memory
     from edgecrelu.profiling.power import get_monitor
+    from edgecrelu.profiling.shift_scoring import predict_shifts
     from edgecrelu.profiling.timing import TimingSettings, timed_loop
     from edgecrelu.results import Cell
     from edgecrelu.scoring import predict_logits
@@ -109,12 +112,14 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
         peak = memory.peak_rss_bytes()
         mem_info = runner.memory_info() or {}
         describe = runner.describe()
-        logits_path = None
+        logits_path = shift_path = None
         if task.get("accuracy"):
             x_eval, _ = bundle.load_eval()
             logits = predict_logits(runner.infer, input_name, x_eval, cell.batch, output_name)
             logits_path = task["logits_out"]
             np.save(logits_path, logits)
+            shift_path = predict_shifts(  # the shifted eval sets, same runner: accuracy only
+                bundle, lambda xs: predict_logits(runner.infer, input_name, xs, cell.batch, output_name), logits_path)
     check_unchanged(bundle, task, files)  # replaced during the measurement: it measured which model?
     return {
         "samples_ms": times.samples_ms.tolist(),
@@ -128,6 +133,7 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
         "describe": describe,
         "power": power,
         "logits": logits_path,
+        "shift_logits": shift_path,
         "pid": os.getpid(),
         "isolated": isolated,
     }

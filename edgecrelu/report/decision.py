@@ -76,6 +76,7 @@ class Reason(_Word):
     LATENCY = "latency"
     MEMORY = "memory"
     CLASS_RECALL = "class_recall"  # a class named in decision.class_recall_budget loses more recall than it allows
+    ROBUSTNESS = "robustness"  # under a shifted eval set, more top-1 lost vs the baseline than decision.robustness_budget
     MIN_GAIN = "min_gain"  # NO-GO: the gain is shown short of min_gain
     NOT_SIGNIFICANT = "not_significant"  # the gain's interval holds min_gain
     UNCLEAR_CONSTRAINTS = "unclear_constraints"  # a constraint the intervals neither clear nor break
@@ -278,8 +279,9 @@ def quotable_unclear(row: Row) -> list[str]:
     """The unclear constraints the verdict can quote an interval for (the accuracy difference's, the
     p99 trials'); a p99 budget left unclear by the count of slow calls alone has none."""
     cls = next((ci for ci in row.class_cis.values() if ci is not None), None)
-    return [c for c, ci in (("accuracy", row.acc_ci), ("latency", row.p99_ci), ("class_recall", cls))
-            if c in row.unclear and ci is not None]
+    shifted = next((ci for ci in row.robustness_cis.values() if ci is not None), None)
+    return [c for c, ci in (("accuracy", row.acc_ci), ("latency", row.p99_ci), ("class_recall", cls),
+                            ("robustness", shifted)) if c in row.unclear and ci is not None]
 
 
 def decide(rows: list[Row], baseline: Row, policy: Decision, forms: list[FormChoice] | None = None) -> Verdict:

@@ -34,6 +34,10 @@ def in_plain_words(verdict: Verdict, policy: Decision) -> str:
         if v.reason is Reason.CLASS_RECALL and policy.class_recall_budget:
             return (f"Do not ship CReLU: comparing {what}, every CReLU version loses more recall on "
                     f"{' or '.join(policy.class_recall_budget)} than the policy allows.")
+        if v.reason is Reason.ROBUSTNESS and policy.robustness_budget is not None:
+            return (f"Do not ship CReLU: comparing {what}, every CReLU version loses more accuracy than the ReLU "
+                    f"model under some shifted condition (severity {policy.robustness_severity}) than the "
+                    f"{policy.robustness_budget:g}-point robustness budget allows.")
         if v.reason is Reason.MIN_GAIN and v.gain is not None:
             return (f"Do not ship CReLU: comparing {what}, the best CReLU version {_gain(v)}, short of the "
                     f"{policy.min_gain * 100:g} % gain the policy asks for.")

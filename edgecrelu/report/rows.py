@@ -11,7 +11,7 @@ from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import PRECISION_ORDER
-from edgecrelu.report import classes, noise, pareto
+from edgecrelu.report import classes, noise, pareto, robustness
 from edgecrelu.results import Cell
 from edgecrelu.variant import split_name
 
@@ -73,6 +73,7 @@ class Row:
     unclear: list[str] = field(default_factory=list)  # constraints the intervals can neither clear nor break
     acc_ci: stats.AccuracyCI | None = None  # top-1 vs the baseline (points)
     class_cis: dict[str, stats.AccuracyCI | None] = field(default_factory=dict)  # class name -> its recall vs the baseline (decision.class_recall_budget)
+    robustness_cis: dict[str, stats.AccuracyCI | None] = field(default_factory=dict)  # shift -> top-1 vs the baseline on it (decision.robustness_budget)
     p50_ratio_ci: stats.RatioCI | None = None  # p50 vs the baseline at the same batch
     p99_ci: tuple[float, float] | None = None  # 95 % interval on p99 from the trials (ms)
     percentile_flags: list[str] = field(default_factory=list)  # percentiles the sample count cannot support
@@ -231,6 +232,11 @@ def annotate(rows: list[Row], baseline: Row, policy: Decision) -> None:
                                                               "policy")
             r.class_cis = class_cache[r.config]
             broken, unclear = classes.budget_status(r.class_cis, policy.class_recall_budget)
+            r.violations += broken
+            r.unclear += unclear
+        if policy.robustness_budget is not None and r.config != baseline.config:
+            r.robustness_cis = robustness.budget_checks(baseline.record, r.record, policy.robustness_severity)
+            broken, unclear = robustness.budget_status(r.robustness_cis, policy.robustness_budget)
             r.violations += broken
             r.unclear += unclear
 

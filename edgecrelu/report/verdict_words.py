@@ -13,11 +13,11 @@ from typing import Any
 from edgecrelu import sequential, stats
 from edgecrelu.devices import Decision
 from edgecrelu.objectives import Objective
-from edgecrelu.report import fmt
+from edgecrelu.report import fmt, robustness_words
 from edgecrelu.report.decision import Candidate, Outcome, Reason, Verdict
 from edgecrelu.report.rows import Row
 
-BROKEN = (Reason.ACCURACY, Reason.LATENCY, Reason.MEMORY, Reason.CLASS_RECALL)
+BROKEN = (Reason.ACCURACY, Reason.LATENCY, Reason.MEMORY, Reason.CLASS_RECALL, Reason.ROBUSTNESS)
 # the per-worker statistic of the paired rounds, in words
 STAT_WORDS = {"p99": "p99", "p50": "p50 (block medians)", "mean": "mean time per call"}
 NO_CRELU_NEED = ("What would decide it: records of a CReLU variant (crelu@K or crelu-half@K) at batch 1 from the "
@@ -94,6 +94,8 @@ def violation_words(c: Candidate, baseline: Row, policy: Decision) -> list[str]:
             out += [f"loses {-ci.diff_pts:.2f} points of recall on {name} vs the baseline {baseline.label} (maximum "
                     f"drop {budget:g} points; {class_basis(ci)})" for name, ci, budget in class_rows(r, policy)
                     if ci is not None and ci.hi < -budget]
+        elif v == "robustness":
+            out += robustness_words.broken(r, baseline, policy)
     return out
 
 
@@ -147,6 +149,9 @@ def unclear_words(v: Verdict) -> tuple[list[str], list[str]]:
                 need.append(f"about {more:,} eval images of {name} (now {cci.n:,}) to settle its recall budget at the "
                             "same difference" if more else
                             f"a measured recall drop on {name} away from its {budget:g}-point budget")
+    if "robustness" in r.unclear:
+        w, n = robustness_words.unclear(r, policy)
+        what, need = what + w, need + n
     if "latency" in r.unclear and r.p99_ci is not None:
         what.append(f"p99 interval {fmt.ms(r.p99_ci[0])}–{fmt.ms(r.p99_ci[1])} ms straddles the "
                     f"{policy.latency_budget_p99_ms:g} ms budget")

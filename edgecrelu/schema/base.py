@@ -34,14 +34,17 @@ PosInt = Annotated[int, msgspec.Meta(ge=1, extra={"what": "a positive integer"})
 Fraction = Annotated[float, msgspec.Meta(ge=0, le=1, extra={"fraction": True})]
 Text = Annotated[str, msgspec.Meta(min_length=1, extra={"what": "a non-empty string"})]
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$", extra={"what": "a sha256 hex string"})]
-Shape3 = Annotated[list[PosInt], msgspec.Meta(min_length=3, max_length=3,
-                                              extra={"what": "[C, H, W] of positive integers"})]
+MAX_DIM = 65536  # an input's channels or side: past any camera (unbounded, 10**30 reached inspect as a shape)
+Dim = Annotated[int, msgspec.Meta(ge=1, le=MAX_DIM)]
+Shape3 = Annotated[list[Dim], msgspec.Meta(min_length=3, max_length=3,
+                                           extra={"what": f"[C, H, W] of positive integers up to {MAX_DIM}"})]
 Numbers = Annotated[list[Num], msgspec.Meta(extra={"what": "a list of numbers"})]
 Strings = Annotated[list[str], msgspec.Meta(extra={"what": "a list of strings"})]
 AnyDict = dict[str, Any]  # free-form: kept as written, not checked
 T = TypeVar("T")
 
 _MSG = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_OWN = re.compile(r"^field `(?P<field>\w+)` (?P<words>.*)$", re.S)  # a model's own check (:func:`invalid`)
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]|\[\.\.\.\]")
 
 
@@ -88,6 +91,10 @@ def explain(message: str, data: Any, model: type, source: str, prefix: str = "")
     if unknown:
         field = f"{here}.{unknown.group(1)}" if here else unknown.group(1)
         return f"{source}: unknown field '{prefix}{field}'; valid fields: {', '.join(field_names(typ))}"
+    own = _OWN.match(msg)
+    if own:
+        field = f"{here}.{own.group('field')}" if here else own.group("field")
+        return f"{source}: {prefix}{field} {own.group('words')}"
     missing = re.match(r"Object missing required field `(.+)`", msg)
     if missing:
         field = f"{here}.{missing.group(1)}" if here else missing.group(1)
@@ -110,6 +117,12 @@ def explain(message: str, data: Any, model: type, source: str, prefix: str = "")
     except EdgeCReLUError as exc:
         return str(exc)
     raise AssertionError("unreachable")
+
+
+def invalid(field: str, words: str) -> ValueError:
+    """What a model's ``__post_init__`` raises for a value its types allow but its meaning does not
+    (msgspec adds the path); :func:`check` words it ``SOURCE: PATH.FIELD WORDS``."""
+    return ValueError(f"field `{field}` {words}")
 
 
 def _fits(value, typ) -> bool:

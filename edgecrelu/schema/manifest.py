@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from edgecrelu.schema.base import AnyDict, Count, Model, NonNeg, PosInt, Sha256, Shape3, Strings, Text
 from edgecrelu.schema.datacheck import SkippedFile
+from edgecrelu.schema.shift import ShiftSet
 
 KIND = "edgecrelu-bundle"
 SCHEMA_VERSION = 1
@@ -41,6 +42,7 @@ class Dataset(Model, kw_only=True):
     resize_policy: str | None = None  # stretch | letterbox | crop (absent: stretch)
     splits: dict[str, dict[str, Count]] | None = None  # train | val | test -> class name -> images
     skipped: list[SkippedFile] | None = None  # every file of the source not in the data, with the reason
+    shifts: list[ShiftSet] | None = None  # shifted eval sets (export --shifts): the line's conditions
 
 
 class TorchFiles(Model, kw_only=True):

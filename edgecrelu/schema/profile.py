@@ -15,11 +15,23 @@ from dataclasses import dataclass, field
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import ORT_CPU_PROVIDER
 
+# Upper bounds ``devices.py`` checks. A profile describes a target that may not be the machine
+# reading it (``profile --host``), so these are fixed, not this machine's (``limits.py`` checks
+# those before a run): they only keep out values no target can use, which would hang a run or
+# exhaust memory before any check of the machine is reached.
+MAX_BATCH = 4096  # batch_sizes: 8x the largest batch the built-in profiles use; 10**9 would allocate until OOM
+MAX_THREADS = 1024  # [onnxruntime] / [torch] threads: past the core count of any edge target; 100000 hung ORT
+MAX_SECONDS = 3600.0  # [timing] warmup_s, min_duration_s, [power] idle_s: an hour per cell is past any use
+MAX_BUDGET_S = 86400.0  # [timing] budget_s: a day of paired rounds (they stop once the verdict is decided)
+MAX_ITERATIONS = 1_000_000  # [timing] min_iterations: at 1 ms a call, already 17 minutes per trial
+MAX_TRIALS = 100  # [timing] trials, rounds_per_worker: each is a full pass over the cell
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"  # name: records, reports and file names carry it
+
 
 @dataclass(frozen=True)
 class Timing:
-    warmup_s: float = 0.2  # discarded warm-up time per trial (trtexec default: 200 ms)
-    min_duration_s: float = 3.0  # each trial runs at least this long ...
+    warmup_s: float = 0.2  # discarded warm-up time per trial (trtexec default: 200 ms); at most 3600
+    min_duration_s: float = 3.0  # each trial runs at least this long (at most 3600) ...
     min_iterations: int = 50  # ... and at least this many iterations
     trials: int = 1  # isolated trials per cell (accuracy, peak memory, power); latency comes from the rounds
     cov_warn: float = 0.05  # warn when latency CoV exceeds this (trtexec warns at 1 % GPU compute)
@@ -31,8 +43,8 @@ class Timing:
 
 @dataclass(frozen=True)
 class OrtOptions:
-    threads: int = 1  # intra-op threads; spinning is turned off when > 1 (docs/platform-notes.md)
-    providers: tuple = (ORT_CPU_PROVIDER,)  # in order of preference; missing ones are skipped with a warning
+    threads: int = 1  # intra-op threads, 1 to 1024; spinning is turned off when > 1 (docs/platform-notes.md)
+    providers: tuple = (ORT_CPU_PROVIDER,)  # ONNX Runtime's names, in order of preference; missing ones are skipped with a warning
     graph_optimization: str = "all"  # disable | basic | extended | all
 
 
@@ -51,7 +63,7 @@ class TorchOptions:
     device: str = "cpu"  # cpu | cuda
     compile: bool = False  # also profile torch.compile'd models
     channels_last: bool = False  # NHWC memory format on CUDA
-    threads: int = 1  # torch.set_num_threads on CPU
+    threads: int = 1  # torch.set_num_threads on CPU; at most 1024
 
 
 @dataclass(frozen=True)
@@ -75,15 +87,17 @@ class Decision:
     stations: int = 1  # stations on the line
     seed_spread_gates: bool = False  # true: the spread over training seeds widens the accuracy interval the verdict reads
     class_recall_budget: dict[str, float] | None = None  # class name -> points of that class's recall it may lose vs the baseline
+    robustness_budget: float | None = None  # points of top-1 vs the baseline a configuration may lose under any shifted eval set; None = not checked
+    robustness_severity: int = 2  # the shift severity (1-3) robustness_budget is checked at
 
 
 @dataclass(frozen=True)
 class DeviceProfile:
-    name: str
+    name: str  # letters, digits, '.', '_', '-' (at most 64): records, reports and file names carry it
     description: str
     backends: tuple  # in order of preference
     precisions: tuple
-    batch_sizes: tuple
+    batch_sizes: tuple  # each 1 to 4096
     int8: bool = True  # False on GPUs without INT8 tensor support (Jetson Nano, Maxwell)
     dla_cores: int = 0  # DLA cores on the module
     jetson: bool = False  # expect Jetson telemetry (tegrastats, nvpmodel)

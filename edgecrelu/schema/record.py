@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from edgecrelu.errors import EdgeCReLUError
+from edgecrelu.registries import BACKENDS, FORMS, PRECISIONS, TORCH_FORMS
 from edgecrelu.schema.base import (
     AnyDict,
     Count,
@@ -17,8 +19,11 @@ from edgecrelu.schema.base import (
     Shape3,
     Strings,
     Text,
+    invalid,
 )
 from edgecrelu.schema.datacheck import SkippedFile
+from edgecrelu.schema.shift import ShiftScore
+from edgecrelu.variant import parse_variant
 
 KIND = "edgecrelu-result"
 SCHEMA_VERSION = 1
@@ -61,6 +66,22 @@ class Cell(Model, kw_only=True):
     precision: Text  # fp32, fp16, int8, bf16
     backend: Text  # onnxruntime, tensorrt, torch
     batch: PosInt
+
+    def __post_init__(self) -> None:
+        """The names come from the registries and variant.py's grammar: a record's cell key names its file
+        and the report's rows, so ``../../etc`` or markup must not pass as a variant."""
+        try:
+            spec = parse_variant(self.variant)
+        except EdgeCReLUError:
+            spec = None
+        if spec is None or spec.name != self.variant:
+            raise invalid("variant", f"must be a variant name (relu, crelu@K, crelu-half@K, relu-half@K, relu-w@K, "
+                          f"each + kd optional), got {self.variant[:40]!r}")
+        for field, names in (("form", (*FORMS.names, *TORCH_FORMS)), ("precision", PRECISIONS.names),
+                             ("backend", BACKENDS.names)):
+            value = getattr(self, field)
+            if value not in names:
+                raise invalid(field, f"must be one of {', '.join(names)}, got {value[:40]!r}")
 
 
 class DeviceProfileRef(Model, kw_only=True):
@@ -302,6 +323,7 @@ class Record(Model, kw_only=True):
     throughput_ips: NonNeg | None  # images per second (batch / mean latency)
     memory: Memory
     accuracy: Accuracy | None  # null when the backend gave no eval-set logits
+    shifts: list[ShiftScore] | None = None  # top-1 on each shifted eval set of the bundle, per image
     power: Power | None = None  # null without a power source
     warnings: Strings
     ops: Ops | None = None  # ONNX Runtime cells

@@ -75,3 +75,22 @@ def test_models_bad_variant_is_one_line():
                                   "double its width; use crelu-half")
     res = CliRunner().invoke(cli, ["models", "--model", "lenet"])
     assert res.exit_code == 1 and "unknown model 'lenet'; choose one of:" in res.output
+
+
+@needs_torch
+def test_models_controls_are_what_the_variants_build():
+    """The listing counts relu-w@K without building it with weights: its numbers are the built model's."""
+    from edgecrelu.nn.build import make_model
+    from edgecrelu.nn.counting import count_model
+
+    res = CliRunner().invoke(cli, ["models", "--json", "--input-size", "64", "--width", "0.5"])
+    assert res.exit_code == 0, res.output
+    rows = {r["arch"]: r for r in json.loads(res.output)}
+    for arch, k in (("convpool-c", 4), ("inspect-net", 2)):
+        for kind in ("relu-w", "relu-half"):
+            shown = rows[arch]["controls"][f"{kind}@{k}"]
+            model, aj = make_model(arch, f"{kind}@{k}", in_channels=3, num_classes=10, input_size=64,
+                                   arch_args={"width": 0.5})
+            counts = count_model(model, aj["input_shape"])
+            assert (shown["params"], shown["macs"]) == (counts["params"], counts["macs"]), (arch, kind)
+        assert rows[arch]["controls"][f"relu-w@{k}"]["width"] < 0.5  # narrower than the base

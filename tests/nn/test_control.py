@@ -8,6 +8,7 @@ from edgecrelu.nn.build import build_model, make_model
 from edgecrelu.nn.control import TOLERANCE, match_width
 from edgecrelu.nn.counting import count_model
 from edgecrelu.nn.trace import find_sites
+from edgecrelu.nn.zoo import list_models
 
 
 def _macs(arch, variant, size, width, classes=10):
@@ -55,3 +56,57 @@ def test_relu_half_halves_the_sites_and_narrows_their_consumers():
 def test_relu_half_refused_before_a_residual_add():
     with pytest.raises(EdgeCReLUError, match="relu-half would halve its width"):
         make_model("resnet18", "relu-half@1", in_channels=3, num_classes=10, input_size=32, arch_args={"width": 0.125})
+
+
+# -- the search's cost: a built-in's steps are counted from its layers, not by a forward each ------------
+
+
+@pytest.mark.parametrize("arch", [e.name for e in list_models()])
+def test_layer_count_is_count_models_for_every_built_in(arch):
+    """What lets the search skip the forward passes: a width changes channels, never spatial sizes."""
+    from edgecrelu.nn.arch import instantiate
+    from edgecrelu.nn.control import _LayerCounter
+
+    size = 32 if arch != "resnet18-imagenet" else 64
+    counter = _LayerCounter(arch, 3, 10, size, {})
+    for width in (0.01, 0.3, 0.5625, 0.937, 1.0, 1.7):
+        model, shape, _ = instantiate(arch, in_channels=3, num_classes=10, input_size=size, arch_args={"width": width})
+        assert counter(width) == count_model(model, shape)["macs"], width
+
+
+@pytest.mark.parametrize("arch,k,width", [("inspect-net", 2, 0.937), ("convpool-c", 4, 0.87)])
+def test_width_search_finds_what_it_found_before(arch, k, width):
+    """The widths of the forward-counting search this replaced (at each built-in's default input size)."""
+    got = match_width(arch, k, in_channels=3, num_classes=10)
+    assert got["width"] == width
+    model, aj = make_model(arch, f"relu-w@{k}", in_channels=3, num_classes=10, input_size=None)
+    assert aj["control"] == got and count_model(model, aj["input_shape"])["macs"] == got["macs"]
+
+
+def test_width_search_is_the_forward_search(monkeypatch):
+    """The same answer as counting every step by a forward pass (the search before the layer counter)."""
+    from edgecrelu.nn import control
+
+    kw = dict(in_channels=3, num_classes=10, input_size=48, arch_args={"width": 0.5})
+    fast = match_width("inspect-net", 2, **kw)
+    monkeypatch.setattr(control, "_LayerCounter", lambda *a: (lambda w: None))  # every step by a forward
+    control._match.cache_clear()
+    try:
+        assert match_width("inspect-net", 2, **kw) == fast
+    finally:
+        control._match.cache_clear()
+
+
+def test_width_search_runs_few_forward_passes(monkeypatch):
+    """`edgecrelu models` searches every built-in: 30-odd forwards each took it from ~3 s to ~40 s."""
+    from edgecrelu.nn import control, counting
+
+    calls = []
+    real = counting.count_model
+    monkeypatch.setattr(counting, "count_model", lambda *a, **k: calls.append(1) or real(*a, **k))
+    control._match.cache_clear()
+    try:
+        match_width("convpool-c", 4, in_channels=3, num_classes=10, input_size=32, arch_args={"width": 0.5})
+    finally:
+        control._match.cache_clear()
+    assert len(calls) <= 3, len(calls)  # the target and the narrowest model's positions

@@ -17,11 +17,13 @@ PARTS = (
     "tradeoff",  # the trade-off table and its flags (before the plots: the decision columns come first)
     "plots",  # inline SVG plots (HTML only)
     "classes",  # per-class recall, precision and confusion of the configurations the verdict quotes
+    "robustness",  # top-1 under the bundle's shifted eval sets, paired to the baseline; the robustness budget
     "front",  # accuracy against the objective and memory, the front with intervals (sweeps: controls, distilled)
     "forms",  # the fastest exact CReLU form per backend and precision
     "opshare",  # where the time goes: op-type shares and QLinearConv counts (ONNX Runtime cells)
     "cost",  # devices needed and energy at the line rate
     "pairing",  # phase pairing of the model's filters, when pairing.json lies beside the bundle
+    "cam",  # what the models look at: class activation maps and first-layer phases (cam.json beside pairing.json)
     "measurement",  # how GPU power, memory, engine precision and clocks were measured
     "warnings",  # the section's noise and consistency warnings
 )

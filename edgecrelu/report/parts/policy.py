@@ -21,7 +21,9 @@ def policy_lines(p: Decision) -> list[str]:
         f"objective {p.objective}, minimum gain {p.min_gain * 100:g} %; line rate {p.line_rate_ips:g} images/s "
         f"per station, {p.stations} station(s)",
     ] + ([("maximum recall drop per class: " + ", ".join(f"{k} {v:g} points" for k, v in p.class_recall_budget.items()))]
-         if p.class_recall_budget else [])
+         if p.class_recall_budget else []) + ([f"maximum top-1 drop vs the baseline under any shift at severity "
+                                               f"{p.robustness_severity}: {p.robustness_budget:g} points"]
+                                              if p.robustness_budget is not None else [])
 
 
 def blocks(sr: SectionReport, report: Report) -> list[Block]:

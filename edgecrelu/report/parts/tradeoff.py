@@ -36,7 +36,8 @@ def flags(r: Row) -> str:
         out.append("P-lat")
     if r.pareto_memory:
         out.append("P-mem")
-    out.extend({"accuracy": "!acc", "latency": "!lat", "memory": "!mem", "class_recall": "!cls"}[v] for v in r.violations)
+    out.extend({"accuracy": "!acc", "latency": "!lat", "memory": "!mem", "class_recall": "!cls",
+                "robustness": "!rob"}[v] for v in r.violations)
     return " ".join(out)
 
 
