@@ -7,6 +7,7 @@ No torch here. Layout (docs/contracts.md)::
     <variant>/weights.pt + arch.json      (torch backend only)
     data/calib.npz                        x (N,C,H,W) float32, preprocessed
     data/eval.npz                         x (N,C,H,W) float32, y (N,) int64
+    data/shifts/<name>-<severity>.npz     x (n,C,H,W) uint8 light, y (n,): shifted eval sets (edgecrelu/shifts.py)
 
 ``manifest["files"]`` maps every relative path to its sha256; :meth:`Bundle.open` refuses a bundle
 whose files do not match. Writers build in a temporary sibling directory and rename at the end, so a
@@ -15,12 +16,14 @@ failed export never leaves a directory that looks like a complete bundle.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Iterable
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu import __version__
 from edgecrelu.errors import EdgeCReLUError
@@ -49,7 +52,7 @@ class Artifact:
     info: dict  # everything else the manifest holds for it (parity, accuracy, quantization, ...)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Artifact":
+    def from_dict(cls, d: dict) -> Artifact:
         core = {k: d[k] for k in ("variant", "form", "precision", "path", "sha256")}
         rest = {k: v for k, v in d.items() if k not in core}
         return cls(info=rest, **core)
@@ -95,14 +98,12 @@ class Bundle:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike, verify: bool = True) -> "Bundle":
+    def open(cls, path: str | os.PathLike, verify: bool = True) -> Bundle:
         root = Path(path)
         mpath = root / MANIFEST
         if not root.exists():
-            try:
+            with contextlib.suppress(OSError):
                 recover_dir(root)  # an export killed mid-commit left the old bundle aside
-            except OSError:
-                pass
         if not root.exists():
             raise EdgeCReLUError(f"bundle not found: {root}")
         if not mpath.is_file():

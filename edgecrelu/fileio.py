@@ -8,9 +8,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 
 def _bytes_writer(data: bytes) -> Callable[[IO], object]:
@@ -55,10 +56,8 @@ def make_temp_dir(prefix: str, parent: str | os.PathLike) -> Path:
 
 
 def _unlink_quietly(tmp: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(tmp)
-    except OSError:
-        pass
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO], object], binary: bool = False) -> Path:
@@ -277,7 +276,7 @@ class DirLock:
         self.what = what
         self._fd: int | None = None
 
-    def acquire(self) -> "DirLock":
+    def acquire(self) -> DirLock:
         from edgecrelu.errors import EdgeCReLUError
 
         try:
@@ -309,10 +308,8 @@ class DirLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(self.lockfile)  # while still held: no lock file is left behind
-            except OSError:
-                pass
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from edgecrelu.errors import EdgeCReLUError
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from edgecrelu.errors import unknown
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
 import msgspec
 
@@ -49,7 +49,7 @@ class Cell:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Cell":
+    def from_dict(cls, d: dict) -> Cell:
         return cls(d["variant"], d["form"], d["precision"], d["backend"], int(d["batch"]))
 
 

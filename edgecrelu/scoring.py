@@ -7,7 +7,8 @@ Batches run at the cell's batch size; the last partial batch is padded with zero
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 

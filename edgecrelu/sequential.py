@@ -30,8 +30,8 @@ Everything here is pure arithmetic on numbers; the profile run and the report bo
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 ALPHA = 0.05  # family-wise error rate of one profile run's verdict
 PRIOR_G = 3.0  # prior variance of the standardised effect: narrowest intervals for 8-30 workers

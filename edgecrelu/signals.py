@@ -9,7 +9,7 @@ import contextlib
 import os
 import signal
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 KEPT = "results already written are kept"  # what an interrupted command says unless it says more (explain)
 

@@ -161,7 +161,7 @@ def pydantic_model(struct: type):
                           if getattr(e, k) is not None}
             return Annotated[conv(base), pydantic.Field(**kw)]
         if origin in (Union, getattr(__import__("types"), "UnionType", Union)):
-            return Union[tuple(conv(a) for a in args)]
+            return Union[tuple(conv(a) for a in args)]  # noqa: UP007 -- built from a runtime tuple
         if origin is list:
             return list[conv(args[0])]
         if origin is dict:

@@ -125,10 +125,10 @@ def main() -> int:
             line.append(cell)
         rows.append(line)
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    print(" | ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print(" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)))
     print("-|-".join("-" * w for w in widths))
     for r in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)))
     return 0
 
 

@@ -154,7 +154,7 @@ def live_tegrastats(seconds: float = 1.5) -> tuple[str, str]:
     mon.stop()
     ts = [s["t"] for s in mon.samples]
     out = mon.summary(inferences=1)
-    gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
+    gaps = sorted(b - a for a, b in zip(ts, ts[1:], strict=False))
     if len(ts) < 5 or not out or out.get("mean_mw") is None:
         return "FAIL", f"{len(ts)} lines; power {out and out.get('mean_mw')}; {out and out.get('warnings')}"
     median_gap = gaps[len(gaps) // 2]

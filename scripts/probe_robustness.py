@@ -27,9 +27,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "records"
@@ -701,7 +701,7 @@ def main(argv=None) -> int:
                 before.update(_sh(d / rel))
             if c.parallel > 1:
                 results = [None] * c.parallel
-                threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, run_one(c, d)))
+                threads = [threading.Thread(target=lambda i=i, c=c, results=results: results.__setitem__(i, run_one(c, d)))
                            for i in range(c.parallel)]
                 for t in threads:
                     t.start()

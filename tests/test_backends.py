@@ -20,7 +20,7 @@ def test_every_registered_backend_has_its_typed_hook():
 def test_the_hook_imports_the_module_the_registry_names(name):
     backend = get_backend(name)
     assert backend.__name__ == BACKENDS.entry(name).module
-    assert backend.NAME == name
+    assert name == backend.NAME
     for hook in ("check_available", "enumerate_cells", "make_runner"):
         assert callable(getattr(backend, hook))
 

@@ -36,10 +36,9 @@ def test_commit_hashes_every_file_and_renames(tmp_path):
 
 
 def test_failed_build_leaves_nothing(tmp_path):
-    with pytest.raises(RuntimeError):
-        with BundleWriter(tmp_path / "b") as w:
-            w.write_bytes("x.onnx", b"1")
-            raise RuntimeError("export failed")
+    with pytest.raises(RuntimeError), BundleWriter(tmp_path / "b") as w:
+        w.write_bytes("x.onnx", b"1")
+        raise RuntimeError("export failed")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -14,7 +14,7 @@ def test_boundary_shrinks_with_workers_and_is_wider_than_a_fixed_n_t_interval():
     from scipy import stats
 
     b = [sequential.boundary(n, 0.01) for n in (5, 10, 20, 40, 80)]
-    assert all(x > y for x, y in zip(b, b[1:]))
+    assert all(x > y for x, y in zip(b, b[1:], strict=False))
     for n in (10, 40):  # the price of validity at every look
         assert sequential.boundary(n, 0.01) > stats.t.ppf(1 - 0.005, n - 1)
     assert sequential.boundary(1, 0.05) == math.inf

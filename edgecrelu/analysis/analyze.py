@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 import numpy as np
 
@@ -80,7 +81,7 @@ def _summarize(models: list[dict]) -> dict:
         out.setdefault(m["variant"], {"seeds": [], "runs": []})
         out[m["variant"]]["seeds"].append(m["seed"])
         out[m["variant"]]["runs"].append(m["layers"])
-    for v, s in out.items():
+    for s in out.values():
         runs = s.pop("runs")
         layers = []
         for i, first in enumerate(runs[0]):

@@ -129,7 +129,7 @@ def convert_state(model, input_shape, depth: int, x_calib, label: str) -> tuple[
     ys = _responses(gm, sites, x_calib, MAX_POSITIONS)
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     info = []
-    for s, plan, y in zip(sites, plans, ys):
+    for s, plan, y in zip(sites, plans, ys, strict=False):
         sel = select_half(y)
         keep = torch.tensor(sel.keep)
         half = len(sel.keep)

@@ -19,7 +19,8 @@ mypy checks the module against the protocol there, and the import waits for the 
 
 from __future__ import annotations
 
-from typing import Callable, Literal, overload
+from collections.abc import Callable
+from typing import Literal, overload
 
 from edgecrelu.backends.base import Backend, ReferenceBackend
 from edgecrelu.registries import BACKENDS

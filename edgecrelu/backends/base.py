@@ -12,8 +12,9 @@ A backend is a package whose ``__init__`` module satisfies :class:`Backend`; myp
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Collection, Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Collection, Generic, Iterable, Literal, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class Runner:
         self.is_active = False
 
     # -- lifecycle -------------------------------------------------------------------------
-    def activate(self) -> "Runner":
+    def activate(self) -> Runner:
         if self.is_active:
             return self
         self.activate_impl()

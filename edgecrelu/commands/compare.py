@@ -54,7 +54,7 @@ def command(a, b, out, threshold, fail_on, tablefmt):
             for name, text in (("compare.md", cmp.render_markdown(comparison, threshold, a, b)),
                                ("compare.json", cmp.render_json(comparison, threshold, a, b))):
                 data = text.encode("utf-8")
-                click.echo(f"wrote {atomic_write(d / name, lambda fh: fh.write(data), binary=True)}")
+                click.echo(f"wrote {atomic_write(d / name, lambda fh, data=data: fh.write(data), binary=True)}")
         except OSError as exc:
             raise EdgeCReLUError(f"cannot write the comparison to {d}: {exc}") from None
     if fail_on == "regression":

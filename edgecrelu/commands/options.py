@@ -9,7 +9,7 @@ Nothing heavy is imported here: ``--help`` stays cheap.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import click
 import tabulate as _tabulate

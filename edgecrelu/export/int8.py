@@ -110,9 +110,9 @@ def qdq_summary(model: onnx.ModelProto) -> dict:
             zp_types.add(onnx.TensorProto.DataType.Name(t.data_type))
             zps.extend(numpy_helper.to_array(t).ravel().tolist())
         w = inits.get(n.input[0]) if n.op_type == "DequantizeLinear" else None
-        if w is not None and w.data_type == onnx.TensorProto.INT8 and len(w.dims) >= 2 and n.input[1] in inits:
-            # a conv / gemm weight: per-channel when there is one scale per output channel
-            if numpy_helper.to_array(inits[n.input[1]]).size > 1:
-                per_channel += 1
+        # a conv / gemm weight: per-channel when there is one scale per output channel
+        if (w is not None and w.data_type == onnx.TensorProto.INT8 and len(w.dims) >= 2 and n.input[1] in inits
+                and numpy_helper.to_array(inits[n.input[1]]).size > 1):
+            per_channel += 1
     return {"quantize_linear": n_q, "zero_points_all_zero": bool(zps) and not any(zps),
             "zero_point_types": sorted(zp_types), "per_channel_weights": per_channel}

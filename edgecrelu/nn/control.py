@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.variant import VariantSpec

@@ -31,9 +31,9 @@ inspect-net 2 (the 32-channel stage).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
 
 from torch import nn
 

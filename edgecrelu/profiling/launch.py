@@ -10,6 +10,7 @@ line (for a killed worker, its last log line) and the log's path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -66,10 +67,8 @@ def _die_with_parent() -> None:
     so a killed ``profile`` leaves no orphan measuring and writing on its own."""
     import ctypes
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass
 
 
 def run_worker(task: dict, module: str = "edgecrelu.profiling.worker") -> dict:
@@ -107,10 +106,8 @@ def run_worker(task: dict, module: str = "edgecrelu.profiling.worker") -> dict:
                 if deadline[0] is not None and time.monotonic() > deadline[0]:
                     timed_out = True  # stopped (SIGSTOP), deadlocked or hung in a driver: never wait forever
                     proc.kill()
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=0.2)
-                except subprocess.TimeoutExpired:
-                    pass
         except BaseException:  # Ctrl-C: no orphaned worker keeps the GPU busy
             proc.kill()
             raise

@@ -5,8 +5,9 @@ selected ONNX files parse and the power monitor starts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from edgecrelu.backends.base import find_artifact
 from edgecrelu.errors import EdgeCReLUError, first_line, unknown

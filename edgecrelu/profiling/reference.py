@@ -3,8 +3,8 @@ variant (ONNX Runtime on the CPU, computed once per bundle and cached)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

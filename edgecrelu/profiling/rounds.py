@@ -28,9 +28,9 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def worker_units(orders: list, rounds: list, samples: dict, reference: str) -> d
     units: dict = {}
     for which, stat in enumerate(STATS):
         acc: dict = {}
-        for order, blocks in zip(orders, rounds):
+        for order, blocks in zip(orders, rounds, strict=False):
             for k, v in round_stats(order, blocks, which).items():
                 acc.setdefault(k, []).append(v)
         units[stat] = {k: float(np.mean(v)) for k, v in acc.items()}

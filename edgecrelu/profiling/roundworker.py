@@ -10,6 +10,7 @@ the round's values. The garbage collector is off while timing, as in ``timing.py
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import time
@@ -87,10 +88,8 @@ def run_rounds(task: dict, bundle=None, profile=None) -> dict:
                 gc.enable()
     finally:
         for r in runners.values():
-            try:
+            with contextlib.suppress(Exception):  # closing a session must not hide the measurement's error
                 r.deactivate()
-            except Exception:  # noqa: BLE001 -- closing a session must not hide the measurement's error
-                pass
     check_unchanged(bundle, task, files)  # replaced during the rounds: which model was timed?
     return {"reps": reps, "rounds": rounds,
             "samples_ms": {k: np.concatenate(v).round(6).tolist() if v else [] for k, v in samples.items()}}

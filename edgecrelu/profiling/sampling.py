@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 Sample = dict[str, Any]  # one reading, time-stamped on arrival ("t", monotonic seconds)
 

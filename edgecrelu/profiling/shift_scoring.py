@@ -5,8 +5,9 @@ no timing), and the record gets one score per set with its per-image correctness
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -3,6 +3,7 @@ ssh's own failures (exit status 255) turned into one line naming the host and th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -38,7 +39,7 @@ class Target:
     port: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "Target":
+    def parse(cls, text: str) -> Target:
         t = text.strip()
         user = None
         if "@" in t:
@@ -164,13 +165,11 @@ class Ssh:
         self.connected = True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
             subprocess.run([*self.base_argv(), "-O", "exit", self.target.host], capture_output=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            pass
         shutil.rmtree(self._control_dir, ignore_errors=True)
 
-    def __enter__(self) -> "Ssh":
+    def __enter__(self) -> Ssh:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -83,6 +83,4 @@ def accuracy_differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if overlap(ci_a, ci_b):
         return False
     sa, sb = seed_accuracies(a), seed_accuracies(b)
-    if sa and sb and overlap((min(sa), max(sa)), (min(sb), max(sb))):
-        return False
-    return True
+    return not (sa and sb and overlap((min(sa), max(sa)), (min(sb), max(sb))))

@@ -4,8 +4,8 @@ point's values), and :func:`extension` says whether CReLU points extend the ReLU
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 def pareto_front(points: Sequence[tuple[float | None, float | None]]) -> list[bool]:

@@ -65,7 +65,7 @@ def html_table(t: b.Table) -> str:
     out = [f'<div class="scroll"><table{_attrs(t.css)}><thead><tr>', head, "</tr></thead><tbody>"]
     for i, line in enumerate(t.rows):
         tr = _attrs(t.row_css[i]) if t.row_css else ""
-        out.append(f"<tr{tr}>" + "".join(f"<td{k}>{e(cell)}</td>" for k, cell in zip(classes, line)) + "</tr>")
+        out.append(f"<tr{tr}>" + "".join(f"<td{k}>{e(cell)}</td>" for k, cell in zip(classes, line, strict=False)) + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
 

@@ -28,7 +28,7 @@ def accuracy_vs_severity(lines: list[tuple[str, list[tuple[int, float]]]],
         xy = [(ax.x(s), ax.y(v)) for s, v in sorted(line)]
         body.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in xy)}" fill="none" '
                     f'stroke="{col}" stroke-width="2"/>')
-        for (a, b), (s, v) in zip(xy, sorted(line)):
+        for (a, b), (s, v) in zip(xy, sorted(line), strict=False):
             body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4" fill="{col}" class="pt">'
                         f'<title>{_e(name)}: severity {s}, top-1 {v:.2f} %</title></circle>')
     body.append(f'<text x="68" y="{H - MB_ - 6}" class="note">mean over the shifts measured at every severity</text>')

@@ -250,9 +250,9 @@ def mark_pareto(rows: list[Row]) -> None:
     shown = table_rows(rows)
     for batch in sorted({r.batch for r in shown}):
         group = [r for r in shown if r.batch == batch]
-        for r, on in zip(group, pareto.pareto_front([(r.top1, r.p99) for r in group])):
+        for r, on in zip(group, pareto.pareto_front([(r.top1, r.p99) for r in group]), strict=False):
             r.pareto_latency = on
-        for r, on in zip(group, pareto.pareto_front([(r.top1, r.peak_mb) for r in group])):
+        for r, on in zip(group, pareto.pareto_front([(r.top1, r.peak_mb) for r in group]), strict=False):
             r.pareto_memory = on
 
 

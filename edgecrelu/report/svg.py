@@ -70,7 +70,7 @@ class Series:
     def legend(self, width: int = W) -> tuple[list[str], int]:
         """Swatches under the title, wrapping; returns (elements, top margin for the plot)."""
         out, x, y = [], float(ML), TITLE_H + 4
-        for name, col in zip(self.names, self.colors.values()):
+        for name, col in zip(self.names, self.colors.values(), strict=False):
             w = 24 + 6.5 * len(name)
             if x + w > width - MR and x > ML:
                 x, y = ML, y + LEGEND_ROW

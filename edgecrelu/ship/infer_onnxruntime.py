@@ -41,7 +41,7 @@ def sha256(path):
 def session(meta, threads=None):
     path = os.path.join(HERE, meta["artifact"]["file"])
     if sha256(path) != meta["artifact"]["sha256"]:
-        sys.exit("%s does not match its sha256 in manifest.json (modified or corrupt)" % path)
+        sys.exit(f"{path} does not match its sha256 in manifest.json (modified or corrupt)")
     opts = meta.get("onnxruntime") or {}
     so = ort.SessionOptions()
     level = opts.get("graph_optimization", "all")
@@ -151,7 +151,7 @@ def main(argv=None):
         preds = [np.argmax(sess.run([name_out], {name_in: x[i:i + args.batch]})[0], 1)
                  for i in range(0, len(x), args.batch)]
         top1 = float(np.mean(np.concatenate(preds) == y)) if len(y) else 0.0
-        print("top-1 %.6f on %d images" % (top1, len(y)))
+        print(f"top-1 {top1:.6f} on {len(y)} images")
         return 0
     if not args.inputs:
         ap.error("give image files or folders, or --eval NPZ")
@@ -162,7 +162,7 @@ def main(argv=None):
         logits = sess.run([name_out], {name_in: x})[0][0]
         k = int(np.argmax(logits))
         label = names[k] if k < len(names) else str(k)
-        print("%s\t%d\t%s\t%.4f" % (path, k, label, float(softmax(logits)[k])))
+        print(f"{path}\t{k}\t{label}\t{float(softmax(logits)[k]):.4f}")
     return 0
 
 

@@ -66,7 +66,7 @@ def recalibrate_bn(model, x, device, batch: int = 256, limit: int = 512) -> int:
             for i in range(0, n, batch):
                 model(torch.from_numpy(x[pick[i:i + batch]]).to(device))
     finally:
-        for m, mom in zip(bns, momenta):
+        for m, mom in zip(bns, momenta, strict=False):
             m.momentum = mom
         model.eval()
     return n

@@ -27,7 +27,7 @@ def write_imagefolder(root: Path, n_per_class: int = 10, rgb_class: int | None =
     from PIL import Image
 
     x, y = digits_uint8(n_per_class)
-    for i, (img, c) in enumerate(zip(x, y)):
+    for i, (img, c) in enumerate(zip(x, y, strict=False)):
         folder = root / f"digit_{c}"
         folder.mkdir(parents=True, exist_ok=True)
         if rgb_class is not None and c == rgb_class:

@@ -51,5 +51,5 @@ def test_calibration_advice_fits_the_training_images():
     assert "--calib-size" not in calib_advice(210, 256, 210)
     assert "already holds every usable training image, 210" in calib_advice(210, 256, 210)
     assert "--calib-size" not in calib_advice(200, 256, 210)  # the rest are eval duplicates
-    assert ", or a larger --calib-size (the training split holds 5000 images; 256 calibrate now)" == \
-        calib_advice(256, 256, 5000)
+    assert calib_advice(256, 256, 5000) == \
+        ", or a larger --calib-size (the training split holds 5000 images; 256 calibrate now)"

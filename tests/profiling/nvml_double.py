@@ -28,7 +28,7 @@ class FakeGpu:
 
     def energy_mj(self, t: float) -> float:
         e = 0.0
-        for (t0, w), nxt in zip(self.steps, self.steps[1:] + [(t, None)]):
+        for (t0, w), nxt in zip(self.steps, self.steps[1:] + [(t, None)], strict=False):
             t1 = min(nxt[0], t)
             if t1 > t0:
                 e += w * (t1 - t0) * 1000.0

@@ -338,6 +338,6 @@ def test_lines_read_line_buffered_and_stamped_on_arrival(tmp_path, monkeypatch):
         assert mon.argv[:2] == [shutil.which("stdbuf"), "-oL"]  # the sampler is asked to flush per line
     ts = [s["t"] for s in mon.samples]
     assert len(ts) >= 5 and ts == sorted(ts)
-    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    gaps = [b - a for a, b in zip(ts, ts[1:], strict=False)]
     assert min(gaps) > 0.02  # stamped as each line arrived, not in one burst
     assert mon._t0 <= ts[0] and ts[-1] <= mon._t1 + 0.2

@@ -26,7 +26,7 @@ def test_round_stats_cancel_a_linear_drift():
     order = ["a", "R", "a", "R", "b", "R"]
     drift = [math.exp(0.01 * i) for i in range(len(order))]
     truth = {"R": 1.0, "a": 0.9, "b": 1.2}
-    blocks = [[truth[k] * d, truth[k] * d] for k, d in zip(order, drift)]
+    blocks = [[truth[k] * d, truth[k] * d] for k, d in zip(order, drift, strict=False)]
     s = round_stats(order, blocks, 0)
     assert s["a"] == __import__("pytest").approx(math.log(0.9))
     assert s["b"] == __import__("pytest").approx(math.log(1.2))

@@ -72,4 +72,4 @@ def test_a_shifted_set_that_does_not_match_its_hash_is_refused(shifted):
     e = dict(b.manifest["dataset"]["shifts"][0], x_sha256="0" * 64)
     with pytest.raises(Exception, match="not the ones the manifest records"):
         load_shift(b, e)
-    assert INPUT_SHAPE == tuple(b.model["input_shape"])
+    assert tuple(b.model["input_shape"]) == INPUT_SHAPE

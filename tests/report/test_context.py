@@ -57,7 +57,7 @@ def test_ratio_inside_the_spread_is_marked_and_counted():
     for r in recs:  # crelu-half graph fp32 b1: trials from 0.6 to 1.2 ms around the baseline's 1.0
         c = r["cell"]
         if (c["variant"], c["form"], c["precision"], c["batch"]) == ("crelu-half@4", "graph", "fp32", 1):
-            r["trials"] = [dict(t, p50=v) for t, v in zip(r["trials"], (0.6, 0.85, 1.2))]
+            r["trials"] = [dict(t, p50=v) for t, v in zip(r["trials"], (0.6, 0.85, 1.2), strict=False)]
     rep = analyze(recs)
     row = _row(rep, "crelu-half@4", "graph", "fp32")
     assert row.p50_ratio_ci.lo < 1 < row.p50_ratio_ci.hi

@@ -37,7 +37,7 @@ def _tradeoff(md):
     part = md[md.index("### Trade-off table"):md.index("### Recommended CReLU form")]
     lines = [line for line in part.splitlines() if line.startswith("|")]
     split = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
-    return [dict(zip(split[0], cells)) for cells in split[2:]]
+    return [dict(zip(split[0], cells, strict=False)) for cells in split[2:]]
 
 
 def _rows_of(table, variant, prec, batch):

@@ -83,7 +83,7 @@ def test_realisation_splits_where_the_saving_went():
     table = opshare.realisation(report.sections[0])
     headers, body = table.headers, table.rows
     assert len(body) == 1
-    row = dict(zip(headers, body[0]))
+    row = dict(zip(headers, body[0], strict=False))
     r = 6.7 / 9.0
     assert (row["form"], row["precision"], row["MAC ratio"]) == ("folded", "int8", f"{r:.3f}")
     assert (row["p50 ratio"], row["realised"]) == ("0.800", f"{0.2 / (1 - r):.0%}")

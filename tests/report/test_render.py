@@ -97,7 +97,7 @@ def test_gpu_stage_columns_only_where_measured(two):
     headers, body = table(orin.rows).headers, table(orin.rows).rows
     i = headers.index("GPU p50 ms")
     assert headers[i + 1] == "H2D / D2H p50 ms" and i > headers.index("flags")  # detail after the decision
-    base = next(line for r, line in zip(orin.rows, body) if r.is_baseline)
+    base = next(line for r, line in zip(orin.rows, body, strict=False) if r.is_baseline)
     assert base[i] == "1.60" and base[i + 1] == "0.200 / 0.200"  # relu fp32 b1: p50 2.00 ms
 
 

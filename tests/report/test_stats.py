@@ -9,7 +9,7 @@ from edgecrelu import stats
 
 
 def _rec(p50s, p99s=None, n=200, correct=None, top1=None, nimg=None):
-    trials = [{"p50": a, "p99": b, "n": n} for a, b in zip(p50s, p99s or [x * 1.2 for x in p50s])]
+    trials = [{"p50": a, "p99": b, "n": n} for a, b in zip(p50s, p99s or [x * 1.2 for x in p50s], strict=False)]
     rec = {"latency_ms": {"p50": float(np.median(p50s)), "p99": float(np.median(p99s or [x * 1.2 for x in p50s])),
                           "n": n * len(p50s), "cov": 0.05},
            "trials": trials, "bundle": {"dataset_sha256": "d"}}

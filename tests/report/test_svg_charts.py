@@ -22,7 +22,7 @@ def test_every_plot_has_a_visible_title_and_labelled_axes():
     page = render(analyze(load_case("go")), "html")
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
     assert len(svgs) == 3
-    for s, unit in zip(svgs, ("ms", "ms", "MB")):
+    for s, unit in zip(svgs, ("ms", "ms", "MB"), strict=False):
         root = ET.fromstring(s)
         title = root.find("title").text
         texts = _texts(s)

@@ -33,7 +33,7 @@ def _records(root: Path, name: str, edit) -> Path:
     files = sorted(d.glob("*.json"))
     recs = [json.loads(f.read_text()) for f in files]
     edit(recs, d)
-    for f, r in zip(files, recs):
+    for f, r in zip(files, recs, strict=False):
         f.write_text(json.dumps(r, allow_nan=True))
     return d
 

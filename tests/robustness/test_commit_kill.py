@@ -93,7 +93,6 @@ def test_killed_commit_leaves_one_complete_bundle(tmp_path, step, sig):
 def test_second_writer_is_refused_while_one_writes(tmp_path):
     from edgecrelu.errors import EdgeCReLUError
 
-    with BundleWriter(tmp_path / "b"):
-        with pytest.raises(EdgeCReLUError, match="in use by another edgecrelu process"):
-            BundleWriter(tmp_path / "b", overwrite=True)
+    with BundleWriter(tmp_path / "b"), pytest.raises(EdgeCReLUError, match="in use by another edgecrelu process"):
+        BundleWriter(tmp_path / "b", overwrite=True)
     BundleWriter(tmp_path / "b").__exit__(None, None, None)  # the lock is free again

@@ -8,6 +8,7 @@ arbitrary bytes. Example counts keep the whole module within a few seconds to a 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import tempfile
@@ -22,6 +23,7 @@ from hypothesis import strategies as st  # noqa: E402
 from edgecrelu.errors import EdgeCReLUError  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
 from edgecrelu.devices import PROFILE_DIR as PROFILES  # noqa: E402  (the built-in profiles, wherever they ship)
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,10 +63,8 @@ def mutated(draw, base, values=json_values):
 
 
 def _loads_or_own_error(fn, *args):
-    try:
+    with contextlib.suppress(EdgeCReLUError):
         fn(*args)
-    except EdgeCReLUError:
-        pass
 
 
 GOOD_RECORD = json.loads(next((FIXTURES / "records" / "go").glob("*.json")).read_text())

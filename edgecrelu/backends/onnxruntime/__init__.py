@@ -9,7 +9,8 @@ functions.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Collection, Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from edgecrelu.backends.base import artifact_for, onnx_cells
 from edgecrelu.backends.onnxruntime.int8cpu import saturation_warning

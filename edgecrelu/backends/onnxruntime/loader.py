@@ -12,8 +12,9 @@ onnxruntime itself is imported only inside functions.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.backends.base import Loader
 from edgecrelu.devices import OrtOptions, TrtOptions

@@ -3,7 +3,8 @@ opens on activation, and says which providers actually ran."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.backends.base import Feed, Outputs, Runner
 from edgecrelu.backends.onnxruntime.loader import SessionLoader, allow_spinning
@@ -42,7 +43,7 @@ class OrtRunner(Runner):
 
     def infer_impl(self, feed: Feed) -> Outputs:
         names = self._out_names
-        return dict(zip(names, self._run(names, feed)))
+        return dict(zip(names, self._run(names, feed), strict=False))
 
     def input_names_impl(self) -> list[str]:
         if self.session is None:

@@ -14,7 +14,8 @@ Only ``builder.build_engine`` and ``runtime`` import tensorrt / pycuda, inside t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Collection, Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from edgecrelu.backends.base import artifact_for, onnx_cells
 from edgecrelu.backends.tensorrt.builder import TRT_PRECISIONS

@@ -15,10 +15,11 @@ DLA needs static shapes, so there min = opt = max = the cell's batch.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from edgecrelu.backends.tensorrt.version import TOO_OLD_HINT, TrtVersion
 from edgecrelu.errors import EdgeCReLUError

@@ -9,8 +9,9 @@ cuda-python is imported inside :func:`cudart_module` only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 
 class CudaError(RuntimeError):

@@ -11,8 +11,9 @@ tensorrt and pycuda are imported in :meth:`TrtRuntime.open` only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import ModuleType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

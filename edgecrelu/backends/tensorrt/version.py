@@ -23,7 +23,7 @@ class TrtVersion:
     build: int = 0  # fourth component of e.g. "8.6.2.3"; does not change what the release can do
 
     @classmethod
-    def parse(cls, text: str) -> "TrtVersion":
+    def parse(cls, text: str) -> TrtVersion:
         """``"10.3.0"``, ``"8.6.2.3"``, ``"11.4.1.post1"``, ``"10.0.0b6"`` -> TrtVersion."""
         m = re.match(r"\s*(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?", str(text))
         if not m:

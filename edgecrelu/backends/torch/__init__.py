@@ -8,7 +8,8 @@ Each variant is rebuilt from the bundle's ``<variant>/arch.json`` and ``<variant
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Collection, Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from edgecrelu.backends.torch.loader import EXTRA, ModelLoader
 from edgecrelu.backends.torch.runner import TorchRunner

@@ -119,7 +119,7 @@ def _defect(rng, cls: str, yy, xx, difficulty: float) -> np.ndarray:
         for _ in range(int(rng.integers(7, 12))):
             a += rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 1.3)
             pts.append(pts[-1] + rng.uniform(2.0, 4.0) * shrink * px * np.array([np.cos(a), np.sin(a)]))
-        segs = list(zip(pts[:-1], pts[1:]))
+        segs = list(zip(pts[:-1], pts[1:], strict=False))
         j = int(rng.integers(2, len(pts) - 1))  # a branch from a middle vertex
         b = a + rng.choice((-1.0, 1.0)) * rng.uniform(1.0, 2.0)
         segs.append((pts[j], pts[j] + rng.uniform(4.0, 8.0) * shrink * px * np.array([np.cos(b), np.sin(b)])))

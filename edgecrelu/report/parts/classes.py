@@ -65,7 +65,7 @@ def confusion_blocks(role: str, row, st: ClassStats) -> list:
                 Table(cols, [[n] + [str(int(x)) for x in st.confusion[i]] for i, n in enumerate(st.names)])]
     off = st.confusion.copy()
     np.fill_diagonal(off, 0)
-    flat = [(int(off[i, j]), i, j) for i, j in zip(*np.nonzero(off))]
+    flat = [(int(off[i, j]), i, j) for i, j in zip(*np.nonzero(off), strict=False)]
     top = sorted(flat, key=lambda t: (-t[0], t[1], t[2]))[:MOST_CONFUSED]
     items = [f"{st.names[i]} taken for {st.names[j]}: {k} of {int(st.support[i])} images" for k, i, j in top]
     return [BulletList(items or ["no image is confused"],

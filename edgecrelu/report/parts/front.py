@@ -67,16 +67,16 @@ def sentence(pts: list[FrontPoint], what: str) -> str:
     """One sentence: do the CReLU points extend the ReLU-only front (and where)?"""
     ext = extension(pts)
     if ext.verdict == "extends":
-        where = "; ".join(f"{p} {w}" for p, w in zip(ext.points, ext.where))
+        where = "; ".join(f"{p} {w}" for p, w in zip(ext.points, ext.where, strict=False))
         return (f"On {what}, the CReLU points extend the ReLU-only front: {where} (every ReLU point is shown worse "
                 "on at least one axis, 95 % intervals).")
     if ext.verdict == "not shown":
-        pairs = ", ".join(f"{p} (not shown better than {b} on either axis)" for p, b in zip(ext.points, ext.by))
+        pairs = ", ".join(f"{p} (not shown better than {b} on either axis)" for p, b in zip(ext.points, ext.by, strict=False))
         return (f"On {what}, the CReLU points are not shown to extend the ReLU-only front: {pairs} "
                 f"{'stays' if len(ext.points) == 1 else 'stay'} on the front only because no ReLU point is shown "
                 "better on both axes.")
     if ext.verdict == "no":
-        pairs = ", ".join(f"{p} by {b}" for p, b in zip(ext.points, ext.by))
+        pairs = ", ".join(f"{p} by {b}" for p, b in zip(ext.points, ext.by, strict=False))
         return (f"On {what}, the CReLU points do not extend the ReLU-only front: each is shown worse on both "
                 f"axes ({pairs}).")
     return f"On {what}, there {'are no CReLU' if ext.verdict == 'no crelu' else 'are no ReLU'} points to compare."
@@ -93,7 +93,7 @@ def plot(pts: list[FrontPoint], flags: list[bool], xlabel: str, title: str, nega
     ypad = max(0.25, (max(ys) - min(ys)) * 0.15)
     ax = svg._Axes(max(0.0, min(xs) - xpad), max(xs) + xpad, max(0.0, min(ys) - ypad), min(100.0, max(ys) + ypad))
     body = ax.frame(xlabel, "top-1 accuracy, % (95 % interval)")
-    front = sorted((p for p, f in zip(pts, flags) if f), key=lambda p: p.cost)
+    front = sorted((p for p, f in zip(pts, flags, strict=False) if f), key=lambda p: p.cost)
     if front:
         path, last = [], 0.0
         for i, p in enumerate(front):
@@ -103,7 +103,7 @@ def plot(pts: list[FrontPoint], flags: list[bool], xlabel: str, title: str, nega
             path.append(f"{x:.1f},{y:.1f}")
             last = y
         body.append(f'<polyline points="{" ".join(path)}" class="front"/>')
-    for p, f in zip(pts, flags):
+    for p, f in zip(pts, flags, strict=False):
         x, y = ax.x(p.cost * s), ax.y(p.acc)
         colour = svg.color("crelu-half" if p.crelu else "relu")
         if p.acc_ci:
@@ -150,7 +150,10 @@ def blocks(sr, report) -> list:
         out.append(Paragraph(sentence(pts, obj.title), lead=f"{backend}, {precision}:"))
         if mem_pts:
             out.append(Paragraph(sentence(mem_pts, "peak memory")))
-        on_mem = {p.label: f for p, f in zip(mem_pts, mem_flags)}
+        on_mem = {p.label: f for p, f in zip(mem_pts, mem_flags, strict=False)}
+
+        def mem_word(x: tuple, on_mem: dict = on_mem) -> str:  # bound now: the table is built in this iteration
+            return "—" if x[0].label not in on_mem else "yes" if on_mem[x[0].label] else "no"
         spec = [(Column("configuration", text=True), lambda x: x[0].label),
                 (Column("top-1 % (95 % interval)", text=True),
                  lambda x: f"{x[0].acc:.2f}" + (f" ({x[0].acc_ci[0]:.2f}–{x[0].acc_ci[1]:.2f})" if x[0].acc_ci else "")),
@@ -158,8 +161,8 @@ def blocks(sr, report) -> list:
                 (Column("MACs"), lambda x: f"{x[2].macs / 1e6:.3g} M" if x[2].macs else "—"),
                 (Column("on the front", text=True), lambda x: "yes" if x[1] else "no"),
                 (Column("on the memory front", text=True),
-                 lambda x: "—" if x[0].label not in on_mem else "yes" if on_mem[x[0].label] else "no")]
-        items = sorted(zip(pts, flags, [r for _, r in group]), key=lambda x: x[0].cost)
+                 mem_word)]
+        items = sorted(zip(pts, flags, [r for _, r in group], strict=False), key=lambda x: x[0].cost)
         out.append(Table.of(items, spec))
         out.append(Figure([plot(pts, flags, f"{obj.title}, {obj.unit}", f"Top-1 vs {obj.title}: {backend} {precision}",
                                 negate=not obj.lower_is_better),

@@ -481,7 +481,7 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
 
         def set_input_shape(self, name, shape):
             lo, hi = self.engine.meta["min"], self.engine.meta["max"]
-            ok = len(shape) == len(lo) and all(a <= s <= b for a, s, b in zip(lo, shape, hi))
+            ok = len(shape) == len(lo) and all(a <= s <= b for a, s, b in zip(lo, shape, hi, strict=False))
             if ok:
                 self.shapes[name] = tuple(shape)
             return ok
@@ -513,7 +513,7 @@ def make_tensorrt(version: str, calls: Calls, *, drv, fail_build: bool = False, 
                 n = int(np.prod(shape)) * 4
                 feed[name] = np.frombuffer(bytes(blocks[self.addresses[name]][:n]), np.float32).reshape(shape)
             outs = self.engine.session.run(self.engine.outputs, feed)
-            for name, arr in zip(self.engine.outputs, outs):
+            for name, arr in zip(self.engine.outputs, outs, strict=False):
                 data = np.ascontiguousarray(arr, np.float32).tobytes()
                 blocks[self.addresses[name]][: len(data)] = data
 

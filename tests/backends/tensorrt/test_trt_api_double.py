@@ -135,7 +135,7 @@ def test_cuda_graph_replays_fresh_inputs(bundle, monkeypatch, binding, kw, launc
         desc = r.describe()
     assert desc["cuda_graph"] is True and desc["cuda_graph_via"] == binding
     assert "--useCudaGraph" in desc["trtexec"]  # the cross-check times what ran
-    for x, out in zip(xs, outs):
+    for x, out in zip(xs, outs, strict=False):
         np.testing.assert_array_equal(out, reference(bundle, cell, x))
     names = calls.names()
     assert names.count("execute_async_v3") == 2  # the warm enqueue and the captured one
