@@ -50,16 +50,16 @@ def _module_exists(mod: str) -> bool:
 
 
 class LazyGroup(click.Group):
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name, mod in COMMANDS.items() if _module_exists(mod)]
 
-    def get_command(self, ctx, name):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         mod = COMMANDS.get(name)
         if mod is None or not _module_exists(mod):
             return None
         return importlib.import_module(f"edgecrelu.commands.{mod}").command
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> object:
         from edgecrelu import signals
 
         signals.install()  # SIGTERM is handled like Ctrl-C: clean-up, message, resumable
@@ -141,7 +141,7 @@ def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
               help="More output: debug lines (-vv: the libraries' debug lines too).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Only warnings and errors on stderr (no progress lines); results still print on stdout.")
-def cli(verbose, quiet):
+def cli(verbose: int, quiet: bool) -> None:
     """Is the CReLU version of our CNN worth shipping on our edge GPU, and at which precision?
 
     \b
@@ -160,7 +160,7 @@ def cli(verbose, quiet):
 _OWN_PROCESS = False  # True when main() runs the process (not a CliRunner inside another program)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     global _OWN_PROCESS
     _OWN_PROCESS = True
     cli.main(args=argv, prog_name="edgecrelu")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from types import ModuleType
 
 
 class EdgeCReLUError(Exception):
@@ -22,7 +23,7 @@ class MissingDependencyError(EdgeCReLUError):
         self.extra = extra
 
 
-def require(module: str, extra: str, hint: str | None = None, label: str | None = None):
+def require(module: str, extra: str, hint: str | None = None, label: str | None = None) -> ModuleType:
     """Import ``module`` or raise a one-line error naming the extra that provides it (and ``label``,
     the name a user knows it by, e.g. "pycuda" for "pycuda.driver")."""
     try:

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
@@ -98,7 +98,7 @@ def atomic_write_files(directory: str | os.PathLike, files: dict[str, bytes]) ->
 
 
 @contextlib.contextmanager
-def writing(what: str, out: str | os.PathLike):
+def writing(what: str, out: str | os.PathLike) -> Iterator[None]:
     """Turn an ``OSError`` in the block (read-only file system, no permission, disk full, a path below
     a file) into one :class:`~edgecrelu.errors.EdgeCReLUError` line: ``cannot write WHAT OUT: why``,
     with the file that failed where it is another. A file outside the output (an input read on the
@@ -139,7 +139,7 @@ def _output_side(p: Path, out: Path) -> bool:
     return first.startswith(f".{out.name}.")
 
 
-def atomic_write_json(path: str | os.PathLike, obj) -> Path:
+def atomic_write_json(path: str | os.PathLike, obj: object) -> Path:
     """Write JSON so that a reader never sees a half file (see :func:`atomic_write`)."""
     text = json.dumps(obj, indent=2, sort_keys=True) + "\n"  # serialise first: a bad object leaves no file
     return atomic_write(path, lambda f: f.write(text))

@@ -13,6 +13,7 @@ import importlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 from edgecrelu.errors import unknown
 
@@ -70,7 +71,7 @@ class Registry:
     def check(self, name: str) -> str:
         return self.entry(name).name
 
-    def load(self, name: str):
+    def load(self, name: str) -> ModuleType:
         """Import and return the module that implements ``name``."""
         module = self.entry(name).module
         logger.debug(f"{self.what} {name}: {module}")

@@ -20,9 +20,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.registries import FORMS
+
+if TYPE_CHECKING:
+    from edgecrelu.report import ReportResult
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +115,7 @@ def _one_line_per_stage(name: str):
         lg.setLevel(before)
 
 
-def run_pipeline(config: RunConfig):
+def run_pipeline(config: RunConfig) -> ReportResult:
     """Run the four stages; return the report's :class:`~edgecrelu.report.ReportResult`."""
     from edgecrelu.devices import load_device
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from edgecrelu.analysis.layers import conv_layers
 from edgecrelu.analysis.phase_pairing import DRAWS, THRESHOLD, mu_of, partners, random_baseline, summary
@@ -115,7 +116,7 @@ def assemble(models: list[dict], firsts: dict, *, threshold: float, draws: int, 
             "models": models, "summary": summ, "recommendation": rec, "filters": filters, "conversion": None}
 
 
-def layer_entry(path: str, site: int | None, act: str | None, weights, threshold: float = THRESHOLD,
+def layer_entry(path: str, site: int | None, act: str | None, weights: ArrayLike, threshold: float = THRESHOLD,
                 draws: int = DRAWS, cache: dict | None = None) -> dict:
     """One conv layer's statistics with the random baseline of its shape (cached per shape)."""
     shape = [int(s) for s in np.shape(weights)]

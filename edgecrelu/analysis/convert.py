@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +28,11 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, atomic_write_json, read_json_object, utc_now, writing
 from edgecrelu.runfile import RUN_KIND, SCHEMA_VERSION
 from edgecrelu.variant import parse_variant
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import fx, nn
+
+    from edgecrelu.nn.trace import ActSite
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +111,8 @@ def _responses(model, sites, x, positions: int, seed: int = 0) -> list[np.ndarra
     return out
 
 
-def plan_sites(model, input_shape, depth: int, label: str):
+def plan_sites(model: nn.Module, input_shape: Sequence[int], depth: int,
+               label: str) -> tuple[fx.GraphModule, list[ActSite], list[list[tuple[str, str]]]]:
     """(graph, the first ``depth`` sites, each one's consumers), or a one-line refusal."""
     from edgecrelu.nn.trace import graph_sites, module_calls, propagate_shapes, trace_graph
 
@@ -121,7 +129,7 @@ def plan_sites(model, input_shape, depth: int, label: str):
     return gm, sites, [_consumers(gm, s, label, calls) for s in sites]
 
 
-def convert_state(model, input_shape, depth: int, x_calib, label: str) -> tuple[dict, list[dict]]:
+def convert_state(model: nn.Module, input_shape: Sequence[int], depth: int, x_calib: np.ndarray, label: str) -> tuple[dict, list[dict]]:
     """(state dict of the crelu-half@depth model, per-site selection summary) from a relu ``model``."""
     import torch
 

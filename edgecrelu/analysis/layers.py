@@ -8,8 +8,12 @@ depths count them, :mod:`edgecrelu.nn.trace`) when its conv (and BN) feed a ReLU
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import nn
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _act_kind(gm, node) -> str | None:
     return None
 
 
-def conv_layers(model) -> list[ConvLayer]:
+def conv_layers(model: nn.Module) -> list[ConvLayer]:
     """Every ``Conv2d`` of ``model`` called in forward, in call order, with folded weights."""
     import torch
     from torch import nn

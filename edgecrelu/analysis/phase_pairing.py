@@ -9,7 +9,10 @@ with Gaussian filters of its own shape over several draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from edgecrelu.errors import EdgeCReLUError
 
@@ -18,7 +21,7 @@ DRAWS = 8  # random draws per layer shape
 BINS = 40  # histogram bins over [-1, 1]
 
 
-def mu_of(weights) -> np.ndarray:
+def mu_of(weights: ArrayLike) -> np.ndarray:
     """μ_i for every filter of ``weights`` (shape ``[n, ...]``, n >= 2): the cosine to its most
     negatively correlated other filter. An all-zero filter has μ = 0 (no direction)."""
     w = np.asarray(weights, dtype=np.float64)
@@ -32,19 +35,19 @@ def mu_of(weights) -> np.ndarray:
     return np.clip(cos.min(axis=1), -1.0, 1.0)
 
 
-def histogram(mu, bins: int = BINS) -> list[int]:
+def histogram(mu: ArrayLike, bins: int = BINS) -> list[int]:
     counts, _ = np.histogram(np.asarray(mu, dtype=np.float64), bins=bins, range=(-1.0, 1.0))
     return [int(c) for c in counts]
 
 
-def summary(mu, threshold: float = THRESHOLD) -> dict:
+def summary(mu: ArrayLike, threshold: float = THRESHOLD) -> dict:
     """``{mean, median, share_below, hist}`` of one layer's μ values."""
     mu = np.asarray(mu, dtype=np.float64)
     return {"mean": float(mu.mean()), "median": float(np.median(mu)),
             "share_below": float((mu < threshold).mean()), "hist": histogram(mu)}
 
 
-def random_baseline(shape, *, draws: int = DRAWS, threshold: float = THRESHOLD, seed: int = 0) -> dict:
+def random_baseline(shape: Sequence[int], *, draws: int = DRAWS, threshold: float = THRESHOLD, seed: int = 0) -> dict:
     """The same statistics for i.i.d. Gaussian filters of ``shape`` over ``draws`` draws:
     ``{mean, mean_std (across draws), share_below, share_below_std, hist (mean counts), draws}``."""
     rng = np.random.default_rng([seed, *[int(s) for s in shape]])
@@ -58,7 +61,7 @@ def random_baseline(shape, *, draws: int = DRAWS, threshold: float = THRESHOLD, 
             "hist": [round(float(h), 3) for h in hist], "draws": int(draws)}
 
 
-def partners(weights) -> np.ndarray:
+def partners(weights: ArrayLike) -> np.ndarray:
     """Index of each filter's pairing filter φ̄_i."""
     w = np.asarray(weights, dtype=np.float64)
     v = w.reshape(w.shape[0], -1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def _unit_rows(a: np.ndarray) -> np.ndarray:
     return np.divide(a, n, out=np.zeros_like(a), where=n > 0)
 
 
-def select_half(y) -> Selection:
+def select_half(y: ArrayLike) -> Selection:
     """``y``: ``[C, M]`` pre-activation responses of one site (C even) -> the selection."""
     y = np.asarray(y, dtype=np.float64)
     c = y.shape[0]

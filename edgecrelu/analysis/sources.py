@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import read_json_object
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import nn
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class Source:
         p = self.dir / "record.json"
         return read_json_object(p, "training record") if p.is_file() else None
 
-    def model(self):
+    def model(self) -> nn.Module:
         """The model with its weights, in eval mode."""
         from edgecrelu.nn.build import build_model, load_checkpoint
 
@@ -41,7 +46,7 @@ def _checkpoint_dir(path: Path) -> Source:
     return Source(str(arch.get("variant", "relu")), rec.get("seed"), d)
 
 
-def open_sources(path) -> list[Source]:
+def open_sources(path: str | os.PathLike) -> list[Source]:
     """Every checkpoint of a run (run.json order), or the one checkpoint ``path`` names (its
     directory or its weights.pt)."""
     path = Path(path)

@@ -18,7 +18,7 @@ import click
               help="Test images per class for the class activation maps (Grad-CAM, ReLU beside CReLU) and the "
                    "first layer's two phases on a defect image, written to --out as cam.json, cam.svg and "
                    "phases.svg (a train run only; 0: none).")
-def command(source, out, threshold, draws, cam_images):
+def command(source: str, out: str | None, threshold: float, draws: int, cam_images: int) -> None:
     """Phase pairing per conv layer of every checkpoint in a train run (or of one checkpoint).
 
     \b

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -22,7 +23,7 @@ REGRESSION_EXIT = 3
               help="Exit with code 3 when any cell regresses or is missing from either side (for CI); across "
                    "machines only a top-1 regression counts (a slower machine is not a regression).")
 @tablefmt_option
-def command(a, b, out, threshold, fail_on, tablefmt):
+def command(a: str, b: str, out: str | None, threshold: float, fail_on: str, tablefmt: str) -> None:
     """Compare two results directories cell by cell: p50 ratio B / A with its 95 % interval and the
     top-1 change (paired over the same images; identical outputs give exactly 0).
 
@@ -54,7 +55,11 @@ def command(a, b, out, threshold, fail_on, tablefmt):
             for name, text in (("compare.md", cmp.render_markdown(comparison, threshold, a, b)),
                                ("compare.json", cmp.render_json(comparison, threshold, a, b))):
                 data = text.encode("utf-8")
-                click.echo(f"wrote {atomic_write(d / name, lambda fh, data=data: fh.write(data), binary=True)}")
+
+                def write(fh: IO, data: bytes = data) -> object:  # data bound now, not when called
+                    return fh.write(data)
+
+                click.echo(f"wrote {atomic_write(d / name, write, binary=True)}")
         except OSError as exc:
             raise EdgeCReLUError(f"cannot write the comparison to {d}: {exc}") from None
     if fail_on == "regression":

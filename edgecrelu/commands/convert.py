@@ -26,8 +26,8 @@ from edgecrelu.commands.options import FiniteFloatRange
               help="Softmax temperature T of the teacher's and the student's logits.")
 @click.option("--distill-weight", type=FiniteFloatRange(min=0, max=1), default=0.7, show_default=True,
               help="Share of the fine-tune's loss on the teacher's soft targets; the rest is the labels'.")
-def command(checkpoint, to, out, finetune_epochs, scratch_epochs, seed, threads, distill, distill_temperature,
-            distill_weight):
+def command(checkpoint: str, to: str, out: str, finetune_epochs: int, scratch_epochs: int | None, seed: int | None,
+            threads: int | None, distill: bool, distill_temperature: float, distill_weight: float) -> None:
     """Keep the half of each site's filters that best stand in for the others as negated partners,
     rewire the consumers, optionally fine-tune; print the accuracies.
 

@@ -8,7 +8,7 @@ from edgecrelu.commands.options import INPUT_SIZE, resize_option
 
 
 @click.group("data")
-def command():
+def command() -> None:
     """Look at a data source before training on it."""
 
 
@@ -23,7 +23,7 @@ def command():
               help="Seed of the train/val/test split (train's --data-seed).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Also write the check as JSON (the data-check.json train writes into a run).")
-def check(spec, input_size, channels, resize, data_seed, out):
+def check(spec: str, input_size: int, channels: str | None, resize: str, data_seed: int, out: str | None) -> None:
     """Read every file of SPEC once and print what train would use: the classes and images per
     class in train / val / test, the image sizes found and the resize policy, and every file
     skipped (unreadable, hidden, not an image) with the reason.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import click
 
 from edgecrelu.commands.options import tablefmt_option
 
+if TYPE_CHECKING:
+    from edgecrelu.devices import DeviceProfile
 
-def device_rows(profiles) -> list[list]:
+
+def device_rows(profiles: Iterable[DeviceProfile]) -> list[list]:
     return [[p.name, ", ".join(p.backends), ", ".join(p.precisions), ", ".join(map(str, p.batch_sizes)),
              p.power.source, p.description] for p in profiles]
 
@@ -16,7 +22,7 @@ def _fmt(value):
     return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
-def profile_rows(profile) -> list[list]:
+def profile_rows(profile: DeviceProfile) -> list[list]:
     """``key = value`` rows of one profile, sections flattened as ``section.key``."""
     rows = []
     for key, value in profile.to_dict().items():
@@ -30,7 +36,7 @@ def profile_rows(profile) -> list[list]:
 @click.command("devices")
 @click.argument("device", required=False)
 @tablefmt_option
-def command(device, tablefmt):
+def command(device: str | None, tablefmt: str) -> None:
     """List built-in device profiles; with DEVICE (a name or a path to a TOML), check it and show it.
 
     \b

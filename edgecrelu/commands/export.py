@@ -41,8 +41,9 @@ from edgecrelu.shifts import describe as describe_shifts
               help="Eval images per shifted set (the first N of the eval set).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --out; refused where --out is not a bundle or holds "
                    "files the bundle did not write.")
-def command(run_dir, out, variants, precisions, forms, calib_size, calib_method, int8_weights, eval_size, seed, opset,
-            max_int8_drop, shifts, shift_images, overwrite):
+def command(run_dir: str, out: str, variants: tuple[str, ...] | None, precisions: tuple[str, ...], forms: tuple[str, ...] | None, calib_size: int,
+            calib_method: str, int8_weights: str, eval_size: int | None, seed: int | None, opset: int,
+            max_int8_drop: float, shifts: str, shift_images: int, overwrite: bool) -> None:
     """Export RUN_DIR's checkpoints to an ONNX bundle, checked against PyTorch.
 
     \b

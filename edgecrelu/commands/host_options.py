@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from edgecrelu.errors import EdgeCReLUError
 
+if TYPE_CHECKING:
+    from edgecrelu.profiling.plan import ProfileConfig
+
 logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])  # the profile command function the options decorate
 
 _OPTIONS = [
     click.option("--host", default=None, metavar="[USER@]HOST[:PORT]",
@@ -33,13 +40,13 @@ _OPTIONS = [
 ]
 
 
-def host_options(fn):
+def host_options(fn: F) -> F:
     for opt in reversed(_OPTIONS):
         fn = opt(fn)
     return fn
 
 
-def profile_on_host(config, host: dict, tablefmt: str) -> bool:
+def profile_on_host(config: ProfileConfig, host: dict, tablefmt: str) -> bool:
     """Run ``config`` on ``--host`` and print the fetched records; False (nothing done) without --host."""
     for flag in ("install", "clean", "remote_edgecrelu"):
         if host.get(flag) and not host.get("host"):

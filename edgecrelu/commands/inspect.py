@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 @click.argument("bundle", type=click.Path(file_okay=False))
 @click.option("--evaluate", is_flag=True, help="Re-measure every artifact's top-1 on the eval set (ONNX Runtime, CPU).")
 @tablefmt_option
-def command(bundle, evaluate, tablefmt):
+def command(bundle: str, evaluate: bool, tablefmt: str) -> None:
     """Table of BUNDLE's artifacts (size, params, MACs, parity, accuracy, INT8/FP16 drop, hash).
 
     Exits 1 when any file is missing or its bytes changed. Works without torch.

@@ -24,7 +24,8 @@ from edgecrelu.errors import require
               help="Channel width multiplier  [default: 1.0 for built-ins]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (raw counts) instead of a table.")
 @tablefmt_option
-def command(model, variant, in_channels, num_classes, input_size, width, as_json, tablefmt):
+def command(model: str | None, variant: str, in_channels: int, num_classes: int, input_size: int | None,
+            width: float | None, as_json: bool, tablefmt: str) -> None:
     """List the built-in architectures: input shape, classes, conv->act sites, params, MACs.
 
     \b

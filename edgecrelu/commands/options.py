@@ -9,7 +9,9 @@ Nothing heavy is imported here: ``--help`` stays cheap.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import click
 import tabulate as _tabulate
@@ -20,6 +22,9 @@ from edgecrelu.registry_types import Registry
 from edgecrelu.variant import VARIANT_HELP
 
 TABLEFMTS = sorted(_tabulate.tabulate_formats)
+
+# a Click command function (or command) that an option decorates and returns
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CommaList(click.ParamType):
@@ -38,7 +43,7 @@ class CommaList(click.ParamType):
         self.minimum = minimum
         self.metavar = metavar or what.upper().replace(" ", "_") + "[,...]"
 
-    def get_metavar(self, param, ctx=None):  # Click >= 8.2 passes ctx, older versions do not
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:  # Click >= 8.2 passes ctx, older versions do not
         return self.metavar
 
     def _choices(self) -> tuple | None:
@@ -46,7 +51,7 @@ class CommaList(click.ParamType):
             return None
         return tuple(self.choices() if callable(self.choices) else self.choices)
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> tuple:
         if isinstance(value, tuple):  # already converted (a default given as a tuple)
             return value
         if param is not None and not str(value).strip():  # `--batch ''` is a mistake, not "the default"
@@ -78,10 +83,10 @@ class RegistryName(click.ParamType):
     def __init__(self, registry: Registry):
         self.registry = registry
 
-    def get_metavar(self, param, ctx=None):
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(self.registry.names) + "]"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
         return self.registry.check(str(value).strip())
 
 
@@ -94,20 +99,20 @@ def _listing(registry: Registry, names: Iterable[str] | None = None) -> str:
 
 # -- what to build, train or profile -------------------------------------------------------------
 
-def model_option(default: str | None = "convpool-c", help_text: str | None = None):
+def model_option(default: str | None = "convpool-c", help_text: str | None = None) -> Callable[[F], F]:
     return click.option(
         "--model", default=default, show_default=default is not None, metavar="ARCH",
         help=help_text or "Built-in architecture (see `edgecrelu models`) or package.module:callable.")
 
 
-def variants_option(default: str):
+def variants_option(default: str) -> Callable[[F], F]:
     """``--variants``; ``default`` says what happens without it."""
     return click.option(
         "--variants", type=CommaList("variant"), default=None,
         help=f"Comma list of {VARIANT_HELP}. Default: {default}.")
 
 
-def data_option(fn):
+def data_option(fn: F) -> F:
     return click.option(
         "--data", default="digits", show_default=True, metavar="SOURCE[:PATH]",
         help=f"Data source: {_listing(DATA_SOURCES)}.")(fn)
@@ -119,14 +124,14 @@ RESIZE_HELP = ("How images meet the square input size: stretch (each side scaled
                "Recorded in the run, the bundle and the report; the target applies the same.")
 
 
-def resize_option(fn):
+def resize_option(fn: F) -> F:
     """``--resize``, the resize policy (edgecrelu/data/preprocess.py)."""
     return click.option("--resize", type=click.Choice(RESIZE_POLICIES), default="stretch", show_default=True,
                         help=RESIZE_HELP)(fn)
 
 
 def precisions_option(names: Iterable[str] = PRECISIONS.names, default: str | None = None,
-                      default_help: str | None = None):
+                      default_help: str | None = None) -> Callable[[F], F]:
     """``--precisions``, a comma list of ``names`` (a subset of the precision registry)."""
     names = tuple(names)
     text = f"Comma list of {_listing(PRECISIONS, names)}."
@@ -135,7 +140,8 @@ def precisions_option(names: Iterable[str] = PRECISIONS.names, default: str | No
         help=text + (f" Default: {default_help}." if default_help else ""))
 
 
-def forms_option(default: str | None = None, default_help: str | None = None, checked: bool = True):
+def forms_option(default: str | None = None, default_help: str | None = None,
+                 checked: bool = True) -> Callable[[F], F]:
     """``--forms``. Unchecked (``checked=False``) where the bundle decides, e.g. in ``profile``, whose
     torch backend also takes its own forms (``TORCH_FORMS``)."""
     if checked:
@@ -150,32 +156,33 @@ def forms_option(default: str | None = None, default_help: str | None = None, ch
 
 # -- where and how to profile ---------------------------------------------------------------------
 
-def device_option(help_text: str = "Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML."):
+def device_option(help_text: str = "Device profile: a built-in name (see `edgecrelu devices`) or a path to a profile TOML.",
+                  ) -> Callable[[F], F]:
     """``--device``: a device profile (``train`` has ``--train-device`` instead: cpu or cuda)."""
     return click.option("--device", default="cpu", show_default=True, metavar="NAME|PATH", help=help_text)
 
 
-def backends_option(fn):
+def backends_option(fn: F) -> F:
     """``--backend`` as a comma list (``profile``)."""
     return click.option(
         "--backend", type=CommaList("backend", BACKENDS), default=None,
         help=f"Comma list of backends: {_listing(BACKENDS)}. Default: the device profile's first.")(fn)
 
 
-def backend_option(fn):
+def backend_option(fn: F) -> F:
     """``--backend``, one of them (``run``)."""
     return click.option(
         "--backend", type=RegistryName(BACKENDS), default=None,
         help=f"Profile backend: {_listing(BACKENDS)}. Default: the device profile's first.")(fn)
 
 
-def batch_option(fn):
+def batch_option(fn: F) -> F:
     return click.option(
         "--batch", type=CommaList("batch size", cast=int, minimum=1), default=None,
         help="Comma list of batch sizes, e.g. 1,8,32. Default: the device profile's.")(fn)
 
 
-def tablefmt_option(fn):
+def tablefmt_option(fn: F) -> F:
     return click.option(
         "--tablefmt",
         type=click.Choice(TABLEFMTS),
@@ -206,7 +213,8 @@ class FiniteFloat(click.ParamType):
     name = "float"
     check = None
 
-    def convert(self, value, param, ctx):
+    # value: what Click hands over (command-line text or a default), typed Any as Click's own number types
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         v = click.FLOAT.convert(value, param, ctx)
         return _finite_and_checked(self, v, value, param, ctx)
 
@@ -219,7 +227,8 @@ class FiniteFloatRange(click.FloatRange):
         super().__init__(*a, **kw)
         self.check = check
 
-    def convert(self, value, param, ctx):
+    # value: what Click hands over (command-line text or a default), typed Any as Click's own number types
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
 
 
@@ -230,11 +239,12 @@ class CheckedIntRange(click.IntRange):
         super().__init__(*a, **kw)
         self.check = check
 
-    def convert(self, value, param, ctx):
+    # value: what Click hands over (command-line text or a default), typed Any as Click's own number types
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         return _finite_and_checked(self, super().convert(value, param, ctx), value, param, ctx)
 
 
-def finite(minimum=None, min_open: bool = False):
+def finite(minimum: float | None = None, min_open: bool = False) -> FiniteFloat | FiniteFloatRange:
     return FiniteFloat() if minimum is None else FiniteFloatRange(min=minimum, min_open=min_open)
 
 
@@ -269,11 +279,11 @@ def _holds_records(d, limit: int = 20) -> bool:
     return False
 
 
-def refuse_out_inside_results(out, what: str, results=()) -> None:
+def refuse_out_inside_results(out: str | os.PathLike | None, what: str,
+                              results: Iterable[str | os.PathLike] = ()) -> None:
     """Refuse an ``--out`` inside a results directory (one of ``results``, or any directory above
     ``out`` that holds records): every later ``report`` on it would read the files written there
     as records and fail."""
-    import os
     from pathlib import Path
 
     if out is None:

@@ -56,8 +56,10 @@ logger = logging.getLogger(__name__)
                    "power is not measured and every record says so. 'none': do not measure power.")
 @tablefmt_option
 @host_options
-def command(bundle, device, out, backend, variants, precisions, forms, batch, threads, warmup, duration,
-            iterations, trials, resume, isolation, power, tablefmt, budget, seed, **host):
+def command(bundle: str, device: str, out: str, backend: tuple[str, ...] | None, variants: tuple[str, ...] | None, precisions: tuple[str, ...] | None,
+            forms: tuple[str, ...] | None, batch: tuple[int, ...] | None, threads: int | None, warmup: float | None,
+            duration: float | None, iterations: int | None, trials: int | None, resume: bool, isolation: str,
+            power: str, tablefmt: str, budget: float | None, seed: int, **host: str | bool | None) -> None:
     """Measure latency, memory, accuracy (and power on Jetson) of every cell of BUNDLE on this device.
 
     \b

@@ -28,7 +28,8 @@ def _report_formats() -> tuple:
               help="The phase-pairing analysis to show: the directory `edgecrelu analyze --out` wrote (or its "
                    "pairing.json). Default: beside the bundle, or where `analyze` recorded it in the bundle's train run.")
 @tablefmt_option
-def command(results_dirs, out, formats, policy, analysis, tablefmt):
+def command(results_dirs: tuple[str, ...], out: str, formats: tuple[str, ...], policy: str | None, analysis: str | None,
+            tablefmt: str) -> None:
     """Compare the profiled cells and decide GO / NO-GO for the CReLU model.
 
     RESULTS_DIR holds result records written by `edgecrelu profile` (several directories, e.g. one

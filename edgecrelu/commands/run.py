@@ -21,7 +21,8 @@ from edgecrelu.registries import DATA_SPECS
 @backend_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the preset's epochs.")
 @click.option("--quick", is_flag=True, help="One-minute smoke run (1 epoch, 1 seed, fewer forms); not for decisions.")
-def command(out, device, model, data, backend, epochs, quick):
+def command(out: str, device: str, model: str, data: str, backend: str | None, epochs: int | None,
+            quick: bool) -> None:
     """Train -> export -> profile -> report, and print the verdict and where the report is.
 
     Trains with AdamW (the presets' optimizer; `edgecrelu train` defaults to SGD), resizes images by

@@ -18,7 +18,7 @@ import click
 @click.option("--policy", type=click.Path(dir_okay=False), default=None,
               help="TOML file with a [decision] table deciding instead of the policy embedded in the records "
                    "(as `report --policy`).")
-def command(results, out, cell, bundle, policy):
+def command(results: tuple[str, ...], out: str, cell: str | None, bundle: str | None, policy: str | None) -> None:
     """Write the configuration the verdict chose (or --cell) as a folder to deploy: the artifact and its
     hash, how to build its engine on the target with the flags it was profiled with, an inference
     script that needs only numpy, onnxruntime and pillow, and a one-page model card.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 STAGES = ("train", "export", "profile", "report")
 
 
-def grid_variants(depths, distill: bool) -> list[str]:
+def grid_variants(depths: Iterable[int], distill: bool) -> list[str]:
     """The variants of one width: relu, then per K the two equal-cost controls and crelu-half@K (and
     its distilled twin)."""
     out = ["relu"]
@@ -66,7 +67,9 @@ def _left(t0: float, done: int, total: int) -> str:
               help="Output directory; an existing one is continued.")
 @click.option("--time-budget", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MINUTES",
               help="Stop before a stage that would start past this many minutes (the same command continues).")
-def command(model, data, depths, widths, precisions, distill, seeds, epochs, device, out, time_budget):
+def command(model: str, data: str, depths: tuple[int, ...], widths: tuple[float, ...], precisions: tuple[str, ...],
+            distill: bool, seeds: tuple[int, ...] | None, epochs: int | None, device: str, out: str,
+            time_budget: float | None) -> None:
     """Train, export, profile and report a small grid; print each width's verdict and report.
 
     \b
@@ -80,7 +83,8 @@ def command(model, data, depths, widths, precisions, distill, seeds, epochs, dev
             click.echo(f"{fmt:>5}: {path}")
 
 
-def run_sweep(model, data, depths, widths, precisions, distill, seeds, epochs, device, out: Path,
+def run_sweep(model: str, data: str, depths: Iterable[int], widths: Sequence[float], precisions: Sequence[str],
+              distill: bool, seeds: Iterable[int] | None, epochs: int | None, device: str, out: Path,
               time_budget: float | None) -> list:
     from edgecrelu.devices import load_device
     from edgecrelu.workflow import PRESETS

@@ -67,9 +67,11 @@ DEFAULT_TEMPERATURE, DEFAULT_WEIGHT = 4.0, 0.7
 @click.option("--distill-weight", type=FiniteFloatRange(min=0, max=1), default=DEFAULT_WEIGHT, show_default=True,
               help="Share of the loss on the teacher's soft targets (T^2 x KL); the rest is the labels' "
                    "cross-entropy.")
-def command(model, variants, data, resize, epochs, seeds, out, width, input_size, channels, batch_size, lr, optimizer,
-            data_seed, resume, train_device, device_alias, skip_bad, checkpoint, threads, distill_from,
-            distill_temperature, distill_weight):
+def command(model: str, variants: tuple[str, ...] | None, data: str, resize: str, epochs: int, seeds: tuple[int, ...], out: str,
+            width: float | None, input_size: int | None, channels: str | None, batch_size: int, lr: float | None,
+            optimizer: str, data_seed: int, resume: bool, train_device: str, device_alias: str | None,
+            skip_bad: bool, checkpoint: str | None, threads: int | None, distill_from: str | None,
+            distill_temperature: float, distill_weight: float) -> None:
     """Train every variant with the same recipe and seeds; write runs/NAME (see docs/contracts.md).
 
     Every data file is read once: the split (images per class in train / val / test) is printed,

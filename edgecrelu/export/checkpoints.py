@@ -5,6 +5,7 @@ verified against its training record before anything is exported. No torch here.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def _train_stats(entries: list[dict]) -> dict:
     }
 
 
-def select_checkpoints(run_dir: str | Path, run: dict, variants=None, seed: int | None = None) -> list[Checkpoint]:
+def select_checkpoints(run_dir: str | Path, run: dict, variants: Iterable[str] | None = None, seed: int | None = None) -> list[Checkpoint]:
     """One verified checkpoint per variant (run order): ``seed`` if given, else the variant's first."""
     run_dir = Path(run_dir)
     by_variant: dict[str, list[dict]] = {}

@@ -108,7 +108,8 @@ def _row_hashes(x: np.ndarray) -> list[bytes]:
     return [hashlib.sha1(r.tobytes()).digest() for r in np.ascontiguousarray(x)]
 
 
-def draw_eval_calib(ds, calib_size: int, calib_seed: int, eval_size: int | None):
+def draw_eval_calib(ds: Dataset, calib_size: int, calib_seed: int,
+                    eval_size: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(eval_x, eval_y, eval_idx, calib_x, calib_idx)``: eval from the test split (all of it, or a
     seeded subset of ``eval_size``), calibration from the training split; training images identical
     to an eval image are never drawn (digits has duplicates across splits). Indices are the source's."""

@@ -14,7 +14,10 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
@@ -23,11 +26,14 @@ from edgecrelu.backends.onnxruntime.loader import check_options, open_session
 from edgecrelu.errors import EdgeCReLUError, first_line
 from edgecrelu.scoring import topk_accuracy
 
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import nn
+
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
 
 
-def export_onnx(model, input_shape, opset: int = 18) -> onnx.ModelProto:
+def export_onnx(model: nn.Module, input_shape: Sequence[int], opset: int = 18) -> onnx.ModelProto:
     """Export an eval-mode ``model`` taking ``[batch, *input_shape]`` to an ONNX ModelProto."""
     import torch
 
@@ -138,7 +144,7 @@ def check(model: onnx.ModelProto) -> None:
         raise EdgeCReLUError(f"ONNX checker rejected the model: {first_line(exc)}") from None
 
 
-def ort_logits(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
+def ort_logits(model: onnx.ModelProto | bytes | str | os.PathLike, x: np.ndarray, batch: int = 256) -> np.ndarray:
     """Logits of ``model`` (proto, bytes or path) on ``x`` (float32 NCHW), in batches, from a CPU
     ONNX Runtime session with the accuracy-check settings (``check_options``)."""
     sess = open_session(model, check_options())
@@ -146,7 +152,7 @@ def ort_logits(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
     return np.concatenate(outs).astype(np.float32)
 
 
-def torch_logits(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
+def torch_logits(model: nn.Module, x: np.ndarray, batch: int = 256) -> np.ndarray:
     import torch
 
     model = model.eval()

@@ -11,6 +11,7 @@ import importlib
 import inspect
 import os
 import sys
+from collections.abc import Callable, Sequence
 
 from torch import nn
 
@@ -23,7 +24,7 @@ def is_user_arch(arch: str) -> bool:
     return ":" in str(arch)
 
 
-def load_user_callable(spec: str):
+def load_user_callable(spec: str) -> Callable[..., object]:
     """``package.module:callable`` (``callable`` may be dotted, ``mod:Class.factory``) -> the callable."""
     mod_name, sep, attr = str(spec).partition(":")
     if not sep or not mod_name or not attr:
@@ -47,7 +48,7 @@ def load_user_callable(spec: str):
     return obj
 
 
-def builder_defaults(fn) -> dict:
+def builder_defaults(fn: Callable[..., object]) -> dict:
     """The keyword defaults of a builder (what ``arch_args`` may set, and what ``arch.json`` records)."""
     try:
         sig = inspect.signature(fn)
@@ -111,7 +112,7 @@ def _input_hw(input_size) -> tuple[int, int]:
     return h, w
 
 
-def instantiate(arch: str, *, in_channels: int, num_classes: int, input_size=None,
+def instantiate(arch: str, *, in_channels: int, num_classes: int, input_size: int | Sequence[int] | None = None,
                 arch_args: dict | None = None) -> tuple[nn.Module, list[int], ZooEntry | None]:
     """The plain (relu) model, its input shape ``[C, H, W]`` and its zoo entry (``None`` for user models).
 

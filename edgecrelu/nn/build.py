@@ -7,6 +7,8 @@ the built-ins and a variant layer by layer (``edgecrelu models``).
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from torch import nn
@@ -35,7 +37,7 @@ def _recorded_args(entry: ZooEntry | None, in_channels: int, num_classes: int, a
     return out
 
 
-def make_model(arch: str, variant: str, *, in_channels: int, num_classes: int, input_size,
+def make_model(arch: str, variant: str, *, in_channels: int, num_classes: int, input_size: int | Sequence[int] | None,
                arch_args: dict | None = None, preserve_function: bool = False,
                control: dict | None = None) -> tuple[nn.Module, dict]:
     """Build ``arch`` as ``variant`` -> ``(model, arch_json)``; ``build_model(arch_json)`` rebuilds it.
@@ -112,7 +114,7 @@ def _control(arch_json: dict) -> dict | None:
     return control
 
 
-def load_checkpoint(model: nn.Module, path, num_classes: int | None = None) -> nn.Module:
+def load_checkpoint(model: nn.Module, path: str | os.PathLike, num_classes: int | None = None) -> nn.Module:
     """Load a state dict saved with ``torch.save`` into ``model`` (``weights_only=True``); returns it.
 
     Accepts a bare state dict or ``{"state_dict": ...}``; strips a DDP ``module.`` prefix. With
@@ -235,7 +237,7 @@ def _controls(entry: ZooEntry, in_channels: int, num_classes: int, input_size, w
 
 
 def describe_variant(arch: str, variant: str = "relu", *, in_channels: int = 3, num_classes: int = 10,
-                     input_size=None, arch_args: dict | None = None) -> dict:
+                     input_size: int | Sequence[int] | None = None, arch_args: dict | None = None) -> dict:
     """Per-layer counts of one model variant: ``{"arch_json", "sites", "params", "macs", "layers"}``
     (``layers`` as in :func:`~edgecrelu.nn.counting.count_model`)."""
     model, arch_json = make_model(arch, variant, in_channels=in_channels, num_classes=num_classes,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from edgecrelu.errors import EdgeCReLUError
@@ -112,7 +112,7 @@ def base_width(arch: str, arch_args: dict | None) -> float:
     return float(width)
 
 
-def match_width(arch: str, depth: int, *, in_channels: int, num_classes: int, input_size=None,
+def match_width(arch: str, depth: int, *, in_channels: int, num_classes: int, input_size: int | Sequence[int] | None = None,
                 arch_args: dict | None = None, target_macs: int | None = None) -> dict:
     """``{"matched_to", "width", "macs", "target_macs", "base_width", "tolerance"}``: the relu model's
     width multiplier whose MACs come closest to ``crelu-half@depth``'s at the base width.

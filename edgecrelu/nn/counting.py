@@ -8,6 +8,8 @@ BN, activations, CReLU's Neg/Concat and pooling cost memory traffic, not MACs: t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -25,7 +27,7 @@ def _macs(mod: nn.Module, out: torch.Tensor) -> int:
     return 0
 
 
-def count_model(model: nn.Module, input_shape) -> dict:
+def count_model(model: nn.Module, input_shape: Sequence[int]) -> dict:
     """``{"params", "macs", "layers": [{"name", "type", "params", "macs", "out_shape"}]}`` for one
     ``[C, H, W]`` input (batch 1), from one eval-mode forward pass (BN statistics untouched)."""
     layers, seen, hooks = [], set(), []

@@ -26,7 +26,7 @@ class CReLU(nn.Module):
 _ACT_LAYERS = {"relu": nn.ReLU, "crelu": CReLU}
 
 
-def get_act_layer(name: str):
+def get_act_layer(name: str) -> type[nn.Module]:
     """timm-style registry: activation name -> layer class (``get_act_layer("crelu")``)."""
     from edgecrelu.errors import unknown
 

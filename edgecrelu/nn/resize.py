@@ -15,7 +15,7 @@ import operator
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import fx, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from edgecrelu.errors import EdgeCReLUError
@@ -61,7 +61,7 @@ WIDEN_WHY = "crelu would double its width; use crelu-half"
 NARROW_WHY = "relu-half would halve its width there"
 
 
-def widen_plan(gm, site: ActSite, label: str, calls, why: str = WIDEN_WHY) -> list[tuple[str, str]]:
+def widen_plan(gm: fx.GraphModule, site: ActSite, label: str, calls: dict[str, int], why: str = WIDEN_WHY) -> list[tuple[str, str]]:
     """[(module path, "conv"|"linear"|"bn")] to widen so the doubled output of ``site`` fits (or to
     narrow for ``relu-half``'s halved output; ``why`` ends a refusal)."""
     act = next(n for n in gm.graph.nodes if n.name == site.act_node)

@@ -21,6 +21,7 @@ class whose ``state_dict`` keys are the original's (for modules used in forward)
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
 import torch
 from torch import fx, nn
@@ -79,7 +80,7 @@ def _check_runs(gm, original_shape, input_shape, label) -> None:
                              f"original's {list(original_shape)} (a hard-coded width downstream?)")
 
 
-def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
+def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape: Sequence[int], *,
                   preserve_function: bool = False, name: str | None = None) -> nn.Module:
     """``model`` rewritten to ``spec`` (a copy; ``model`` is untouched). ``relu`` returns ``model`` itself.
 
@@ -142,7 +143,7 @@ def apply_variant(model: nn.Module, spec: VariantSpec | str, input_shape, *,
     return gm
 
 
-def refusal(model: nn.Module, spec: VariantSpec | str, input_shape, *, name: str | None = None) -> str | None:
+def refusal(model: nn.Module, spec: VariantSpec | str, input_shape: Sequence[int], *, name: str | None = None) -> str | None:
     """The one-line reason ``apply_variant`` refuses ``spec`` on ``model``, or ``None`` if it works."""
     try:
         apply_variant(model, spec, input_shape, name=name)

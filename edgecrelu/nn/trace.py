@@ -8,6 +8,7 @@ K. Shapes come from one eval-mode run on zeros (:func:`run_shape_only`), recorde
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -76,7 +77,7 @@ class _ShapeRecorder(fx.Interpreter):
 
 
 @contextmanager
-def one_thread():
+def one_thread() -> Iterator[None]:
     """Intra-op threads = 1 for a probe run: on a busy 2-core box a multi-threaded conv spends far
     more time waiting for its thread pool than computing (measured 4-8x slower for `edgecrelu models`)."""
     n = torch.get_num_threads()
@@ -89,7 +90,7 @@ def one_thread():
             torch.set_num_threads(n)
 
 
-def run_shape_only(module: nn.Module, x_shape, graph: fx.Graph | None = None):
+def run_shape_only(module: nn.Module, x_shape: Sequence[int], graph: fx.Graph | None = None) -> object:
     """Run ``module`` once in eval mode, one thread, on zeros of ``x_shape`` to learn shapes (a 224 px
     ResNet-18 takes ~50 ms; the meta device would cost a ~2 s import of decompositions). With
     ``graph``, record each node's output shape in ``node.meta["edgecrelu_shape"]``. BN statistics
@@ -107,7 +108,7 @@ def run_shape_only(module: nn.Module, x_shape, graph: fx.Graph | None = None):
             m.train(t)
 
 
-def propagate_shapes(gm: fx.GraphModule, input_shape, name: str | None = None) -> None:
+def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int], name: str | None = None) -> None:
     shape = tuple(int(s) for s in input_shape)
     try:
         run_shape_only(gm, (1, *shape), graph=gm.graph)
@@ -116,7 +117,7 @@ def propagate_shapes(gm: fx.GraphModule, input_shape, name: str | None = None) -
                              f"{first_line(exc)}") from None
 
 
-def node_shape(node) -> tuple | None:
+def node_shape(node: object) -> tuple | None:
     return node.meta.get("edgecrelu_shape") if isinstance(node, fx.Node) else None
 
 
@@ -131,7 +132,7 @@ def _is_relu(gm, node) -> bool:
     return node.op == "call_method" and node.target in ("relu", "relu_")
 
 
-def module_calls(gm) -> dict[str, int]:
+def module_calls(gm: fx.GraphModule) -> dict[str, int]:
     counts: dict[str, int] = {}
     for n in gm.graph.nodes:
         if n.op == "call_module":
@@ -164,7 +165,7 @@ def graph_sites(gm: fx.GraphModule) -> list[ActSite]:
     return sites
 
 
-def find_sites(model: nn.Module, input_shape, *, name: str | None = None) -> list[ActSite]:
+def find_sites(model: nn.Module, input_shape: Sequence[int], *, name: str | None = None) -> list[ActSite]:
     """The conv->(BN)->ReLU sites of ``model`` in forward order, for input ``[C, H, W]`` (batch 1).
     ``name`` (e.g. the arch) is what error messages call the model; default: its class name."""
     gm = trace_graph(model)

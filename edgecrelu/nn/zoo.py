@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from torch import nn
+from torch import Tensor, nn
 
 from edgecrelu.errors import EdgeCReLUError, unknown
 from edgecrelu.nn.crelu import CReLU, get_act_layer
@@ -73,7 +73,8 @@ def _check_common(in_channels: int, num_classes: int, width: float) -> None:
         raise EdgeCReLUError(f"width must be > 0 (got {width})")
 
 
-def conv_bn_act(cin: int, cout: int, k: int, stride: int = 1, act=nn.ReLU) -> nn.Sequential:
+def conv_bn_act(cin: int, cout: int, k: int, stride: int = 1,
+                act: Callable[[], nn.Module] | None = nn.ReLU) -> nn.Sequential:
     """conv (no bias: BN follows) -> BN -> act, with readable paths (``.conv``, ``.bn``, ``.act``)."""
     layers = [("conv", nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, bias=False)),
               ("bn", nn.BatchNorm2d(cout))]
@@ -86,7 +87,7 @@ def conv_bn_act(cin: int, cout: int, k: int, stride: int = 1, act=nn.ReLU) -> nn
 
 
 def convpool_c(in_channels: int = 3, num_classes: int = 10, width: float = 1.0,
-               act_layer="relu", dropout: float = 0.0) -> nn.Module:
+               act_layer: str | type[nn.Module] = "relu", dropout: float = 0.0) -> nn.Module:
     """ConvPool-CNN-C with BN; ``dropout`` (> 0) after each max-pool as in the paper."""
     _check_common(in_channels, num_classes, width)
     act, f = _act(act_layer)
@@ -131,7 +132,7 @@ class BasicBlock(nn.Module):
             self.downsample = nn.Sequential(OrderedDict([
                 ("conv", nn.Conv2d(cin, cout, 1, stride=stride, bias=False)), ("bn", nn.BatchNorm2d(cout))]))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         identity = x if self.downsample is None else self.downsample(x)
         out = self.act1(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -139,6 +140,12 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(nn.Module):
+    # the four stages, set in __init__ by name (layer1..layer4, the paths torchvision's ResNet has)
+    layer1: nn.Sequential
+    layer2: nn.Sequential
+    layer3: nn.Sequential
+    layer4: nn.Sequential
+
     def __init__(self, in_channels: int, num_classes: int, widths, stem: str, act=nn.ReLU):
         super().__init__()
         if stem == "cifar":
@@ -159,7 +166,7 @@ class ResNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(cin, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         x = self.act1(self.bn1(self.conv1(x)))
         if self.maxpool is not None:
             x = self.maxpool(x)
@@ -167,8 +174,8 @@ class ResNet(nn.Module):
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def resnet18(in_channels: int = 3, num_classes: int = 10, width: float = 1.0, act_layer="relu",
-             stem: str = "cifar") -> nn.Module:
+def resnet18(in_channels: int = 3, num_classes: int = 10, width: float = 1.0,
+             act_layer: str | type[nn.Module] = "relu", stem: str = "cifar") -> nn.Module:
     """ResNet-18; ``stem`` is ``cifar`` (3x3/1, no pool) or ``imagenet`` (7x7/2 + max-pool 3/2)."""
     _check_common(in_channels, num_classes, width)
     act, f = _act(act_layer)
@@ -181,7 +188,8 @@ def resnet18(in_channels: int = 3, num_classes: int = 10, width: float = 1.0, ac
 # -- inspect-net ---------------------------------------------------------------------------------
 
 
-def inspect_net(in_channels: int = 3, num_classes: int = 10, width: float = 1.0, act_layer="relu",
+def inspect_net(in_channels: int = 3, num_classes: int = 10, width: float = 1.0,
+                act_layer: str | type[nn.Module] = "relu",
                 dropout: float = 0.1) -> nn.Module:
     """Four stride-2 stages of two 3x3 conv-BN-act blocks (32/64/128/256), GAP, dropout, linear."""
     _check_common(in_channels, num_classes, width)

@@ -3,13 +3,19 @@ or counted in the ONNX file itself."""
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Artifact, Bundle
 
 WEIGHT_OPS = ("Conv", "ConvTranspose", "Gemm", "MatMul")
 PASS_THROUGH = ("DequantizeLinear", "Cast", "Transpose", "Reshape", "Identity")  # weight -> op, unchanged in count
 
 
-def onnx_params(path) -> int | None:
+def onnx_params(path: str | os.PathLike) -> int | None:
     """Parameters an ONNX graph executes: the elements of the initializers feeding Conv / Gemm /
     MatMul weights and biases, followed through DequantizeLinear / Cast (INT8 QDQ, FP16 casts), each
     counted once. None when the file cannot be read."""
@@ -36,7 +42,7 @@ def onnx_params(path) -> int | None:
     return sum(sizes[n] for n in seen) if seen else None
 
 
-def artifact_counts(bundle, art) -> dict:
+def artifact_counts(bundle: Bundle, art: Artifact | None) -> dict:
     """MACs and params of the artifact the cell ran (a CReLU form changes them: ``folded`` doubles
     the conv in front of each CReLU): the manifest entry's where it has them, params otherwise
     counted in the ONNX file itself. Absent when neither is known; the report then shows the

@@ -20,10 +20,15 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import atomic_write_json
 from edgecrelu.progress import relayed
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ class CellFailed(Exception):
     """One cell could not be measured; the run goes on with the others."""
 
 
-def run_trial(task: dict, isolation: str, bundle, profile) -> dict:
+def run_trial(task: dict, isolation: str, bundle: Bundle | None, profile: DeviceProfile | None) -> dict:
     """The worker's result for ``task``: in a worker process, or in this one for ``isolation == "none"``
     (reusing the open ``bundle`` and ``profile``)."""
     if isolation == "none":

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from edgecrelu.backends.base import find_artifact
 from edgecrelu.errors import EdgeCReLUError
@@ -14,12 +16,16 @@ from edgecrelu.fileio import atomic_write
 from edgecrelu.results import Cell
 from edgecrelu.stats import encode_classes, encode_correct
 
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+
 REFERENCE_BATCH = 64
 MAX_CONFUSION = 100  # classes up to which a record carries its confusion matrix
 NO_LOGITS = "no eval-set logits: accuracy not measured"
 
 
-def reference_logits(bundle, cell: Cell, cache_dir: Path, eval_x: np.ndarray):
+def reference_logits(bundle: Bundle, cell: Cell, cache_dir: Path,
+                     eval_x: np.ndarray) -> tuple[np.ndarray | None, str | None, str | None]:
     """``(logits, name, why_not)``: FP32 logits of the cell's variant (same form where the bundle has
     it) on ONNX Runtime CPU, cached in ``cache_dir`` so each is computed once per bundle."""
     cands = [a for a in bundle.artifacts(variants=[cell.variant], precisions=["fp32"])]
@@ -47,7 +53,8 @@ def reference_logits(bundle, cell: Cell, cache_dir: Path, eval_x: np.ndarray):
     return logits, name, None
 
 
-def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[], tuple], ref_dir: Path):
+def cell_accuracy(bundle: Bundle, cell: Cell, trials: list[dict], eval_set: Callable[[], tuple],
+                  ref_dir: Path) -> tuple[dict | None, str | None]:
     """``(accuracy, warning)`` from the first trial's eval-set logits; ``eval_set()`` gives (x, labels)."""
     logits_path = trials[0].get("logits")
     if not (logits_path and Path(logits_path).is_file()):
@@ -77,7 +84,7 @@ def cell_accuracy(bundle, cell: Cell, trials: list[dict], eval_set: Callable[[],
     return acc, why
 
 
-def per_image(logits: np.ndarray, labels) -> dict:
+def per_image(logits: np.ndarray, labels: ArrayLike) -> dict:
     """The record's per-image results: top-1 correctness packed to bits (n/6 characters), so the report
     can compare two models on the same images (paired test; README "How the verdict is reached"), the
     top-1 class per image (compressed), and the confusion matrix for per-class recall and precision

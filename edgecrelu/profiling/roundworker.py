@@ -14,8 +14,13 @@ import contextlib
 import gc
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
 
 
 def _calibrate(call, feed, block_s: float, warmup_s: float, clock=time.perf_counter_ns) -> int:
@@ -36,7 +41,7 @@ def _block(call, feed, reps: int, out: list, clock=time.perf_counter_ns) -> None
         out.append(clock() - t0)
 
 
-def run_rounds(task: dict, bundle=None, profile=None) -> dict:
+def run_rounds(task: dict, bundle: Bundle | None = None, profile: DeviceProfile | None = None) -> dict:
     """Run ``task["rounds"]`` (each a list of block keys) and return the blocks' times."""
     from edgecrelu.backends import get_backend
     from edgecrelu.bundle import Bundle
@@ -95,7 +100,7 @@ def run_rounds(task: dict, bundle=None, profile=None) -> dict:
             "samples_ms": {k: np.concatenate(v).round(6).tolist() if v else [] for k, v in samples.items()}}
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from edgecrelu.profiling.worker import main as worker_main
 
     return worker_main(argv, run_rounds, "rounds task")

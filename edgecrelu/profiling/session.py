@@ -25,9 +25,11 @@ import logging
 import platform
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu import limits, signals
 from edgecrelu.errors import EdgeCReLUError
@@ -51,6 +53,14 @@ from edgecrelu.profiling.shift_scoring import score_shifts, shift_images
 from edgecrelu.profiling.trials import PARTIAL, TrialStore, finished_records
 from edgecrelu.results import Cell, load_record, record_path, write_record
 
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
+    from edgecrelu.profiling.rounds import RoundSettings
+
+# called with each record's path and the record once it is written
+OnRecord = Callable[[Path, dict], object]
+
 logger = logging.getLogger(__name__)
 
 
@@ -67,8 +77,8 @@ class ProfileRun:
 class Session:
     """One run's checked plan (device profile, bundle, cells, finished records) and its trial store."""
 
-    def __init__(self, config: ProfileConfig, profile, power_warning: str | None, bundle, cells: list[Cell],
-                 done: dict):
+    def __init__(self, config: ProfileConfig, profile: DeviceProfile, power_warning: str | None, bundle: Bundle,
+                 cells: list[Cell], done: dict):
         self.config = config
         self.profile = profile
         self.power_warning = power_warning
@@ -139,7 +149,7 @@ class Session:
             rec["warnings"].append(ops_warning)
         return rec
 
-    def round_settings(self):
+    def round_settings(self) -> RoundSettings:
         from edgecrelu.profiling.rounds import RoundSettings, check_settings
 
         t = self.profile.timing
@@ -148,7 +158,7 @@ class Session:
                                             rounds_per_worker=t.rounds_per_worker, min_workers=t.min_workers,
                                             warmup_s=min(t.warmup_s, 0.1), seed=int(self.config.seed)))
 
-    def estimate(self, cells: list, settings) -> eta.Estimate:
+    def estimate(self, cells: list, settings: RoundSettings) -> eta.Estimate:
         """How long the per-cell pass of ``cells`` and the rounds will take (``eta.py``); cheap: one
         eval batch through the reference session."""
         x = self.eval_set()[0] if cells else None
@@ -171,7 +181,7 @@ class Session:
             logger.warning(warning_line(w, cells))
         return {w for w, _ in said}
 
-    def run(self, on_record=None) -> ProfileRun:
+    def run(self, on_record: OnRecord | None = None) -> ProfileRun:
         from edgecrelu.profiling.environment import capture
         from edgecrelu.profiling.paired import RoundsPlan
 
@@ -254,7 +264,7 @@ class Session:
         return result
 
 
-def record_settings(profile, config: ProfileConfig, cell: Cell) -> dict:
+def record_settings(profile: DeviceProfile, config: ProfileConfig, cell: Cell) -> dict:
     """The settings a record of ``cell`` made by this run carries (``settings`` and the rounds' seed):
     ``--resume`` keeps only records whose settings are these."""
     t = profile.timing
@@ -287,7 +297,7 @@ def undecided(record: dict, budget_s: float) -> bool:
     return stop.get("reason") == "budget" and float(stop.get("elapsed_s") or 0.0) < budget_s
 
 
-def run_profile(config: ProfileConfig, on_record=None, again: str = "`--resume`") -> ProfileRun:
+def run_profile(config: ProfileConfig, on_record: OnRecord | None = None, again: str = "`--resume`") -> ProfileRun:
     """Measure every selected cell of ``config.bundle`` on ``config.device``; see the module docstring.
 
     ``on_record(path, record)`` is called after each record is written. An interrupt (Ctrl-C,

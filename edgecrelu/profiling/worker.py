@@ -16,10 +16,17 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+    from edgecrelu.devices import DeviceProfile
+    from edgecrelu.results import Cell
 
 
 def _profile_from_dict(d: dict, path: str = ""):
@@ -29,7 +36,7 @@ def _profile_from_dict(d: dict, path: str = ""):
     return parse_profile(d, path)
 
 
-def cell_files(bundle, cells, accuracy: bool = False) -> list[str]:
+def cell_files(bundle: Bundle, cells: Iterable[Cell], accuracy: bool = False) -> list[str]:
     """The bundle files a worker opens for ``cells``: each cell's ONNX file (a torch cell: its
     weights and arch.json), and the eval set for an accuracy pass."""
     from edgecrelu.backends.base import find_artifact
@@ -49,7 +56,7 @@ def cell_files(bundle, cells, accuracy: bool = False) -> list[str]:
     return sorted(set(rels))
 
 
-def check_unchanged(bundle, task: dict, rels: list[str]) -> None:
+def check_unchanged(bundle: Bundle, task: dict, rels: list[str]) -> None:
     """Refuse to measure (or to return a measurement of) a bundle that is no longer the one the run
     planned with: the manifest's sha256 the task carries, and the files ``rels`` against their hashes
     in it. A bundle replaced while profile runs (``export --overwrite`` renames a new one in) would
@@ -71,7 +78,8 @@ def check_unchanged(bundle, task: dict, rels: list[str]) -> None:
                              "profiling?): not measured")
 
 
-def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> dict:
+def run_trial(task: dict, bundle: Bundle | None = None, profile: DeviceProfile | None = None,
+              isolated: bool = True) -> dict:
     """Measure one trial of ``task["cell"]``; see ``trials.TrialStore.task`` for the task's keys."""
     from edgecrelu.backends import get_backend
     from edgecrelu.bundle import Bundle
@@ -139,7 +147,8 @@ def run_trial(task: dict, bundle=None, profile=None, isolated: bool = True) -> d
     }
 
 
-def main(argv=None, run=None, what: str = "worker task") -> int:
+def main(argv: list[str] | None = None, run: Callable[[dict], dict] | None = None,
+         what: str = "worker task") -> int:
     """Read the task file named in ``argv``, ``run`` it (default :func:`run_trial`) and write its result,
     or ``{"error": ...}``, to ``task["out"]`` for the parent; the rounds worker shares this."""
     from edgecrelu.fileio import atomic_write_json, read_json_object

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def build_wheel(dest: Path) -> Path:
     return wheels[-1]
 
 
-def install(ssh: Ssh, board: Board, push) -> Board:
+def install(ssh: Ssh, board: Board, push: Callable[[Ssh, str, Path, list[str], str], object]) -> Board:
     """Copy this checkout's wheel to the board and install it into ``<remote-dir>/venv`` (with the
     system's site-packages: JetPack's TensorRT and numpy are there). pip looks at no index first, so a
     board without internet installs when the dependencies are already on it."""

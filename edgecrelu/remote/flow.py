@@ -13,7 +13,7 @@ from edgecrelu.bundle import Bundle
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import DirLock, atomic_write_json, writing
 from edgecrelu.remote import board as boardmod
-from edgecrelu.remote.job import EXIT, INTERRUPTED, RESULTS, Job, profile_argv, run_key
+from edgecrelu.remote.job import EXIT, INTERRUPTED, RESULTS, Job, ProfileOptions, profile_argv, run_key
 from edgecrelu.remote.ssh import RemoteError, Ssh, Target
 from edgecrelu.remote.transfer import fetch_records, push, sync_bundle
 
@@ -68,7 +68,7 @@ def _check_out(out: Path, key: str, resume: bool) -> None:
                              "--resume to add this run's records to them")
 
 
-def profile_on_host(config, opts: HostOptions) -> HostRun:
+def profile_on_host(config: ProfileOptions, opts: HostOptions) -> HostRun:
     """Run ``config`` (a ``ProfileConfig``) on the board ``opts.host``; the records land in ``config.out``."""
     target = Target.parse(opts.host)
     bundle = Bundle.open(config.bundle)  # verified here before anything travels

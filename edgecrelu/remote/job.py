@@ -15,6 +15,7 @@ import logging
 import shlex
 import subprocess
 from dataclasses import dataclass
+from typing import Protocol
 
 from edgecrelu.remote.board import Board
 from edgecrelu.remote.ssh import SSH_FAILED, ConnectionLost, RemoteError, Ssh, q
@@ -26,13 +27,56 @@ RESULTS, LOG, OUT, PID, EXIT = "results", "profile.log", "profile.out", "profile
 INTERRUPTED = {129, 130, 137, 143}
 
 
+class ProfileOptions(Protocol):
+    """What a board run reads of a profile run's options: ``edgecrelu.profiling.plan.ProfileConfig``,
+    which this package may not import (the profiling side is its sibling in the layers of
+    docs/architecture.md)."""
+
+    @property
+    def bundle(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def out(self) -> str: ...
+    @property
+    def backends(self) -> tuple | None: ...
+    @property
+    def variants(self) -> tuple | None: ...
+    @property
+    def precisions(self) -> tuple | None: ...
+    @property
+    def forms(self) -> tuple | None: ...
+    @property
+    def batches(self) -> tuple | None: ...
+    @property
+    def threads(self) -> int | None: ...
+    @property
+    def warmup_s(self) -> float | None: ...
+    @property
+    def duration_s(self) -> float | None: ...
+    @property
+    def iterations(self) -> int | None: ...
+    @property
+    def trials(self) -> int | None: ...
+    @property
+    def resume(self) -> bool: ...
+    @property
+    def isolation(self) -> str: ...
+    @property
+    def power(self) -> str: ...
+    @property
+    def budget_s(self) -> float | None: ...
+    @property
+    def seed(self) -> int: ...
+
+
 def _fmt(v) -> str:
     if isinstance(v, (tuple, list)):
         return ",".join(str(x) for x in v)
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def profile_argv(config, device: str) -> list[str]:
+def profile_argv(config: ProfileOptions, device: str) -> list[str]:
     """The options of ``config`` (a ``ProfileConfig``) for ``edgecrelu profile`` on the board, without
     the bundle, ``--out`` and ``--resume`` (the run decides those). ``device``: the name, or the path
     of the copied profile TOML on the board."""

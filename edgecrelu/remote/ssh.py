@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from edgecrelu.errors import EdgeCReLUError
 
@@ -153,10 +154,11 @@ class Ssh:
             raise RemoteError(self.target.label, step, last_line(proc.stderr) or f"exit status {proc.returncode}")
         return proc
 
-    def text(self, step: str, script: str, **kw) -> str:
-        return self.run(step, script, **kw).stdout.decode(errors="replace").strip()
+    def text(self, step: str, script: str, *, input: bytes | None = None, check: bool = True,
+             timeout: float | None = None) -> str:
+        return self.run(step, script, input=input, check=check, timeout=timeout).stdout.decode(errors="replace").strip()
 
-    def popen(self, script: str, **kw) -> subprocess.Popen:
+    def popen(self, script: str, **kw: Any) -> subprocess.Popen:  # kw: subprocess.Popen's own keywords
         return subprocess.Popen(self.argv(script), **kw)
 
     def connect(self) -> None:

@@ -15,6 +15,7 @@ import logging
 import subprocess
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu.bundle import MANIFEST
 from edgecrelu.errors import EdgeCReLUError
@@ -22,6 +23,9 @@ from edgecrelu.fileio import atomic_write
 from edgecrelu.remote.board import Board, check_disk
 from edgecrelu.remote.ssh import SSH_FAILED, RemoteError, Ssh, last_line, q
 from edgecrelu.results import validate
+
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ def push(ssh: Ssh, step: str, local_root: Path, rels: list[str], remote_root: st
     return sent
 
 
-def sync_bundle(ssh: Ssh, board: Board, bundle) -> tuple[str, list[str]]:
+def sync_bundle(ssh: Ssh, board: Board, bundle: Bundle) -> tuple[str, list[str]]:
     """Copy what the board lacks of ``bundle`` (an opened, verified :class:`~edgecrelu.bundle.Bundle`)
     into its content-addressed directory; returns (that directory, the files copied)."""
     sha = bundle.manifest_sha256

@@ -18,7 +18,7 @@ def cam_svg(data: dict) -> str:
     """One row per class: each image, then each variant's map over it (labelled with its prediction)."""
     variants = data["variants"]
     per = max((len(r["images"]) for r in data["rows"]), default=0)
-    col_w, label_w, row_h = PANEL + 6, 90, PANEL + 30
+    col_w, label_w, row_h = PANEL + 18, 90, PANEL + 30  # room for "→ scratch ✗" under a panel
     group = col_w * (1 + len(variants)) + 14
     width = label_w + group * max(per, 1)
     height = 44 + row_h * len(data["rows"])

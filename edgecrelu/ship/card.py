@@ -4,6 +4,10 @@ intervals, device, versions, and the verdict it was shipped under."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from edgecrelu.ship.choose import Choice
 
 
 def _ms(v) -> str:
@@ -14,7 +18,7 @@ def _range(r, unit: str = " ms") -> str:
     return "" if not r else f" (trial range {r[0]:.3g}–{r[1]:.3g}{unit})"
 
 
-def model_card(choice, manifest: dict, ship_manifest: dict, engine_lines: list[str]) -> str:
+def model_card(choice: Choice, manifest: dict, ship_manifest: dict, engine_lines: list[str]) -> str:
     rec, cell, row = choice.record, choice.cell, choice.row
     env = rec.get("environment") or {}
     acc = rec.get("accuracy") or {}

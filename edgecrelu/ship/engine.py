@@ -5,11 +5,15 @@ build plan its record keeps); for ONNX Runtime the session options."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from edgecrelu.errors import EdgeCReLUError
 
+if TYPE_CHECKING:
+    from edgecrelu.backends.tensorrt.builder import BuildPlan
 
-def build_plan(record: dict):
+
+def build_plan(record: dict) -> BuildPlan:
     """The :class:`~edgecrelu.backends.tensorrt.builder.BuildPlan` a TensorRT record was built with."""
     from edgecrelu.backends.tensorrt.builder import BuildPlan, ShapeProfile
 

@@ -9,11 +9,14 @@ session options the model was profiled with.
     python infer.py --eval eval.npz           top-1 on preprocessed arrays x (N, C, H, W) and labels y (N,)
 """
 
+from __future__ import annotations  # annotations stay text: any Python 3.7+ on the target runs this
+
 import argparse
 import hashlib
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import onnxruntime as ort
@@ -25,12 +28,12 @@ GREY_MODES = ("1", "L", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
 
-def load_manifest():
+def load_manifest() -> dict:
     with open(os.path.join(HERE, "manifest.json")) as f:
         return json.load(f)
 
 
-def sha256(path):
+def sha256(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -38,7 +41,7 @@ def sha256(path):
     return h.hexdigest()
 
 
-def session(meta, threads=None):
+def session(meta: dict, threads: int | None = None) -> ort.InferenceSession:
     path = os.path.join(HERE, meta["artifact"]["file"])
     if sha256(path) != meta["artifact"]["sha256"]:
         sys.exit(f"{path} does not match its sha256 in manifest.json (modified or corrupt)")
@@ -56,7 +59,7 @@ def session(meta, threads=None):
     return ort.InferenceSession(path, so, providers=providers)
 
 
-def read_image(path, channels):
+def read_image(path: str, channels: int) -> np.ndarray:
     """One image in 0..255 units: (H, W, channels) float32 (as edgecrelu's imagefolder source reads it)."""
     with Image.open(path) as img:
         img.load()
@@ -81,17 +84,18 @@ def read_image(path, channels):
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
-def stretch(raw, h, w):
+def stretch(raw: np.ndarray, h: int, w: int) -> np.ndarray:
     if raw.shape[:2] == (h, w):
         return raw
     out = np.empty((h, w, raw.shape[2]), dtype=np.float32)
     for c in range(raw.shape[2]):
         img = Image.fromarray(np.ascontiguousarray(raw[:, :, c]), mode="F")
-        out[:, :, c] = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float32)
+        # Image.BILINEAR, not Image.Resampling (Pillow >= 9.1 only): a board's Pillow may be older
+        out[:, :, c] = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float32)  # type: ignore[attr-defined]
     return out
 
 
-def resize(raw, h, w, policy):
+def resize(raw: np.ndarray, h: int, w: int, policy: str) -> np.ndarray:
     """The recorded resize policy (edgecrelu/data/preprocess.py): stretch, letterbox (aspect kept,
     black padding, centred) or crop (aspect kept, centred)."""
     h0, w0 = raw.shape[:2]
@@ -110,7 +114,7 @@ def resize(raw, h, w, policy):
     return stretch(raw, h, w)
 
 
-def preprocess(raw, pre):
+def preprocess(raw: np.ndarray, pre: dict) -> np.ndarray:
     """(H, W, C) raw units -> (1, C, H, W) float32: resize (PIL bilinear, float mode, by the recorded
     policy), * scale, (x - mean) / std."""
     raw = resize(raw, int(pre["size"][0]), int(pre["size"][1]), pre.get("resize_policy", "stretch"))
@@ -118,7 +122,7 @@ def preprocess(raw, pre):
     return np.ascontiguousarray(x.transpose(2, 0, 1)[None], dtype=np.float32)
 
 
-def images(paths):
+def images(paths: Iterable[str]) -> Iterator[str]:
     for p in paths:
         if os.path.isdir(p):
             for root, _, names in sorted(os.walk(p)):
@@ -129,12 +133,12 @@ def images(paths):
             yield p
 
 
-def softmax(z):
+def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     return e / e.sum()
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("inputs", nargs="*", help="image files or folders")
     ap.add_argument("--eval", metavar="NPZ", help="preprocessed x (N,C,H,W) and labels y: print top-1")

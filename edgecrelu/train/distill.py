@@ -12,11 +12,18 @@ the functions.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.fileio import read_json_object, sha256_file
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it (`train --help` stays light)
+    import torch
+    from torch import nn
 
 DEFAULT_TEMPERATURE = 4.0
 DEFAULT_WEIGHT = 0.7  # share of the loss on the teacher's soft targets
@@ -47,7 +54,7 @@ class Teacher:
             out.update(seed=self.record.get("seed"), test_acc=self.record.get("test_acc"))
         return out
 
-    def model(self, device=None):
+    def model(self, device: str | torch.device | None = None) -> nn.Module:
         """The teacher network with its weights, in eval mode, gradients off."""
         from edgecrelu.nn.build import build_model, load_checkpoint
 
@@ -68,7 +75,7 @@ def _open(d: Path) -> Teacher:
     return Teacher(d, arch, rec, sha)
 
 
-def open_teachers(path) -> list[Teacher]:
+def open_teachers(path: str | os.PathLike) -> list[Teacher]:
     """The teachers ``--distill-from`` names: a run directory's relu checkpoints, or one checkpoint."""
     p = Path(path)
     if not p.exists():
@@ -88,7 +95,8 @@ def pick(teachers: list[Teacher], seed: int) -> Teacher:
     return next((t for t in teachers if t.seed == seed), teachers[0])
 
 
-def check_teacher(t: Teacher, num_classes: int, input_shape, class_names=None) -> None:
+def check_teacher(t: Teacher, num_classes: int, input_shape: Sequence[int],
+                  class_names: Sequence[str] | None = None) -> None:
     """Refuse, in one line, a teacher whose classes or input differ from the student's data."""
     aj = t.arch_json
     if aj.get("num_classes") != int(num_classes):
@@ -115,7 +123,8 @@ def settings(source: str, temperature: float, weight: float) -> dict:
     return {"from": str(source), "temperature": float(temperature), "weight": float(weight), "loss": LOSS}
 
 
-def distill_loss(student, teacher, labels, temperature: float, weight: float, label_loss):
+def distill_loss(student: torch.Tensor, teacher: torch.Tensor, labels: torch.Tensor, temperature: float, weight: float,
+                 label_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> torch.Tensor:
     """The mixed loss of one batch: ``label_loss(student, labels)`` and the soft-target term."""
     import torch.nn.functional as F
 
@@ -128,6 +137,6 @@ def distill_loss(student, teacher, labels, temperature: float, weight: float, la
     return (1 - weight) * hard + weight * soft
 
 
-def open_checkpoint(d) -> Teacher:
+def open_checkpoint(d: str | os.PathLike) -> Teacher:
     """One checkpoint directory (weights.pt + arch.json) as a teacher."""
     return _open(Path(d))

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    import torch
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def barrier(d: Dist) -> None:
         dist.barrier()
 
 
-def all_reduce(d: Dist, tensor) -> None:
+def all_reduce(d: Dist, tensor: torch.Tensor) -> None:
     """Sum ``tensor`` over the ranks, in place."""
     if d.world > 1:
         import torch.distributed as dist

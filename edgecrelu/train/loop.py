@@ -6,16 +6,23 @@ from __future__ import annotations
 import logging
 import math
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.train.distributed import Dist, all_reduce, barrier
 
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    import torch
+    from torch import nn
+
+    from edgecrelu.data.dataset import Dataset
+
 logger = logging.getLogger(__name__)
 
 
-def shift(x, pad: int, gen):
+def shift(x: torch.Tensor, pad: int, gen: torch.Generator) -> torch.Tensor:
     """Random translation by up to ``pad`` px per image: replicate-pad then crop at random offsets."""
     import torch
     import torch.nn.functional as F
@@ -28,7 +35,7 @@ def shift(x, pad: int, gen):
     return torch.stack([xp[i, :, oy:oy + h, ox:ox + w] for i, (oy, ox) in enumerate(off.tolist())])
 
 
-def evaluate(model, x, y, device, batch: int = 256) -> float:
+def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, device: str | torch.device, batch: int = 256) -> float:
     """Top-1 accuracy of ``model`` (eval mode) on numpy images ``x`` and labels ``y``."""
     import torch
 
@@ -41,7 +48,8 @@ def evaluate(model, x, y, device, batch: int = 256) -> float:
     return correct / max(1, len(x))
 
 
-def recalibrate_bn(model, x, device, batch: int = 256, limit: int = 512) -> int:
+def recalibrate_bn(model: nn.Module, x: np.ndarray, device: str | torch.device, batch: int = 256,
+                   limit: int = 512) -> int:
     """Recompute BatchNorm running statistics as a plain average over (up to ``limit``) training images.
 
     The running averages of a short run still carry their initial values (mean 0, var 1) and the
@@ -72,7 +80,8 @@ def recalibrate_bn(model, x, device, batch: int = 256, limit: int = 512) -> int:
     return n
 
 
-def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str, teacher=None) -> list[dict]:
+def train_one(model: nn.Module, ds: Dataset, recipe: dict, seed: int, device: torch.device, dist_: Dist, tag: str,
+              teacher: nn.Module | None = None) -> list[dict]:
     """Train ``model`` in place with the recipe; return the per-epoch history (rank 0 fills val_acc).
 
     With ``teacher`` (an eval-mode network) the loss mixes its logits on the same augmented batch with
@@ -132,7 +141,7 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str,
             xb = shift(xb, pad, aug_gen).to(device)
             yb = yb.to(device)
             out = net(xb)
-            if distill is not None:
+            if distill is not None and teacher is not None:  # distill is set only with a teacher
                 with torch.no_grad():
                     t_out = teacher(xb)
                 loss = distill_loss(out, t_out, yb, distill["temperature"], distill["weight"], loss_fn)
@@ -146,11 +155,11 @@ def train_one(model, ds, recipe: dict, seed: int, device, dist_: Dist, tag: str,
             stats[1] += (out.argmax(1) == yb).sum()
             stats[2] += len(yb)
         all_reduce(dist_, stats)
-        loss = float(stats[0] / stats[2])
-        if not math.isfinite(loss):  # every rank sees the same reduced sum, so all of them stop here
-            raise EdgeCReLUError(f"{tag}: the training loss is {loss} in epoch {epoch + 1}; stopped (nothing of "
+        mean_loss = float(stats[0] / stats[2])
+        if not math.isfinite(mean_loss):  # every rank sees the same reduced sum, so all of them stop here
+            raise EdgeCReLUError(f"{tag}: the training loss is {mean_loss} in epoch {epoch + 1}; stopped (nothing of "
                                  "this checkpoint written). Try a lower --lr, or check the data and --checkpoint")
-        row = {"epoch": epoch + 1, "loss": loss, "train_acc": float(stats[1] / stats[2]),
+        row = {"epoch": epoch + 1, "loss": mean_loss, "train_acc": float(stats[1] / stats[2]),
                "lr": float(opt.param_groups[0]["lr"]), "seconds": 0.0, "val_acc": None}
         if dist_.main:
             row["val_acc"] = evaluate(model, ds.x_val, ds.y_val, device)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.train.config import TrainConfig, arch_args
 from edgecrelu.variant import parse_variant
 
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import nn
 
-def resolve_variants(cfg: TrainConfig, ds=None, input_size: int | None = None) -> list[str]:
+    from edgecrelu.data.dataset import Dataset
+
+
+def resolve_variants(cfg: TrainConfig, ds: Dataset | None = None, input_size: int | None = None) -> list[str]:
     """Canonical variant names; without ``ds`` only the names are checked (cheap, before loading data)."""
     if cfg.variants:
         names = [parse_variant(v).name for v in cfg.variants]  # unknown kind / bad depth -> one line
@@ -23,7 +30,7 @@ def resolve_variants(cfg: TrainConfig, ds=None, input_size: int | None = None) -
     return names
 
 
-def build(cfg: TrainConfig, variant: str, ds, input_size: int):
+def build(cfg: TrainConfig, variant: str, ds: Dataset, input_size: int) -> tuple[nn.Module, dict, dict]:
     """(model, arch_json, counts) for one variant.
 
     With ``--checkpoint`` the weights go into the plain model first and the variant is derived from
@@ -35,7 +42,7 @@ def build(cfg: TrainConfig, variant: str, ds, input_size: int):
     from edgecrelu.nn.counting import count_model
     from edgecrelu.nn.rewrite import apply_variant
 
-    kw = dict(in_channels=ds.input_shape[0], num_classes=ds.num_classes, input_size=input_size,
+    kw: dict[str, Any] = dict(in_channels=ds.input_shape[0], num_classes=ds.num_classes, input_size=input_size,
               arch_args=arch_args(cfg))
     model, arch_json = make_model(cfg.model, variant, **kw)
     if cfg.checkpoint:

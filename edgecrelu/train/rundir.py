@@ -8,8 +8,9 @@ a half one that counts.
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +21,11 @@ from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, 
 from edgecrelu.runfile import RECORD_KIND, RUN_KIND, SCHEMA_VERSION
 from edgecrelu.train.config import TrainConfig, arch_args
 from edgecrelu.validate import require_finite
+
+if TYPE_CHECKING:  # torch is imported inside the functions that run it
+    from torch import nn
+
+    from edgecrelu.data.dataset import Dataset
 
 
 def variant_dir(out: Path, variant: str, seed: int) -> Path:
@@ -60,7 +66,7 @@ def load_record(out: Path, variant: str, seed: int) -> dict | None:
     return rec
 
 
-def save_weights(model, path: Path) -> str:
+def save_weights(model: nn.Module, path: Path) -> str:
     """torch.save a CPU state dict atomically; return its sha256."""
     import torch
 
@@ -123,7 +129,8 @@ def summarize_run(out: Path, variants: list[str], seeds: list[int]) -> tuple[lis
     return checkpoints, summary
 
 
-def run_header(cfg: TrainConfig, ds, input_size: int, recipe: dict, variants, seeds) -> dict:
+def run_header(cfg: TrainConfig, ds: Dataset, input_size: int, recipe: dict, variants: Iterable[str],
+               seeds: Iterable[int]) -> dict:
     """The part of run.json fixed for the run (a resume must match its model, recipe and data)."""
     return {
         "schema_version": SCHEMA_VERSION, "kind": RUN_KIND, "edgecrelu_version": __version__,

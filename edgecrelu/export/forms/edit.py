@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from onnx import numpy_helper
+from numpy.typing import ArrayLike
+from onnx import GraphProto, NodeProto, numpy_helper
 
 from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.export.forms.sites import GraphIndex, attr
 
 
-def toposort(nodes, available: set[str]) -> list:
+def toposort(nodes: Iterable[NodeProto], available: set[str]) -> list[NodeProto]:
     """Stable topological order (graph rewrites append new nodes at the end)."""
     avail = set(available) | {""}
     pending, out = list(nodes), []
@@ -48,13 +50,13 @@ class GraphEdit:
         self.reserved.add(f"{base}_{i}")
         return f"{base}_{i}"
 
-    def init(self, idx: GraphIndex, base: str, arr) -> str:
+    def init(self, idx: GraphIndex, base: str, arr: ArrayLike) -> str:
         name = self.name(idx, base)
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
         return name
 
 
-def prune_initializers(g) -> None:
+def prune_initializers(g: GraphProto) -> None:
     """Drop the initializers of graph ``g`` that no node reads and no graph output names (left over
     after a rewrite removed their consumers)."""
     used = {i for n in g.node for i in n.input} | {o.name for o in g.output}
@@ -63,7 +65,7 @@ def prune_initializers(g) -> None:
     g.initializer.extend(kept)
 
 
-def conv_parts(idx: GraphIndex, tensor: str):
+def conv_parts(idx: GraphIndex, tensor: str) -> tuple[NodeProto, np.ndarray, np.ndarray] | None:
     """``(node, W, b)`` when ``tensor`` comes from a plain Conv with constant weights, else None."""
     conv = idx.producer.get(tensor)
     if conv is None or conv.op_type != "Conv" or attr(conv, "group", 1) != 1:

@@ -6,6 +6,8 @@ before them) leave this part out."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from edgecrelu import stats
@@ -13,11 +15,15 @@ from edgecrelu.report.blocks import BulletList, Column, Heading, Paragraph, Tabl
 from edgecrelu.report.classes import ClassStats, class_stats
 from edgecrelu.report.rows import Row
 
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
+
 MAX_MATRIX = 12  # classes up to which the confusion matrix is drawn; past it, the most frequent confusions
 MOST_CONFUSED = 10
 
 
-def chosen(sr) -> list[tuple[str, Row]]:
+def chosen(sr: SectionReport) -> list[tuple[str, Row]]:
     """(role, row) of each configuration the verdict quotes, once each: a configuration in several
     roles is named by the first ("best CReLU", then "best ReLU", "best deployable", "baseline")."""
     v = sr.verdict
@@ -30,7 +36,7 @@ def chosen(sr) -> list[tuple[str, Row]]:
     return out
 
 
-def roles_of(sr, row) -> str:
+def roles_of(sr: SectionReport, row: Row) -> str:
     """Every role of ``row``'s configuration: "best CReLU, best deployable"."""
     v = sr.verdict
     named = [(role, cand.row if cand is not None else None)
@@ -57,7 +63,7 @@ def per_class_table(picked: list[tuple[str, Row, ClassStats]]) -> Table:
     return Table(cols, rows)
 
 
-def confusion_blocks(role: str, row, st: ClassStats) -> list:
+def confusion_blocks(role: str, row: Row, st: ClassStats) -> list[Block]:
     lead = f"Confusion matrix of the {role} configuration, {row.label} (rows: true class, columns: predicted)"
     if len(st.names) <= MAX_MATRIX:
         cols = [Column("true \\ predicted", text=True)] + [Column(n) for n in st.names]
@@ -72,7 +78,7 @@ def confusion_blocks(role: str, row, st: ClassStats) -> list:
                        lead=f"{lead}: the {len(st.names)} classes are too many to draw; the most frequent confusions:")]
 
 
-def budget_lines(sr, rows) -> list[str]:
+def budget_lines(sr: SectionReport, rows: list[tuple[str, Row]]) -> list[str]:
     """Each budgeted class's recall against the baseline, per non-baseline chosen configuration."""
     budget = sr.policy.class_recall_budget or {}
     out = []
@@ -91,7 +97,7 @@ def budget_lines(sr, rows) -> list[str]:
     return out
 
 
-def top5_line(rows) -> str | None:
+def top5_line(rows: list[tuple[str, Row]]) -> str | None:
     """Top-5 accuracy, only where it says something (more than 5 classes: records leave it out below)."""
     vals = [(role, float(v)) for role, row in rows
             for v in [(row.record.get("accuracy") or {}).get("top5")] if v is not None]
@@ -100,7 +106,7 @@ def top5_line(rows) -> str | None:
     return "Top-5: " + "; ".join(f"{role} {v * 100:.2f} %" for role, v in vals) + "."
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     rows = chosen(sr)
     picked = [(role, row, st) for role, row in rows for st in [class_stats(row.record)] if st is not None]
     if picked:  # every record of a section shares the eval set: one class list

@@ -9,6 +9,8 @@ model (a sweep's points, ``edgecrelu sweep``); other reports are unchanged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgecrelu.objectives import OBJECTIVES, Objective
 from edgecrelu.report import fmt, svg
 from edgecrelu.report.blocks import Column, Figure, Heading, Paragraph, Table
@@ -17,6 +19,10 @@ from edgecrelu.report.markup import e as _e
 from edgecrelu.report.pareto import FrontPoint, extension, interval_front
 from edgecrelu.report.rows import Row, table_rows
 from edgecrelu.variant import CONTROL_KINDS, is_distilled
+
+if TYPE_CHECKING:
+    from edgecrelu.report.blocks import Block
+    from edgecrelu.report.model import Report, SectionReport
 
 
 def distilled(r: Row) -> bool:
@@ -131,12 +137,12 @@ def _cost_words(p: FrontPoint, obj: Objective) -> str:
     return f"{v} ({fmt.ms(lo) if obj.unit == 'ms' else f'{lo:.4g}'}–{fmt.ms(hi) if obj.unit == 'ms' else f'{hi:.4g}'})"
 
 
-def shown(sr) -> bool:
+def shown(sr: SectionReport) -> bool:
     """The part speaks only where the section holds a control or a distilled model."""
     return any(r.kind in CONTROL_KINDS or distilled(r) for r in sr.rows)
 
 
-def blocks(sr, report) -> list:
+def blocks(sr: SectionReport, report: Report) -> list[Block]:
     if not shown(sr):
         return []
     obj = OBJECTIVES[sr.policy.objective]
