@@ -14,10 +14,14 @@ import base64
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edgecrelu.errors import EdgeCReLUError
+
+if TYPE_CHECKING:
+    from torch import nn
 from edgecrelu.fileio import atomic_write, atomic_write_json, read_json_object, utc_now
 from edgecrelu.report.cam_svg import PANEL  # the size the report draws a panel at
 
@@ -54,7 +58,7 @@ def overlay(grey: np.ndarray, cam: np.ndarray, alpha: float = 0.5) -> np.ndarray
     return (1 - alpha) * np.repeat(grey[..., None], 3, axis=-1) + alpha * heat(cam)
 
 
-def last_conv(model) -> str:
+def last_conv(model: nn.Module) -> str:
     from torch import nn
 
     names = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
@@ -63,7 +67,7 @@ def last_conv(model) -> str:
     return names[-1]
 
 
-def grad_cam(model, x: np.ndarray, labels: np.ndarray, layer: str) -> np.ndarray:
+def grad_cam(model: nn.Module, x: np.ndarray, labels: np.ndarray, layer: str) -> np.ndarray:
     """(N, H, W) maps in [0, 1] at the input's size, for each image's true class."""
     import torch
     import torch.nn.functional as F
@@ -88,7 +92,7 @@ def grad_cam(model, x: np.ndarray, labels: np.ndarray, layer: str) -> np.ndarray
     return np.where(top > 0, maps / np.where(top > 0, top, 1), 0.0)
 
 
-def first_response(model, x: np.ndarray) -> tuple[str, np.ndarray]:
+def first_response(model: nn.Module, x: np.ndarray) -> tuple[str, np.ndarray]:
     """(layer, y): the first conv's output (after its BatchNorm, if one follows) on ``x``."""
     import torch
 

@@ -7,15 +7,19 @@ the bundle small (about n x C x H x W bytes each, compressed)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edgecrelu import shifts
 
+if TYPE_CHECKING:
+    from edgecrelu.bundle import BundleWriter
+
 logger = logging.getLogger(__name__)
 
 
-def write_shift_sets(writer, eval_x: np.ndarray, eval_y: np.ndarray, preprocessing: dict, spec: str,
+def write_shift_sets(writer: BundleWriter, eval_x: np.ndarray, eval_y: np.ndarray, preprocessing: dict, spec: str,
                      max_images: int) -> list[dict]:
     """Write each shifted set of ``spec`` into the bundle; return their manifest entries ([] for none)."""
     chosen = shifts.parse_spec(spec)

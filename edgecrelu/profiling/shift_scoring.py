@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,24 +15,27 @@ from edgecrelu.errors import EdgeCReLUError
 from edgecrelu.shifts import array_sha256, decode, key
 from edgecrelu.stats import encode_correct
 
+if TYPE_CHECKING:
+    from edgecrelu.bundle import Bundle
+
 LOGITS_FILE = "shift-logits.npz"
 
 
-def entries(bundle) -> list[dict]:
+def entries(bundle: Bundle) -> list[dict]:
     return list((bundle.manifest.get("dataset") or {}).get("shifts") or [])
 
 
-def shift_files(bundle) -> list[str]:
+def shift_files(bundle: Bundle) -> list[str]:
     """The bundle files a worker's accuracy pass also reads."""
     return [e["path"] for e in entries(bundle)]
 
 
-def shift_images(bundle) -> int:
+def shift_images(bundle: Bundle) -> int:
     """Images the shifted sets add to a cell's accuracy pass (the time estimate counts them)."""
     return sum(int(e.get("n") or 0) for e in entries(bundle))
 
 
-def load_shift(bundle, entry: dict) -> tuple[np.ndarray, np.ndarray]:
+def load_shift(bundle: Bundle, entry: dict) -> tuple[np.ndarray, np.ndarray]:
     """(x normalised as the eval set, y) of one shifted set, checked against its manifest entry."""
     d = bundle.load_npz(entry["path"])
     where = f"shifted eval set {bundle.root / entry['path']}"
@@ -47,7 +50,7 @@ def load_shift(bundle, entry: dict) -> tuple[np.ndarray, np.ndarray]:
     return decode(x8, bundle.manifest.get("preprocessing") or {}), y.astype(np.int64)
 
 
-def predict_shifts(bundle, predict: Callable[[np.ndarray], np.ndarray], logits_out: str) -> str | None:
+def predict_shifts(bundle: Bundle, predict: Callable[[np.ndarray], np.ndarray], logits_out: str) -> str | None:
     """Logits of every shifted set (``predict(x) -> logits``: the cell's runner at its batch size),
     saved beside the eval logits; the file's path, or None when the bundle has no shifted sets."""
     todo = entries(bundle)
@@ -60,7 +63,7 @@ def predict_shifts(bundle, predict: Callable[[np.ndarray], np.ndarray], logits_o
     return path
 
 
-def score_shifts(bundle, trial: dict) -> tuple[list[dict] | None, str | None]:
+def score_shifts(bundle: Bundle, trial: dict) -> tuple[list[dict] | None, str | None]:
     """``(scores, warning)`` for the record: top-1 per shifted set with per-image correctness."""
     todo = entries(bundle)
     if not todo:
