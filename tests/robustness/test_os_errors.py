@@ -215,7 +215,8 @@ def test_train_without_permission_for_its_run_directory(monkeypatch, tmp_path):
     out = tmp_path / "run"
     _fail(monkeypatch, "replace", errno.EACCES, out)
     r = CliRunner().invoke(cli, ["train", "--data", _tiny_data(tmp_path), "--out", str(out), *TRAIN])
-    _one_error(r, f"cannot write the train run {out}: Permission denied", f"{out}/run.json")
+    # the data check is the run's first file (run.json follows it)
+    _one_error(r, f"cannot write the train run {out}: Permission denied", f"{out}/data-check.json")
     monkeypatch.undo()
     assert not list(out.rglob("*.json"))
 
