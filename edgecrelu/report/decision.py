@@ -114,6 +114,13 @@ class Rounds:
     workers_needed: int | None = None
     total_budget_s: int | None = None  # the --budget that buys them (it counts the sequence's whole time)
 
+    @property
+    def straddles(self) -> bool:
+        """The quoted interval holds the min_gain threshold: more rounds could still tell them apart (an
+        interval wholly past it has settled the gain, whatever else leaves the verdict open)."""
+        q = self.quoted
+        return q is not None and q.lo < self.threshold < q.hi
+
 
 @dataclass(frozen=True)
 class Verdict:

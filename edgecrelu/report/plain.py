@@ -45,6 +45,11 @@ def in_plain_words(verdict: Verdict, policy: Decision) -> str:
     if v.outcome is Outcome.INCONCLUSIVE:
         if v.reason is Reason.NO_CRELU:
             return "No decision: no CReLU version was measured, so there is nothing to compare with the ReLU model."
+        settled = v.rounds is not None and v.rounds.quoted is not None and not v.rounds.straddles
+        if settled and v.gain_ci is not None and v.gain is not None:  # the gain is shown; a budget is not
+            return (f"No decision yet: comparing {what}, the best CReLU version {_gain(v)} (between "
+                    f"{v.gain_ci[0] * 100:+.1f} % and {v.gain_ci[1] * 100:+.1f} %), but whether it keeps within the "
+                    "policy's budgets is not settled; what would decide it is below.")
         if v.gain_ci is not None and v.gain is not None:
             return (f"No decision yet: comparing {what}, the best CReLU version {_gain(v)} (between "
                     f"{v.gain_ci[0] * 100:+.1f} % and {v.gain_ci[1] * 100:+.1f} %), too close to the {policy.min_gain * 100:g} % the policy asks for "

@@ -241,7 +241,7 @@ def sentence(v: Verdict) -> str:
         tail = "" if v.rounds is None else "; no CReLU configuration that meets the constraints is shown to reach it"
         return f"NO-GO: {head} — shown short of the {min_gain} minimum gain ({ci_words}){tail}."
     # INCONCLUSIVE: the trials' interval is quoted where it holds min_gain, the rounds' wherever there is one
-    quote = v.reason is Reason.NOT_SIGNIFICANT if v.rounds is None else v.rounds.quoted is not None
+    quote = v.reason is Reason.NOT_SIGNIFICANT if v.rounds is None else v.rounds.straddles
     why = [f"the {ci_words} contains the {min_gain} minimum gain"] if quote else []
     if quote and v.gain_ci is None and obj.ratio_metric is None:  # nothing to quote: say why
         why = [f"{ci_words}, and a single measurement cannot show a {min_gain} gain"]
@@ -282,8 +282,8 @@ def _detectable(v: Verdict) -> list[str]:
 
 def _rounds_need(v: Verdict) -> list[str]:
     rd = v.rounds
-    if rd is None or rd.quoted is None or not math.isfinite(rd.quoted.hi):
-        return []
+    if rd is None or rd.quoted is None or not math.isfinite(rd.quoted.hi) or not rd.straddles:
+        return []  # no interval, or it has settled the gain already: more rounds would not decide it
     if rd.more_s is None:
         return [f"nothing practical: the gain ({pct(_gain(v))}) sits within the interval's reach of "
                 f"{v.policy.min_gain * 100:g} %, so no affordable budget tells them apart"]

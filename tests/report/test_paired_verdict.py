@@ -112,3 +112,19 @@ def test_a_paired_verdict_names_the_best_deployable_configuration():
     assert "<p></p>" not in html and "\n\n\n" not in md
     for page in (md, html, text):
         assert "Best deployable configuration: " in page
+
+
+def test_an_interval_past_the_threshold_is_not_quoted_as_holding_it():
+    """The rounds' interval wholly past the min-gain threshold has settled the gain: an INCONCLUSIVE
+    verdict (a budget unsettled) must not say it "contains the minimum gain" nor ask for more rounds
+    (the quick run said both: +6.6 % to +18.6 % "contains the 5 % minimum gain", "about 0 more seconds")."""
+    import math
+
+    from edgecrelu.report.decision import Rounds
+    from edgecrelu.sequential import Interval
+
+    threshold = math.log(0.95)  # a 5 % gain on a lower-is-better statistic
+    settled = Rounds("p50", Interval(math.log(0.87), math.log(0.81), math.log(0.93), 10, 0.05, 0.05), threshold, True)
+    open_ = Rounds("p50", Interval(math.log(0.95), math.log(0.90), math.log(1.01), 10, 0.05, 0.05), threshold, True)
+    assert not settled.straddles and open_.straddles
+    assert not Rounds("p50", None, threshold, True).straddles
