@@ -20,7 +20,10 @@ Percentiles: a sample percentile q from n samples is only quoted as such when a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +39,15 @@ SEED = 20261128  # fixed: the same records always give the same intervals
 
 # ---------------------------------------------------------------- percentiles
 
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """scipy's t-tests warn of precision loss on nearly identical samples (identical accuracies, a bundle
+    measured twice); the interval is still right, and the warning would reach the user's terminal."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 def min_samples_for(q: float, confidence: float = CONFIDENCE) -> int:
     """Smallest n for which the distribution-free interval of the q-quantile has its upper end
@@ -193,8 +205,9 @@ def ratio_interval(a: dict, b: dict, metric: str = "p50") -> RatioCI | None:
         xa, xb = np.log(ta), np.log(tb)
         sa, sb = float(np.var(xa, ddof=1)), float(np.var(xb, ddof=1))
         if sa + sb > 0:
-            res = stats.ttest_ind(xb, xa, equal_var=False)
-            ci = res.confidence_interval(CONFIDENCE)
+            with _quiet():
+                res = stats.ttest_ind(xb, xa, equal_var=False)
+                ci = res.confidence_interval(CONFIDENCE)
             sd = math.sqrt(((len(xa) - 1) * sa + (len(xb) - 1) * sb) / (len(xa) + len(xb) - 2))
             return RatioCI(metric, ratio, math.exp(ci.low), math.exp(ci.high), (len(ta), len(tb)),
                            "Welch t on log per-trial values", sd, float(res.df))
@@ -214,7 +227,8 @@ def value_interval(record: dict, metric: str) -> tuple[float, float] | None:
     vals = trial_values(record, metric)
     if len(vals) < 2:
         return None
-    ci = stats.ttest_1samp(np.log(vals), 0.0).confidence_interval(CONFIDENCE)
+    with _quiet():
+        ci = stats.ttest_1samp(np.log(vals), 0.0).confidence_interval(CONFIDENCE)
     if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
         v = float(np.mean(vals))
         return v, v
@@ -422,8 +436,9 @@ def accuracy_interval(a: dict, b: dict, seeds_gate: bool = False, identical_exac
         # The verdict compares the exported artifacts, the models that would be shipped; the spread
         # over training seeds is the risk of a retrain, reported with its own interval. It sets the
         # width only where the policy says so (decision.seed_spread_gates).
-        res = stats.ttest_ind(np.array(sb_seeds) * 100, np.array(sa_seeds) * 100, equal_var=False)
-        ci = res.confidence_interval(CONFIDENCE)
+        with _quiet():
+            res = stats.ttest_ind(np.array(sb_seeds) * 100, np.array(sa_seeds) * 100, equal_var=False)
+            ci = res.confidence_interval(CONFIDENCE)
         if math.isfinite(ci.low) and math.isfinite(ci.high):
             out.seeds = (float(ci.low), float(ci.high))
             if seeds_gate and ci.high - ci.low > out.hi - out.lo:

@@ -60,7 +60,7 @@ def latency(model: str, run: Path, out: Path) -> dict[str, float]:
         sh([sys.executable, "-m", "edgecrelu", "export", str(run), "--out", str(bundle), "--precisions", "fp32",
             "--forms", "graph"])
     sh([sys.executable, "-m", "edgecrelu", "profile", str(bundle), "--device", "cpu", "--out", str(results),
-        "--precisions", "fp32", "--forms", "graph", "--batch", "1", "--resume"])
+        "--precisions", "fp32", "--forms", "graph", "--batch", "1", "--budget", "60", "--resume"])
     p50 = {}
     for f in results.glob("*.json"):
         rec = json.loads(f.read_text())
