@@ -30,7 +30,7 @@ def command(out: str, device: str, model: str, data: str, backend: str | None, e
     files are skipped and listed, not fatal.
 
     \b
-    The default takes about 3 minutes on an idle 2-core CPU (5 when it is shared); --quick under a minute.
+    The default takes about 4 minutes on an idle 2-core CPU (6 when it is shared); --quick under a minute.
     For a real decision, run the stages yourself with more epochs, seeds and timing.
     """
     from edgecrelu.workflow import RunConfig, run_pipeline
