@@ -57,8 +57,8 @@ class Preset:
 
 
 PRESETS = {
-    # Default: about 4 minutes on 2 idle cores (263 s twice, 2026-12-08: train 80, export 35, profile 140,
-    # of which ~40 s score the shifted sets and the rounds stop by 90 s), 6 at most; two seeds so the seed spread is visible; every form, FP32 and
+    # Default: about 4 minutes on 2 idle cores (264 s with 200 images per shifted set, 263 s with 100, where
+    # the rounds ran 31 s and 57 s; 2026-12-08: train ~80, export ~35, profile ~140), 6 at most; two seeds so the seed spread is visible; every form, FP32 and
     # INT8 at batch 1 (FP16 runs through casts on a CPU: an accuracy check, not a speed figure).
     # inspect-net at half width on 64 px crops of the inspection set: AdamW at batch 32 learns the
     # defects in 5 epochs where SGD needs about twice as many (docs/platform-notes.md).
